@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "HubDiffer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hubdiffer", targets: ["HubDiffer"]),
+        .library(name: "FeedParsing", targets: ["FeedParsing"]),
+        .library(name: "ShardRouter", targets: ["ShardRouter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The C boundary: one system library per C dependency, each a modulemap plus a shim.h
+        // of static inline, `hd_`-prefixed helpers for what Swift cannot call directly.
+        .systemLibrary(
+            name: "CXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(
+            name: "CXXHash", pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]),
+
+        .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash"]),
+        .target(name: "ShardRouter"),
+        .executableTarget(
+            name: "HubDiffer",
+            dependencies: [
+                "FeedParsing", "ShardRouter", "CCurl", "CHiredis", "CXML2",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(
+            name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "HubDifferTests", dependencies: ["FeedParsing"], path: "Tests/HubDifferTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

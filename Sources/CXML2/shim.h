@@ -1,0 +1,114 @@
+#ifndef HUBDIFFER_CXML2_SHIM_H
+#define HUBDIFFER_CXML2_SHIM_H
+
+/* The libxml2 boundary. Only Sources/FeedParsing/LibXML2SAXParser.swift uses these.
+ * Everything here is static inline and hd_xml_-prefixed; no globals are defined. */
+
+#include <libxml/xmlversion.h>
+/* Debian builds libxml2 with ICU, whose headers clash with the ICU copy inside Foundation.
+ * Without this, encoding.h includes <unicode/ucnv.h>; the only effect on the API is two
+ * trailing fields of xmlCharEncodingHandler, a struct this module only ever holds by pointer. */
+#undef LIBXML_ICU_ENABLED
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/xmlerror.h>
+#include <string.h>
+
+/* An external entity loader that loads nothing: no file, no network, ever. */
+static inline xmlParserInputPtr hd_xml_refusing_loader(const char *url, const char *id,
+                                                       xmlParserCtxtPtr ctxt) {
+    (void)url; (void)id; (void)ctxt;
+    return NULL;
+}
+
+static inline void hd_xml_silent_generic_error(void *ctx, const char *msg, ...) {
+    (void)ctx; (void)msg;
+}
+
+/* Once per process: initialise libxml2, refuse every external entity or DTD load,
+ * and keep libxml2's generic (non-parser) messages off stderr. */
+static inline void hd_xml_global_init(void) {
+    xmlInitParser();
+    xmlSetExternalEntityLoader(hd_xml_refusing_loader);
+    xmlSetGenericErrorFunc(NULL, hd_xml_silent_generic_error);
+}
+
+/* `xmlFree` is a global function pointer that Swift 6 calls not concurrency-safe. */
+static inline void hd_xml_free(void *p) { xmlFree(p); }
+
+/* A parser context over `size` bytes at `buf` (not copied: keep them alive until
+ * hd_xml_ctxt_free), with `sax` copied in and `priv` stored in ctxt->_private.
+ * userData stays the context itself so libxml2's own SAX2 helpers keep working. */
+static inline xmlParserCtxtPtr hd_xml_ctxt_new(const char *buf, int size, const xmlSAXHandler *sax,
+                                               void *priv, int options, const char *encoding) {
+    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, size);
+    if (ctxt == NULL) return NULL;
+    if (ctxt->sax != NULL) memcpy(ctxt->sax, sax, sizeof(xmlSAXHandler));
+    ctxt->_private = priv;
+    xmlCtxtUseOptions(ctxt, options);
+    if (encoding != NULL) {
+        xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(encoding);
+        if (handler != NULL) xmlSwitchToEncoding(ctxt, handler);
+    }
+    return ctxt;
+}
+
+static inline int hd_xml_ctxt_parse(xmlParserCtxtPtr ctxt) { return xmlParseDocument(ctxt); }
+static inline int hd_xml_ctxt_well_formed(xmlParserCtxtPtr ctxt) { return ctxt->wellFormed; }
+static inline int hd_xml_ctxt_err_no(xmlParserCtxtPtr ctxt) { return ctxt->errNo; }
+static inline void hd_xml_ctxt_stop(void *ctx) { xmlStopParser((xmlParserCtxtPtr)ctx); }
+static inline void *hd_xml_ctxt_private(void *ctx) { return ((xmlParserCtxtPtr)ctx)->_private; }
+static inline int hd_xml_ctxt_line(void *ctx) {
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
+    return ctxt->input != NULL ? ctxt->input->line : 0;
+}
+
+/* Interns `name` in the context's dictionary: names that SAX2 reports come from that
+ * dictionary, so a known name can be recognised by pointer. */
+static inline const xmlChar *hd_xml_ctxt_intern(xmlParserCtxtPtr ctxt, const char *name) {
+    return xmlDictLookup(ctxt->dict, (const xmlChar *)name, -1);
+}
+
+static inline void hd_xml_ctxt_free(xmlParserCtxtPtr ctxt) {
+    if (ctxt->myDoc != NULL) { xmlFreeDoc(ctxt->myDoc); ctxt->myDoc = NULL; }
+    xmlFreeParserCtxt(ctxt);
+}
+
+/* SAX2 attributes come as 5 pointers each: localname, prefix, URI, value start, value end. */
+static inline const xmlChar *hd_xml_attr_field(const xmlChar **attributes, int index, int field) {
+    return attributes[index * 5 + field];
+}
+static inline const xmlChar *hd_xml_ns_field(const xmlChar **namespaces, int index, int field) {
+    return namespaces[index * 2 + field];
+}
+
+/* Entities: the document's own (internal subset) or predefined ones. External entities are
+ * reported as absent so the parser never tries to load them. */
+static inline xmlEntityPtr hd_xml_document_entity(void *ctx, const xmlChar *name) {
+    xmlEntityPtr ent = xmlSAX2GetEntity(ctx, name);
+    if (ent != NULL && (ent->etype == XML_EXTERNAL_GENERAL_PARSED_ENTITY ||
+                        ent->etype == XML_EXTERNAL_GENERAL_UNPARSED_ENTITY)) {
+        return NULL;
+    }
+    return ent;
+}
+
+/* An unattached entity that expands to `utf8` like &amp; does: for HTML names (&nbsp;) that
+ * XML does not define. The caller keeps it for the life of the process. */
+static inline xmlEntityPtr hd_xml_new_text_entity(const char *name, const char *utf8) {
+    return xmlNewEntity(NULL, (const xmlChar *)name, XML_INTERNAL_PREDEFINED_ENTITY, NULL, NULL,
+                        (const xmlChar *)utf8);
+}
+
+/* The HTML 4 entity table of libxml2: code point of a named entity, or 0. */
+static inline unsigned int hd_html_entity_codepoint(const xmlChar *name) {
+    const htmlEntityDesc *desc = htmlEntityLookup(name);
+    return desc != NULL ? desc->value : 0;
+}
+
+static inline const char *hd_xml_version(void) { return xmlParserVersion; }
+
+#endif

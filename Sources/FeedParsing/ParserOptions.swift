@@ -1,0 +1,31 @@
+/// Bounds that keep a hostile document from costing unbounded time or memory.
+public struct ParserLimits: Sendable, Hashable {
+    /// Larger documents are refused before parsing (default 32 MiB).
+    public var maxDocumentBytes: Int
+    /// Entries beyond this many are dropped, with a warning (default 10,000).
+    public var maxEntries: Int
+    /// An id longer than this many bytes is treated as missing, with a warning (default 2,048).
+    public var maxIdentifierBytes: Int
+
+    public init(maxDocumentBytes: Int = 32 << 20, maxEntries: Int = 10_000, maxIdentifierBytes: Int = 2_048) {
+        self.maxDocumentBytes = maxDocumentBytes
+        self.maxEntries = maxEntries
+        self.maxIdentifierBytes = maxIdentifierBytes
+    }
+}
+
+/// What the caller knows about a document besides its bytes.
+public struct ParserOptions: Sendable, Hashable {
+    /// The document's own URL: the base for relative links.
+    public var documentURL: String?
+    /// The charset from the HTTP `Content-Type`, when fetched over HTTP.
+    public var httpCharset: String?
+    /// Size and count bounds.
+    public var limits: ParserLimits
+
+    public init(documentURL: String? = nil, httpCharset: String? = nil, limits: ParserLimits = ParserLimits()) {
+        self.documentURL = documentURL
+        self.httpCharset = httpCharset
+        self.limits = limits
+    }
+}

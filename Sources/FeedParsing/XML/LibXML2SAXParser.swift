@@ -1,0 +1,251 @@
+import CXML2
+import Foundation
+import Synchronization
+
+/// Receives the events of one streaming parse.
+protocol XMLEventHandler: AnyObject {
+    /// While true, unknown elements and every attribute are reported with their written names
+    /// (for Atom `type="xhtml"` content, which is kept as markup).
+    var wantsRawNames: Bool { get }
+    /// Set to true to end the parse early (an entry limit was reached, say).
+    var wantsToStop: Bool { get }
+    func startElement(_ name: XMLElementName, attributes: [XMLAttribute])
+    func endElement(_ name: XMLElementName)
+    /// Text (entities already decoded, CDATA included). The buffer is valid only during the call.
+    func characters(_ text: UnsafeBufferPointer<UInt8>)
+}
+
+/// What libxml2 reported about one parse.
+struct XMLParseReport: Sendable {
+    /// False when libxml2 had to recover from a well-formedness error.
+    var wellFormed: Bool
+    /// The first error, as one line, when there was one.
+    var firstError: String?
+    /// The number of errors and warnings seen.
+    var errorCount: Int
+    /// Set when the parse was refused rather than recovered.
+    var refusal: FeedParsingError?
+}
+
+/// The only Swift file that touches libxml2 pointers: a SAX2 parse over bytes in memory that
+/// reports Swift values to an ``XMLEventHandler``.
+///
+/// Safety settings, on every parse: no network (`XML_PARSE_NONET`), an external entity loader
+/// that loads nothing (set once per process), external entities reported as undefined, and
+/// libxml2's own bounds on entity amplification and nesting depth (no `XML_PARSE_HUGE`).
+/// HTML named entities that XML does not define (`&nbsp;`, `&eacute;`) expand to their characters.
+final class LibXML2SAXParser {
+    private static let initialised: Bool = {
+        hd_xml_global_init()
+        return true
+    }()
+
+    private unowned let handler: any XMLEventHandler
+    private var localNames: [UnsafeRawPointer: LocalName] = [:]
+    private var namespaces: [UnsafeRawPointer: XMLNamespace] = [:]
+    private var prefixes: [UnsafeRawPointer: XMLNamespace] = [:]
+    private var report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
+
+    init(handler: any XMLEventHandler) {
+        _ = Self.initialised
+        self.handler = handler
+    }
+
+    /// Parses `bytes`. `encoding` nil means the bytes are UTF-8 and the document's own encoding
+    /// declaration is ignored; otherwise libxml2 decodes from `encoding`.
+    func parse(_ bytes: [UInt8], encoding: String?) -> XMLParseReport {
+        report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
+        var sax = Self.makeHandler()
+        var options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NONET.rawValue)
+        if encoding == nil { options |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                guard
+                    let ctxt = hd_xml_ctxt_new(
+                        chars.baseAddress, Int32(clamping: chars.count), &sax, me, options, encoding ?? "UTF-8")
+                else {
+                    report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
+                    return
+                }
+                internKnownNames(ctxt)
+                _ = hd_xml_ctxt_parse(ctxt)
+                if hd_xml_ctxt_well_formed(ctxt) == 0 { report.wellFormed = false }
+                hd_xml_ctxt_free(ctxt)
+            }
+        }
+        localNames.removeAll(keepingCapacity: true)
+        namespaces.removeAll(keepingCapacity: true)
+        prefixes.removeAll(keepingCapacity: true)
+        return report
+    }
+
+    /// The code point of an HTML 4 named entity (`nbsp` → 160), from libxml2's table.
+    static func htmlEntityCodePoint(_ name: String) -> UInt32? {
+        let value = name.withCString { hd_html_entity_codepoint(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+        return value == 0 ? nil : value
+    }
+
+    /// The versions of libxml2 in use, for `hubdiffer version`.
+    static var libraryVersion: String { String(cString: hd_xml_version()) }
+
+    // MARK: - Names
+
+    private func internKnownNames(_ ctxt: xmlParserCtxtPtr) {
+        for name in LocalName.allCases where name != .other {
+            if let pointer = hd_xml_ctxt_intern(ctxt, name.rawValue) {
+                localNames[UnsafeRawPointer(pointer)] = name
+            }
+        }
+    }
+
+    private func localName(_ pointer: UnsafePointer<xmlChar>) -> LocalName {
+        localNames[UnsafeRawPointer(pointer)] ?? .other
+    }
+
+    private func namespace(uri: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?) -> XMLNamespace {
+        if let uri {
+            let key = UnsafeRawPointer(uri)
+            if let known = namespaces[key] { return known }
+            let resolved = XMLNamespace(uri: String(cString: uri))
+            namespaces[key] = resolved
+            return resolved
+        }
+        guard let prefix else { return .none }
+        let key = UnsafeRawPointer(prefix)
+        if let known = prefixes[key] { return known }
+        let resolved = XMLNamespace(undeclaredPrefix: String(cString: prefix))
+        prefixes[key] = resolved
+        return resolved
+    }
+
+    private static func qualified(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?) -> String {
+        let name = String(cString: local)
+        guard let prefix else { return name }
+        return String(cString: prefix) + ":" + name
+    }
+
+    // MARK: - Events
+
+    fileprivate func startElement(
+        _ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?,
+        _ attributeCount: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ ctx: UnsafeMutableRawPointer
+    ) {
+        let raw = handler.wantsRawNames
+        let known = localName(local)
+        var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
+        if raw && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
+        var list: [XMLAttribute] = []
+        if attributeCount > 0, let attributes {
+            list.reserveCapacity(Int(attributeCount))
+            for index in 0..<Int(attributeCount) {
+                guard let attributeLocal = attributes[index * 5] else { continue }
+                let attributeName = localName(attributeLocal)
+                if attributeName == .other && !raw { continue }
+                let attributePrefix = attributes[index * 5 + 1]
+                let attributeURI = attributes[index * 5 + 2]
+                var value = ""
+                if let start = attributes[index * 5 + 3], let end = attributes[index * 5 + 4] {
+                    value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                }
+                var attribute = XMLAttribute(
+                    namespace: attributeURI == nil && attributePrefix == nil ? .none : namespace(uri: attributeURI, prefix: attributePrefix),
+                    local: attributeName, value: value)
+                if raw { attribute.qualifiedName = Self.qualified(attributeLocal, attributePrefix) }
+                list.append(attribute)
+            }
+        }
+        handler.startElement(name, attributes: list)
+        if handler.wantsToStop { hd_xml_ctxt_stop(ctx) }
+    }
+
+    fileprivate func endElement(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
+        let known = localName(local)
+        var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
+        if handler.wantsRawNames && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
+        handler.endElement(name)
+    }
+
+    fileprivate func characters(_ text: UnsafePointer<xmlChar>, _ count: Int32) {
+        handler.characters(UnsafeBufferPointer(start: text, count: Int(count)))
+    }
+
+    fileprivate func error(_ error: UnsafePointer<xmlError>) {
+        let code = Int(error.pointee.code)
+        let line = Int(error.pointee.line)
+        let message = error.pointee.message.map { String(cString: $0) }?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "error \(code)"
+        report.errorCount += 1
+        if report.firstError == nil { report.firstError = "line \(line): \(message)" }
+        guard report.refusal == nil else { return }
+        if code == Int(XML_ERR_ENTITY_LOOP.rawValue) || message.contains("amplification") {
+            report.refusal = .entityExpansionLimit(line: line)
+        } else if message.hasPrefix("Excessive depth") {
+            report.refusal = .nestingTooDeep(line: line)
+        }
+    }
+
+    // MARK: - The C handler table
+
+    private static func parser(_ ctx: UnsafeMutableRawPointer?) -> LibXML2SAXParser? {
+        guard let ctx, let priv = hd_xml_ctxt_private(ctx) else { return nil }
+        return Unmanaged<LibXML2SAXParser>.fromOpaque(priv).takeUnretainedValue()
+    }
+
+    private static func makeHandler() -> xmlSAXHandler {
+        var sax = xmlSAXHandler()
+        sax.initialized = XML_SAX2_MAGIC
+        // libxml2's own SAX2 helpers keep the internal subset (declared entities) in a document
+        // that never gets element nodes.
+        sax.internalSubset = xmlSAX2InternalSubset
+        sax.entityDecl = xmlSAX2EntityDecl
+        sax.startDocument = xmlSAX2StartDocument
+        sax.getEntity = { ctx, name in
+            guard let ctx, let name else { return nil }
+            if let entity = hd_xml_document_entity(ctx, name) { return entity }
+            return HTMLEntityCache.shared.entity(named: name)
+        }
+        sax.startElementNs = { ctx, local, prefix, uri, _, _, attributeCount, _, attributes in
+            guard let local, let ctx, let parser = LibXML2SAXParser.parser(ctx) else { return }
+            parser.startElement(local, prefix, uri, attributeCount, attributes, ctx)
+        }
+        sax.endElementNs = { ctx, local, prefix, uri in
+            guard let local, let parser = LibXML2SAXParser.parser(ctx) else { return }
+            parser.endElement(local, prefix, uri)
+        }
+        let characters: charactersSAXFunc = { ctx, text, count in
+            guard let text, let parser = LibXML2SAXParser.parser(ctx) else { return }
+            parser.characters(text, count)
+        }
+        sax.characters = characters
+        sax.cdataBlock = characters
+        sax.ignorableWhitespace = characters
+        sax.serror = { ctx, error in
+            guard let error, let parser = LibXML2SAXParser.parser(ctx) else { return }
+            parser.error(error)
+        }
+        return sax
+    }
+}
+
+/// Entities for HTML 4 names, made once per name and kept for the life of the process.
+///
+/// `@unchecked Sendable`: the dictionary is only touched under the mutex, and each entity is
+/// immutable after creation — libxml2 only reads the content of a predefined-type entity.
+private final class HTMLEntityCache: @unchecked Sendable {
+    static let shared = HTMLEntityCache()
+    private let entities = Mutex<[String: UnsafeMutableRawPointer]>([:])
+
+    func entity(named cName: UnsafePointer<xmlChar>) -> xmlEntityPtr? {
+        let name = String(cString: cName)
+        let pointer: UnsafeMutableRawPointer? = entities.withLock { table in
+            if let cached = table[name] { return cached }
+            let codePoint = hd_html_entity_codepoint(cName)
+            guard codePoint != 0, let scalar = Unicode.Scalar(codePoint) else { return nil }
+            guard let entity = hd_xml_new_text_entity(name, String(Character(scalar))) else { return nil }
+            table[name] = UnsafeMutableRawPointer(entity)
+            return UnsafeMutableRawPointer(entity)
+        }
+        return pointer?.assumingMemoryBound(to: xmlEntity.self)
+    }
+}

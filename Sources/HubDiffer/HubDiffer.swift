@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct HubDifferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hubdiffer")
+}
