@@ -1,0 +1,76 @@
+import CXXHash
+import Foundation
+
+/// The rule that turns an entry into its dedup key. **Changing it floods every subscriber with
+/// duplicates**: the tests pin it with vectors.
+///
+/// 1. The base identity, from the first of these that is present (after trimming white space):
+///    - `id:` + the entry's id,
+///    - `link:` + its link,
+///    - `title:` + its title + `\n` + its date (`YYYY-MM-DDTHH:MM:SSZ`, published else
+///      updated; empty when undated),
+///    - `content:` + its content, else its summary, else the empty string.
+///    An id or link that starts with `https://` (any case) is read as `http://`: a feed that
+///    moves to TLS keeps its keys.
+/// 2. When two or more entries of one document have the same base identity but different
+///    links (feeds that give every item one GUID), each of them becomes
+///    base + `\u{1F}link:` + its own link.
+/// 3. The key is XXH3-64 (seed 0) of the UTF-8 bytes of the identity.
+public enum EntryIdentity {
+    /// Fills in ``Entry/identity`` and ``Entry/key`` of every entry of one document.
+    public static func assignKeys(_ entries: inout [Entry]) {
+        var bases = entries.map(baseIdentity)
+        var seen: [String: (index: Int, shared: Bool)] = [:]
+        seen.reserveCapacity(entries.count)
+        for (index, identity) in bases.enumerated() {
+            if let first = seen[identity] {
+                if entries[first.index].link != entries[index].link { seen[identity] = (first.index, true) }
+            } else {
+                seen[identity] = (index, false)
+            }
+        }
+        for index in entries.indices where seen[bases[index]]?.shared == true {
+            bases[index] += "\u{1F}link:" + foldScheme(trimmed(entries[index].link) ?? "")
+        }
+        for index in entries.indices {
+            entries[index].identity = bases[index]
+            entries[index].key = key(of: bases[index])
+        }
+    }
+
+    /// The base identity of one entry (rule 1).
+    public static func baseIdentity(_ entry: Entry) -> String {
+        if let id = trimmed(entry.id) { return "id:" + foldScheme(id) }
+        if let link = trimmed(entry.link) { return "link:" + foldScheme(link) }
+        if let title = trimmed(entry.title) {
+            return "title:" + title + "\n" + (entry.date.map(FeedDate.format) ?? "")
+        }
+        return "content:" + (entry.content ?? entry.summary ?? "")
+    }
+
+    /// XXH3-64 of the UTF-8 bytes of `identity`.
+    public static func key(of identity: String) -> UInt64 {
+        var identity = identity
+        return identity.withUTF8 { hd_xxh3_64($0.baseAddress, $0.count) }
+    }
+
+    /// A key as 16 lower-case hex digits.
+    public static func hex(_ key: UInt64) -> String {
+        let digits = String(key, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    private static func trimmed(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
+    }
+
+    private static func foldScheme(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.count >= 8 else { return text }
+        let prefix = utf8.prefix(8)
+        guard String(decoding: prefix, as: UTF8.self).lowercased() == "https://" else { return text }
+        return "http://" + String(text.dropFirst(8))
+    }
+}

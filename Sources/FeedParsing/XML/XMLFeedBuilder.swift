@@ -1,0 +1,356 @@
+import Foundation
+
+/// Builds a ``Feed`` from the SAX events of an RSS, RDF or Atom document.
+///
+/// Which element wins when several compete follows feedparser, the reference parser: the
+/// shallowest title (the first of equals), the last alternate link, the guid as link only when
+/// there is no link, `xml:base` scoped to the element that carries it.
+final class XMLFeedBuilder: XMLEventHandler {
+    private(set) var format: FeedFormat?
+    /// The root element's name when it was not a feed root.
+    private(set) var foreignRoot: String?
+    private(set) var feedTitle: String?
+    private var feedTitleDepth = Int.max
+    private(set) var feedLink: String?
+    private(set) var timeToLive: Int?
+    private(set) var entries: [Entry] = []
+    private(set) var warnings: [String] = []
+
+    private let limits: ParserLimits
+    private var depth = 0
+    private var entry: EntryDraft?
+    private var captures: [TextCapture] = []
+    /// While inside an element whose content is not ours (image, textinput, source), its depth.
+    private var skippedDepth: Int?
+    private var bases: [(depth: Int, uri: String)] = []
+
+    // Raw names until the root is seen, so a foreign root can be named in the error.
+    private(set) var wantsRawNames = true
+    private(set) var wantsToStop = false
+
+    init(documentURL: String?, limits: ParserLimits) {
+        self.limits = limits
+        if let documentURL, !documentURL.isEmpty { bases.append((0, documentURL)) }
+    }
+
+    private var base: String? { bases.last?.uri }
+
+    // MARK: - Events
+
+    func startElement(_ name: XMLElementName, attributes: [XMLAttribute]) {
+        depth += 1
+        if let top = captures.last, top.keepsChildMarkup {
+            keepAsMarkup(name, attributes: attributes)
+            return
+        }
+        if let xmlBase = attributes.value(.base, in: .xml) ?? attributes.value(.base) {
+            bases.append((depth, URLResolver.resolve(xmlBase, against: base)))
+        }
+        guard skippedDepth == nil else { return }
+        if depth == 1 {
+            recogniseRoot(name, attributes: attributes)
+            return
+        }
+        let core = name.namespace.isCore
+        if core && (name.local == .item || name.local == .entry) {
+            if entry == nil { entry = EntryDraft(depth: depth) } else { skippedDepth = depth }
+            if let about = attributes.value(.about, in: .rdf) { entry?.id = about }
+            return
+        }
+        if core && [.image, .textinput, .textInput, .source].contains(name.local) {
+            skippedDepth = depth
+            return
+        }
+        if format == .rss10 && name.namespace == .rss090 { format = .rss090 }
+        if entry != nil {
+            startEntryElement(name, attributes: attributes, core: core)
+        } else {
+            startFeedElement(name, attributes: attributes, core: core)
+        }
+        wantsRawNames = captures.last?.keepsChildMarkup ?? false
+    }
+
+    func endElement(_ name: XMLElementName) {
+        defer { depth -= 1 }
+        if var top = captures.last {
+            if top.depth == depth {
+                captures.removeLast()
+                finish(top)
+                wantsRawNames = captures.last?.keepsChildMarkup ?? false
+            } else if top.keepsChildMarkup {
+                if top.skippedWrapperDepth == depth {
+                    top.skippedWrapperDepth = nil
+                } else {
+                    top.appendEndTag(name.qualifiedName ?? name.local.rawValue)
+                }
+                captures[captures.count - 1] = top
+                return
+            }
+        }
+        if bases.last?.depth == depth { bases.removeLast() }
+        if skippedDepth == depth {
+            skippedDepth = nil
+            return
+        }
+        if let draft = entry, draft.depth == depth {
+            entry = nil
+            appendEntry(draft)
+        }
+    }
+
+    func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        guard !captures.isEmpty else { return }
+        captures[captures.count - 1].append(text)
+    }
+
+    // MARK: - Roots
+
+    private func recogniseRoot(_ name: XMLElementName, attributes: [XMLAttribute]) {
+        wantsRawNames = false
+        switch (name.local, name.namespace) {
+        case (.rss, .none):
+            format = Self.rssFormat(version: attributes.value(.version))
+        case (.channel, .none):
+            format = .rss
+        case (.RDF, .rdf):
+            format = .rss10
+        case (.feed, .atom10):
+            format = .atom10
+        case (.feed, .atom03):
+            format = .atom03
+        case (.feed, .none):
+            format = attributes.value(.version) == "0.3" ? .atom03 : .atom10
+        default:
+            foreignRoot = name.qualifiedName ?? (name.local == .other ? "an unknown element" : name.local.rawValue)
+            wantsToStop = true
+        }
+    }
+
+    private static func rssFormat(version: String?) -> FeedFormat {
+        switch version?.trimmingCharacters(in: .whitespaces) {
+        case "0.90": return .rss090
+        case "0.91": return .rss091
+        case "0.92": return .rss092
+        case "0.93": return .rss093
+        case "0.94": return .rss094
+        case "2.0", "2", "2.00", "2.01": return .rss20
+        default: return .rss
+        }
+    }
+
+    // MARK: - Elements
+
+    private func startEntryElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
+        let ns = name.namespace
+        switch name.local {
+        case .title where core || ns == .dc:
+            beginTextCapture(.title, attributes: attributes)
+        case .title where ns == .media:
+            captures.append(TextCapture(kind: .mediaTitle, depth: depth))
+        case .link where core:
+            if let href = Self.href(attributes) {
+                linkElement(href: href, attributes: attributes)
+            } else {
+                captures.append(TextCapture(kind: .link, depth: depth))
+            }
+        case .guid where core:
+            let permalink = (attributes.value(.isPermaLink) ?? "true") == "true"
+            captures.append(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: permalink))
+        case .id where core:
+            captures.append(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: true))
+        case .description where core || ns == .dc, .summary where core || ns == .itunes:
+            let kind: TextCapture.Kind = entry?.summary == nil ? .summary : .content
+            beginTextCapture(kind, attributes: attributes, defaultHTML: name.local == .description)
+        case .content where core:
+            beginTextCapture(.content, attributes: attributes)
+        case .encoded where ns == .content:
+            captures.append(TextCapture(kind: .content, depth: depth, isHTML: true))
+        case .body where ns == .xhtml:
+            captures.append(TextCapture(kind: .content, depth: depth, isMarkup: true))
+        case .pubDate where core, .published where core, .issued where core || ns == .dcterms:
+            captures.append(TextCapture(kind: .published, depth: depth))
+        case .updated where core, .modified where core || ns == .dcterms, .date where ns == .dc:
+            captures.append(TextCapture(kind: .updated, depth: depth))
+        case .author where core || ns == .dc || ns == .itunes, .creator where ns == .dc:
+            entry?.personName = nil
+            entry?.personEmail = nil
+            captures.append(TextCapture(kind: .author, depth: depth))
+        case .name where captures.last?.kind == .author:
+            captures.append(TextCapture(kind: .personName, depth: depth))
+        case .email where captures.last?.kind == .author:
+            captures.append(TextCapture(kind: .personEmail, depth: depth))
+        case .category where core, .subject where ns == .dc:
+            if let term = attributes.value(.term) ?? attributes.value(.label), !term.isEmpty {
+                entry?.categories.append(term)
+            } else {
+                captures.append(TextCapture(kind: .category, depth: depth))
+            }
+        case .enclosure where core:
+            if let url = Self.href(attributes) {
+                entry?.enclosures.append(
+                    Enclosure(
+                        url: URLResolver.resolve(url, against: base), type: attributes.value(.type),
+                        length: attributes.value(.length).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }))
+            }
+        default:
+            break
+        }
+    }
+
+    private func startFeedElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
+        switch name.local {
+        case .title where (core || name.namespace == .dc) && depth < feedTitleDepth:
+            beginTextCapture(.feedTitle, attributes: attributes)
+        case .link where core:
+            if let href = Self.href(attributes) {
+                linkElement(href: href, attributes: attributes)
+            } else {
+                captures.append(TextCapture(kind: .feedLink, depth: depth))
+            }
+        case .ttl where name.namespace == .none:
+            captures.append(TextCapture(kind: .ttl, depth: depth))
+        default:
+            break
+        }
+    }
+
+    /// An Atom-style `<link href>`: the alternate HTML link becomes the link; an enclosure is
+    /// kept as one.
+    private func linkElement(href: String, attributes: [XMLAttribute]) {
+        let rel = attributes.value(.rel) ?? "alternate"
+        let type = attributes.value(.type)
+        let resolved = URLResolver.resolve(href, against: base)
+        if rel == "alternate", Self.isHTMLType(type ?? "text/html") {
+            if entry != nil { entry?.link = resolved } else { feedLink = resolved }
+        } else if rel == "enclosure", entry != nil {
+            entry?.enclosures.append(
+                Enclosure(
+                    url: resolved, type: type,
+                    length: attributes.value(.length).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }))
+        }
+    }
+
+    private static func href(_ attributes: [XMLAttribute]) -> String? {
+        attributes.value(.url) ?? attributes.value(.href)
+    }
+
+    private static func isHTMLType(_ type: String) -> Bool {
+        switch type.lowercased() {
+        case "text/html", "html", "application/xhtml+xml", "xhtml": return true
+        default: return false
+        }
+    }
+
+    /// A text construct: Atom's `type` (and 0.3's `mode`) says whether it is text, HTML or XHTML.
+    private func beginTextCapture(_ kind: TextCapture.Kind, attributes: [XMLAttribute], defaultHTML: Bool = false) {
+        let type = attributes.value(.type)?.lowercased()
+        var capture: TextCapture
+        switch type {
+        case "xhtml", "application/xhtml+xml":
+            capture = TextCapture(kind: kind, depth: depth, isMarkup: true)
+            capture.skippedWrapperDepth = -1  // the first child <div> is a wrapper
+        case "html", "text/html":
+            capture = TextCapture(kind: kind, depth: depth, isHTML: true)
+        case "text", "text/plain":
+            capture = TextCapture(kind: kind, depth: depth)
+        default:
+            capture = TextCapture(kind: kind, depth: depth, isHTML: defaultHTML)
+        }
+        captures.append(capture)
+    }
+
+    private func keepAsMarkup(_ name: XMLElementName, attributes: [XMLAttribute]) {
+        var top = captures[captures.count - 1]
+        if top.skippedWrapperDepth == -1 && name.local == .div && depth == top.depth + 1 {
+            top.skippedWrapperDepth = depth
+        } else {
+            if top.skippedWrapperDepth == -1 { top.skippedWrapperDepth = nil }
+            top.switchToMarkup()
+            top.appendStartTag(name.qualifiedName ?? name.local.rawValue, attributes: attributes)
+        }
+        captures[captures.count - 1] = top
+    }
+
+    // MARK: - Finishing
+
+    private func finish(_ capture: TextCapture) {
+        let text = capture.trimmedText()
+        if entry != nil {
+            finishEntryField(capture, text: text)
+            return
+        }
+        guard let text else { return }
+        switch capture.kind {
+        case .feedTitle where capture.depth < feedTitleDepth:
+            feedTitle = capture.isHTML ? HTMLText.plainText(text) : text
+            feedTitleDepth = capture.depth
+        case .feedLink:
+            feedLink = URLResolver.resolve(text, against: base)
+        case .ttl:
+            timeToLive = Int(text)
+        default:
+            break
+        }
+    }
+
+    private func finishEntryField(_ capture: TextCapture, text: String?) {
+        switch capture.kind {
+        case .title:
+            guard let text, capture.depth < entry!.titleDepth else { return }
+            entry!.title = capture.isHTML && capture.kind == .title ? HTMLText.plainText(text) : text
+            entry!.titleDepth = capture.depth
+        case .mediaTitle:
+            if entry!.mediaTitle == nil { entry!.mediaTitle = text }
+        case .link:
+            entry!.link = text.map { URLResolver.resolve($0, against: base) } ?? ""
+        case .id:
+            guard let text, capture.depth <= entry!.idDepth else { return }
+            guard text.utf8.count <= limits.maxIdentifierBytes else {
+                warnings.append("an id of \(text.utf8.count) bytes was ignored (limit \(limits.maxIdentifierBytes))")
+                return
+            }
+            let isPermalink = capture.isHTML
+            let value = isPermalink ? URLResolver.resolve(text, against: base) : text
+            entry!.id = value
+            entry!.idDepth = capture.depth
+            if isPermalink { entry!.permalinkFromID = value }
+        case .summary:
+            if entry!.summary == nil { entry!.summary = text }
+        case .content:
+            if entry!.content == nil { entry!.content = text }
+        case .published:
+            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.published = date }
+        case .updated:
+            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.updated = date }
+        case .personName:
+            entry!.personName = text
+        case .personEmail:
+            entry!.personEmail = text
+        case .author:
+            if let author = entry!.personName ?? entry!.personEmail ?? text { entry!.authors.append(author) }
+        case .category:
+            if let text { entry!.categories.append(text) }
+        case .feedTitle, .feedLink, .ttl:
+            break
+        }
+    }
+
+    private func appendEntry(_ draft: EntryDraft) {
+        guard entries.count < limits.maxEntries else {
+            warnings.append("entries after the first \(limits.maxEntries) were dropped")
+            wantsToStop = true
+            return
+        }
+        entries.append(draft.makeEntry())
+    }
+}
+
+extension XMLNamespace {
+    /// The namespaces whose elements feedparser treats alike: RSS (none, 0.90, 1.0) and Atom.
+    var isCore: Bool {
+        switch self {
+        case .none, .rss10, .rss090, .atom10, .atom03: return true
+        default: return false
+        }
+    }
+}
