@@ -60,8 +60,11 @@ public enum EntryIdentity {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
+    /// `text` without surrounding white space; nil when nothing remains. Parsers hand over
+    /// trimmed values already, so the common case returns `text` itself.
     private static func trimmed(_ text: String?) -> String? {
-        guard let text else { return nil }
+        guard let text, let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return nil }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return value.isEmpty ? nil : value
     }

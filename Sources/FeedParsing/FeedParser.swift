@@ -69,8 +69,8 @@ public enum FeedParser {
     private static func parseOnce(
         _ bytes: [UInt8], encoding: String?, options: ParserOptions
     ) throws(FeedParsingError) -> (builder: XMLFeedBuilder, report: XMLParseReport) {
-        let builder = XMLFeedBuilder(documentURL: options.documentURL, limits: options.limits)
-        let report = LibXML2SAXParser(handler: builder).parse(bytes, encoding: encoding)
+        var builder = XMLFeedBuilder(documentURL: options.documentURL, limits: options.limits)
+        let report = LibXML2SAXParser.parse(bytes, encoding: encoding, into: &builder)
         if let refusal = report.refusal { throw refusal }
         return (builder, report)
     }

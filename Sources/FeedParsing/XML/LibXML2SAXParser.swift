@@ -2,19 +2,6 @@ import CXML2
 import Foundation
 import Synchronization
 
-/// Receives the events of one streaming parse.
-protocol XMLEventHandler: AnyObject {
-    /// While true, unknown elements and every attribute are reported with their written names
-    /// (for Atom `type="xhtml"` content, which is kept as markup).
-    var wantsRawNames: Bool { get }
-    /// Set to true to end the parse early (an entry limit was reached, say).
-    var wantsToStop: Bool { get }
-    func startElement(_ name: XMLElementName, attributes: [XMLAttribute])
-    func endElement(_ name: XMLElementName)
-    /// Text (entities already decoded, CDATA included). The buffer is valid only during the call.
-    func characters(_ text: UnsafeBufferPointer<UInt8>)
-}
-
 /// What libxml2 reported about one parse.
 struct XMLParseReport: Sendable {
     /// False when libxml2 had to recover from a well-formedness error.
@@ -28,56 +15,53 @@ struct XMLParseReport: Sendable {
 }
 
 /// The only Swift file that touches libxml2 pointers: a SAX2 parse over bytes in memory that
-/// reports Swift values to an ``XMLEventHandler``.
+/// reports Swift values to an ``XMLFeedBuilder``.
 ///
 /// Safety settings, on every parse: no network (`XML_PARSE_NONET`), an external entity loader
 /// that loads nothing (set once per process), external entities reported as undefined, and
 /// libxml2's own bounds on entity amplification and nesting depth (no `XML_PARSE_HUGE`).
 /// HTML named entities that XML does not define (`&nbsp;`, `&eacute;`) expand to their characters.
-final class LibXML2SAXParser {
+///
+/// The state of one parse lives in a `SAXSession` that libxml2 hands back to every callback
+/// through `ctxt->_private`; it is reached through a pointer, so the hot path pays for no
+/// reference counting and no dynamic exclusivity checks.
+enum LibXML2SAXParser {
     private static let initialised: Bool = {
         hd_xml_global_init()
         return true
     }()
 
-    private unowned let handler: any XMLEventHandler
-    private var localNames: [UnsafeRawPointer: LocalName] = [:]
-    private var namespaces: [UnsafeRawPointer: XMLNamespace] = [:]
-    private var prefixes: [UnsafeRawPointer: XMLNamespace] = [:]
-    private var report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
-
-    init(handler: any XMLEventHandler) {
-        _ = Self.initialised
-        self.handler = handler
-    }
-
-    /// Parses `bytes`. `encoding` nil means the bytes are UTF-8 and the document's own encoding
-    /// declaration is ignored; otherwise libxml2 decodes from `encoding`.
-    func parse(_ bytes: [UInt8], encoding: String?) -> XMLParseReport {
-        report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
-        var sax = Self.makeHandler()
+    /// Parses `bytes` into `builder`. `encoding` nil means the bytes are UTF-8 and the
+    /// document's own encoding declaration is ignored; otherwise libxml2 decodes from `encoding`.
+    static func parse(_ bytes: [UInt8], encoding: String?, into builder: inout XMLFeedBuilder) -> XMLParseReport {
+        _ = initialised
+        var sax = makeHandler()
         var options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NONET.rawValue)
         if encoding == nil { options |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
-        let me = Unmanaged.passUnretained(self).toOpaque()
+        let session = UnsafeMutablePointer<SAXSession>.allocate(capacity: 1)
+        session.initialize(to: SAXSession(builder: builder))
+        defer {
+            session.deinitialize(count: 1)
+            session.deallocate()
+        }
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 guard
                     let ctxt = hd_xml_ctxt_new(
-                        chars.baseAddress, Int32(clamping: chars.count), &sax, me, options, encoding ?? "UTF-8")
+                        chars.baseAddress, Int32(clamping: chars.count), &sax, UnsafeMutableRawPointer(session), options,
+                        encoding ?? "UTF-8")
                 else {
-                    report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
+                    session.pointee.report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
                     return
                 }
-                internKnownNames(ctxt)
+                session.pointee.internKnownNames(ctxt)
                 _ = hd_xml_ctxt_parse(ctxt)
-                if hd_xml_ctxt_well_formed(ctxt) == 0 { report.wellFormed = false }
+                if hd_xml_ctxt_well_formed(ctxt) == 0 { session.pointee.report.wellFormed = false }
                 hd_xml_ctxt_free(ctxt)
             }
         }
-        localNames.removeAll(keepingCapacity: true)
-        namespaces.removeAll(keepingCapacity: true)
-        prefixes.removeAll(keepingCapacity: true)
-        return report
+        builder = session.pointee.builder
+        return session.pointee.report
     }
 
     /// The code point of an HTML 4 named entity (`nbsp` → 160), from libxml2's table.
@@ -86,12 +70,67 @@ final class LibXML2SAXParser {
         return value == 0 ? nil : value
     }
 
-    /// The versions of libxml2 in use, for `hubdiffer version`.
+    /// The version of libxml2 in use, for `hubdiffer version`.
     static var libraryVersion: String { String(cString: hd_xml_version()) }
+
+    // MARK: - The C handler table
+
+    private static func session(_ ctx: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<SAXSession>? {
+        guard let ctx, let priv = hd_xml_ctxt_private(ctx) else { return nil }
+        return priv.assumingMemoryBound(to: SAXSession.self)
+    }
+
+    private static func makeHandler() -> xmlSAXHandler {
+        var sax = xmlSAXHandler()
+        sax.initialized = XML_SAX2_MAGIC
+        // libxml2's own SAX2 helpers keep the internal subset (declared entities) in a document
+        // that never gets element nodes.
+        sax.internalSubset = xmlSAX2InternalSubset
+        sax.entityDecl = xmlSAX2EntityDecl
+        sax.startDocument = xmlSAX2StartDocument
+        sax.getEntity = { ctx, name in
+            guard let ctx, let name else { return nil }
+            if let entity = hd_xml_document_entity(ctx, name) { return entity }
+            return HTMLEntityCache.shared.entity(named: name)
+        }
+        sax.startElementNs = { ctx, local, prefix, uri, _, _, attributeCount, _, attributes in
+            guard let local, let ctx, let session = LibXML2SAXParser.session(ctx) else { return }
+            session.pointee.startElement(local, prefix, uri, attributeCount, attributes)
+            if session.pointee.builder.wantsToStop { hd_xml_ctxt_stop(ctx) }
+        }
+        sax.endElementNs = { ctx, local, prefix, uri in
+            guard let local, let session = LibXML2SAXParser.session(ctx) else { return }
+            session.pointee.endElement(local, prefix, uri)
+        }
+        let characters: charactersSAXFunc = { ctx, text, count in
+            guard let text, let session = LibXML2SAXParser.session(ctx) else { return }
+            session.pointee.builder.characters(UnsafeBufferPointer(start: text, count: Int(count)))
+        }
+        sax.characters = characters
+        sax.cdataBlock = characters
+        sax.ignorableWhitespace = characters
+        sax.serror = { ctx, error in
+            guard let error, let session = LibXML2SAXParser.session(ctx) else { return }
+            session.pointee.error(error)
+        }
+        return sax
+    }
+}
+
+/// The state of one parse: the builder, the known names interned in this parser's
+/// dictionary, and what libxml2 reported.
+private struct SAXSession {
+    var builder: XMLFeedBuilder
+    var report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
+    private var localNames: [UnsafeRawPointer: LocalName] = [:]
+    private var namespaces: [UnsafeRawPointer: XMLNamespace] = [:]
+    private var prefixes: [UnsafeRawPointer: XMLNamespace] = [:]
+
+    init(builder: XMLFeedBuilder) { self.builder = builder }
 
     // MARK: - Names
 
-    private func internKnownNames(_ ctxt: xmlParserCtxtPtr) {
+    mutating func internKnownNames(_ ctxt: xmlParserCtxtPtr) {
         for name in LocalName.allCases where name != .other {
             if let pointer = hd_xml_ctxt_intern(ctxt, name.rawValue) {
                 localNames[UnsafeRawPointer(pointer)] = name
@@ -99,11 +138,11 @@ final class LibXML2SAXParser {
         }
     }
 
-    private func localName(_ pointer: UnsafePointer<xmlChar>) -> LocalName {
+    func localName(_ pointer: UnsafePointer<xmlChar>) -> LocalName {
         localNames[UnsafeRawPointer(pointer)] ?? .other
     }
 
-    private func namespace(uri: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?) -> XMLNamespace {
+    mutating func namespace(uri: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?) -> XMLNamespace {
         if let uri {
             let key = UnsafeRawPointer(uri)
             if let known = namespaces[key] { return known }
@@ -127,11 +166,11 @@ final class LibXML2SAXParser {
 
     // MARK: - Events
 
-    fileprivate func startElement(
+    mutating func startElement(
         _ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?,
-        _ attributeCount: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ ctx: UnsafeMutableRawPointer
+        _ attributeCount: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
-        let raw = handler.wantsRawNames
+        let raw = builder.wantsRawNames
         let known = localName(local)
         var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
         if raw && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
@@ -155,22 +194,17 @@ final class LibXML2SAXParser {
                 list.append(attribute)
             }
         }
-        handler.startElement(name, attributes: list)
-        if handler.wantsToStop { hd_xml_ctxt_stop(ctx) }
+        builder.startElement(name, attributes: list)
     }
 
-    fileprivate func endElement(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
+    mutating func endElement(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
         let known = localName(local)
         var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
-        if handler.wantsRawNames && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
-        handler.endElement(name)
+        if builder.wantsRawNames && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
+        builder.endElement(name)
     }
 
-    fileprivate func characters(_ text: UnsafePointer<xmlChar>, _ count: Int32) {
-        handler.characters(UnsafeBufferPointer(start: text, count: Int(count)))
-    }
-
-    fileprivate func error(_ error: UnsafePointer<xmlError>) {
+    mutating func error(_ error: UnsafePointer<xmlError>) {
         let code = Int(error.pointee.code)
         let line = Int(error.pointee.line)
         let message = error.pointee.message.map { String(cString: $0) }?
@@ -183,48 +217,6 @@ final class LibXML2SAXParser {
         } else if message.hasPrefix("Excessive depth") {
             report.refusal = .nestingTooDeep(line: line)
         }
-    }
-
-    // MARK: - The C handler table
-
-    private static func parser(_ ctx: UnsafeMutableRawPointer?) -> LibXML2SAXParser? {
-        guard let ctx, let priv = hd_xml_ctxt_private(ctx) else { return nil }
-        return Unmanaged<LibXML2SAXParser>.fromOpaque(priv).takeUnretainedValue()
-    }
-
-    private static func makeHandler() -> xmlSAXHandler {
-        var sax = xmlSAXHandler()
-        sax.initialized = XML_SAX2_MAGIC
-        // libxml2's own SAX2 helpers keep the internal subset (declared entities) in a document
-        // that never gets element nodes.
-        sax.internalSubset = xmlSAX2InternalSubset
-        sax.entityDecl = xmlSAX2EntityDecl
-        sax.startDocument = xmlSAX2StartDocument
-        sax.getEntity = { ctx, name in
-            guard let ctx, let name else { return nil }
-            if let entity = hd_xml_document_entity(ctx, name) { return entity }
-            return HTMLEntityCache.shared.entity(named: name)
-        }
-        sax.startElementNs = { ctx, local, prefix, uri, _, _, attributeCount, _, attributes in
-            guard let local, let ctx, let parser = LibXML2SAXParser.parser(ctx) else { return }
-            parser.startElement(local, prefix, uri, attributeCount, attributes, ctx)
-        }
-        sax.endElementNs = { ctx, local, prefix, uri in
-            guard let local, let parser = LibXML2SAXParser.parser(ctx) else { return }
-            parser.endElement(local, prefix, uri)
-        }
-        let characters: charactersSAXFunc = { ctx, text, count in
-            guard let text, let parser = LibXML2SAXParser.parser(ctx) else { return }
-            parser.characters(text, count)
-        }
-        sax.characters = characters
-        sax.cdataBlock = characters
-        sax.ignorableWhitespace = characters
-        sax.serror = { ctx, error in
-            guard let error, let parser = LibXML2SAXParser.parser(ctx) else { return }
-            parser.error(error)
-        }
-        return sax
     }
 }
 

@@ -10,7 +10,13 @@ struct TextCapture {
     let kind: Kind
     /// Depth of the element whose text this is.
     let depth: Int
-    var bytes: [UInt8] = []
+    /// The text so far, when it arrived as one chunk (the common case: one CDATA section or
+    /// one run of text): kept as a `String` from the start, so it is copied only once.
+    private var singleChunk: String?
+    /// White space that arrived after `singleChunk`; it only matters if more text follows.
+    private var spaceAfterSingleChunk: [UInt8] = []
+    /// The text so far, once it arrived in several chunks (or as markup).
+    private(set) var bytes: [UInt8] = []
     /// True once the text holds serialised markup (Atom `type="xhtml"`, or HTML written as
     /// child elements); characters are then escaped as they arrive.
     var isMarkup: Bool
@@ -37,14 +43,39 @@ struct TextCapture {
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
         if isMarkup {
             Self.appendEscaped(text, to: &bytes, quote: false)
-        } else {
-            bytes.append(contentsOf: text)
+            return
         }
+        if bytes.isEmpty {
+            if let chunk = singleChunk {
+                if text.allSatisfy(Self.isSpace) {
+                    spaceAfterSingleChunk.append(contentsOf: text)
+                    return
+                }
+                bytes.reserveCapacity(chunk.utf8.count + spaceAfterSingleChunk.count + text.count)
+                bytes.append(contentsOf: chunk.utf8)
+                bytes.append(contentsOf: spaceAfterSingleChunk)
+                singleChunk = nil
+            } else {
+                // Leading white space is trimmed in the end anyway.
+                guard let start = text.firstIndex(where: { !Self.isSpace($0) }) else { return }
+                singleChunk = String(decoding: UnsafeBufferPointer(rebasing: text[start...]), as: UTF8.self)
+                return
+            }
+        }
+        bytes.append(contentsOf: text)
+    }
+
+    /// Moves a single chunk into `bytes`, for code that edits the bytes.
+    private mutating func materialise() {
+        guard let chunk = singleChunk else { return }
+        bytes = Array(chunk.utf8)
+        singleChunk = nil
     }
 
     /// Turns text collected so far into markup (escaping it) before the first child tag.
     mutating func switchToMarkup() {
         guard !isMarkup else { return }
+        materialise()
         let text = bytes
         bytes.removeAll(keepingCapacity: true)
         text.withUnsafeBufferPointer { Self.appendEscaped($0, to: &bytes, quote: false) }
@@ -74,12 +105,20 @@ struct TextCapture {
 
     /// The collected text with surrounding white space removed; nil when nothing remains.
     func trimmedText() -> String? {
+        if let chunk = singleChunk {
+            guard let last = chunk.utf8.last, Self.isSpace(last) else { return chunk }
+            var end = chunk.utf8.endIndex
+            while end > chunk.utf8.startIndex, Self.isSpace(chunk.utf8[chunk.utf8.index(before: end)]) {
+                end = chunk.utf8.index(before: end)
+            }
+            return String(chunk[..<end])
+        }
         var start = bytes.startIndex
         var end = bytes.endIndex
         while start < end, Self.isSpace(bytes[start]) { start += 1 }
         while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
         guard start < end else { return nil }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -5,7 +5,10 @@ import Foundation
 /// Which element wins when several compete follows feedparser, the reference parser: the
 /// shallowest title (the first of equals), the last alternate link, the guid as link only when
 /// there is no link, `xml:base` scoped to the element that carries it.
-final class XMLFeedBuilder: XMLEventHandler {
+///
+/// Events come from ``LibXML2SAXParser``; set ``wantsToStop`` to end the parse early and
+/// ``wantsRawNames`` to receive the written names of unknown elements and attributes.
+struct XMLFeedBuilder {
     private(set) var format: FeedFormat?
     /// The root element's name when it was not a feed root.
     private(set) var foreignRoot: String?
@@ -37,7 +40,7 @@ final class XMLFeedBuilder: XMLEventHandler {
 
     // MARK: - Events
 
-    func startElement(_ name: XMLElementName, attributes: [XMLAttribute]) {
+    mutating func startElement(_ name: XMLElementName, attributes: [XMLAttribute]) {
         depth += 1
         if let top = captures.last, top.keepsChildMarkup {
             keepAsMarkup(name, attributes: attributes)
@@ -70,7 +73,7 @@ final class XMLFeedBuilder: XMLEventHandler {
         wantsRawNames = captures.last?.keepsChildMarkup ?? false
     }
 
-    func endElement(_ name: XMLElementName) {
+    mutating func endElement(_ name: XMLElementName) {
         defer { depth -= 1 }
         if var top = captures.last {
             if top.depth == depth {
@@ -98,14 +101,14 @@ final class XMLFeedBuilder: XMLEventHandler {
         }
     }
 
-    func characters(_ text: UnsafeBufferPointer<UInt8>) {
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
         guard !captures.isEmpty else { return }
         captures[captures.count - 1].append(text)
     }
 
     // MARK: - Roots
 
-    private func recogniseRoot(_ name: XMLElementName, attributes: [XMLAttribute]) {
+    private mutating func recogniseRoot(_ name: XMLElementName, attributes: [XMLAttribute]) {
         wantsRawNames = false
         switch (name.local, name.namespace) {
         case (.rss, .none):
@@ -140,7 +143,7 @@ final class XMLFeedBuilder: XMLEventHandler {
 
     // MARK: - Elements
 
-    private func startEntryElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
+    private mutating func startEntryElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
         let ns = name.namespace
         switch name.local {
         case .title where core || ns == .dc:
@@ -187,17 +190,15 @@ final class XMLFeedBuilder: XMLEventHandler {
             }
         case .enclosure where core:
             if let url = Self.href(attributes) {
-                entry?.enclosures.append(
-                    Enclosure(
-                        url: URLResolver.resolve(url, against: base), type: attributes.value(.type),
-                        length: attributes.value(.length).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }))
+                let enclosure = Self.makeEnclosure(url: URLResolver.resolve(url, against: base), attributes: attributes)
+                entry?.enclosures.append(enclosure)
             }
         default:
             break
         }
     }
 
-    private func startFeedElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
+    private mutating func startFeedElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
         switch name.local {
         case .title where (core || name.namespace == .dc) && depth < feedTitleDepth:
             beginTextCapture(.feedTitle, attributes: attributes)
@@ -216,18 +217,21 @@ final class XMLFeedBuilder: XMLEventHandler {
 
     /// An Atom-style `<link href>`: the alternate HTML link becomes the link; an enclosure is
     /// kept as one.
-    private func linkElement(href: String, attributes: [XMLAttribute]) {
+    private mutating func linkElement(href: String, attributes: [XMLAttribute]) {
         let rel = attributes.value(.rel) ?? "alternate"
         let type = attributes.value(.type)
         let resolved = URLResolver.resolve(href, against: base)
         if rel == "alternate", Self.isHTMLType(type ?? "text/html") {
             if entry != nil { entry?.link = resolved } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
-            entry?.enclosures.append(
-                Enclosure(
-                    url: resolved, type: type,
-                    length: attributes.value(.length).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }))
+            let enclosure = Self.makeEnclosure(url: resolved, attributes: attributes)
+            entry?.enclosures.append(enclosure)
         }
+    }
+
+    private static func makeEnclosure(url: String, attributes: [XMLAttribute]) -> Enclosure {
+        let length = attributes.value(.length).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        return Enclosure(url: url, type: attributes.value(.type), length: length)
     }
 
     private static func href(_ attributes: [XMLAttribute]) -> String? {
@@ -242,7 +246,7 @@ final class XMLFeedBuilder: XMLEventHandler {
     }
 
     /// A text construct: Atom's `type` (and 0.3's `mode`) says whether it is text, HTML or XHTML.
-    private func beginTextCapture(_ kind: TextCapture.Kind, attributes: [XMLAttribute], defaultHTML: Bool = false) {
+    private mutating func beginTextCapture(_ kind: TextCapture.Kind, attributes: [XMLAttribute], defaultHTML: Bool = false) {
         let type = attributes.value(.type)?.lowercased()
         var capture: TextCapture
         switch type {
@@ -259,7 +263,7 @@ final class XMLFeedBuilder: XMLEventHandler {
         captures.append(capture)
     }
 
-    private func keepAsMarkup(_ name: XMLElementName, attributes: [XMLAttribute]) {
+    private mutating func keepAsMarkup(_ name: XMLElementName, attributes: [XMLAttribute]) {
         var top = captures[captures.count - 1]
         if top.skippedWrapperDepth == -1 && name.local == .div && depth == top.depth + 1 {
             top.skippedWrapperDepth = depth
@@ -273,7 +277,7 @@ final class XMLFeedBuilder: XMLEventHandler {
 
     // MARK: - Finishing
 
-    private func finish(_ capture: TextCapture) {
+    private mutating func finish(_ capture: TextCapture) {
         let text = capture.trimmedText()
         if entry != nil {
             finishEntryField(capture, text: text)
@@ -293,7 +297,7 @@ final class XMLFeedBuilder: XMLEventHandler {
         }
     }
 
-    private func finishEntryField(_ capture: TextCapture, text: String?) {
+    private mutating func finishEntryField(_ capture: TextCapture, text: String?) {
         switch capture.kind {
         case .title:
             guard let text, capture.depth < entry!.titleDepth else { return }
@@ -335,7 +339,7 @@ final class XMLFeedBuilder: XMLEventHandler {
         }
     }
 
-    private func appendEntry(_ draft: EntryDraft) {
+    private mutating func appendEntry(_ draft: EntryDraft) {
         guard entries.count < limits.maxEntries else {
             warnings.append("entries after the first \(limits.maxEntries) were dropped")
             wantsToStop = true

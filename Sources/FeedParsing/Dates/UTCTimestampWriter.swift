@@ -1,0 +1,61 @@
+import Foundation
+
+/// Writes an instant as `YYYY-MM-DDTHH:MM:SSZ` by hand (no formatter, no calendar).
+enum UTCTimestampWriter {
+    static let length = 20
+
+    /// The whole seconds since 1970 of `date` (rounded down, so 1969-12-31T23:59:59.5Z is
+    /// still 23:59:59), clamped to years 0001...9999; a NaN interval counts as 1970.
+    static func wholeSeconds(_ date: Date) -> Int {
+        let interval = date.timeIntervalSince1970
+        guard !interval.isNaN else { return 0 }
+        let lowest = Double(CivilCalendar.firstSecondOfYear1)
+        let highest = Double(CivilCalendar.lastSecondOfYear9999)
+        return Int(min(max(interval, lowest), highest).rounded(.down))
+    }
+
+    static func string(_ date: Date) -> String {
+        let seconds = wholeSeconds(date)
+        var days = seconds / CivilCalendar.secondsPerDay
+        var secondOfDay = seconds % CivilCalendar.secondsPerDay
+        if secondOfDay < 0 {
+            secondOfDay += CivilCalendar.secondsPerDay
+            days -= 1
+        }
+        let (year, month, day) = CivilCalendar.civilFromDays(days)
+        let hour = secondOfDay / 3600
+        let minute = secondOfDay / 60 % 60
+        let second = secondOfDay % 60
+
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var position = 0
+            func put(_ value: Int, digits: Int) {
+                var remaining = value
+                var index = position + digits - 1
+                while index >= position {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0x30 + remaining % 10)
+                    remaining /= 10
+                    index -= 1
+                }
+                position += digits
+            }
+            func put(_ byte: Unicode.Scalar) {
+                buffer[position] = UInt8(ascii: byte)
+                position += 1
+            }
+            put(year, digits: 4)
+            put("-")
+            put(month, digits: 2)
+            put("-")
+            put(day, digits: 2)
+            put("T")
+            put(hour, digits: 2)
+            put(":")
+            put(minute, digits: 2)
+            put(":")
+            put(second, digits: 2)
+            put("Z")
+            return position
+        }
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Compares `hubdiffer parse --summary` with a bare libxml2 SAX2 pass (raw_sax2.c) over the
+# same files, in the same run: RUNS alternating runs of each, then the median MB/s of each
+# and their ratio. Both parse from memory; file reading is outside both timings.
+#
+# Usage: benchmarks/parse/compare.sh [CORPUS_DIR] [RUNS]
+#   defaults: ../shared/corpus/realworld/feeds, 15 runs
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+corpus=${1:-$root/../shared/corpus/realworld/feeds}
+runs=${2:-15}
+mkdir -p "$root/benchmarks/bin"
+gcc -O2 -o "$root/benchmarks/bin/raw_sax2" "$here/raw_sax2.c" $(pkg-config --cflags --libs libxml-2.0)
+(cd "$root" && swift build -c release --product hubdiffer >/dev/null)
+hubdiffer="$root/.build/release/hubdiffer"
+files=("$corpus"/*)
+ours=(); raw=()
+for _ in $(seq "$runs"); do
+  ours+=("$("$hubdiffer" parse --summary "${files[@]}" | sed -E 's/.*: ([0-9.]+) MB\/s$/\1/')")
+  raw+=("$("$root/benchmarks/bin/raw_sax2" "${files[@]}" | sed -E 's/.*: ([0-9.]+) MB\/s$/\1/')")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+m_ours=$(median "${ours[@]}"); m_raw=$(median "${raw[@]}")
+"$hubdiffer" parse --summary "${files[@]}"
+echo "hubdiffer parse --summary: median $m_ours MB/s over $runs runs (${ours[*]})"
+echo "raw libxml2 SAX2:          median $m_raw MB/s over $runs runs (${raw[*]})"
+awk -v a="$m_ours" -v b="$m_raw" 'BEGIN { printf "ratio: %.1f%% of the raw SAX2 pass\n", 100*a/b }'

@@ -1,0 +1,91 @@
+/* The reference for `hubdiffer parse --summary`: a bare libxml2 SAX2 pass over the same files,
+ * in memory, with the same parser options HubDiffer uses (recover, substitute entities, no
+ * network, no external loads). Callbacks only count, so this is the ceiling for any parser
+ * built on libxml2 SAX2.
+ *
+ * Build: gcc -O2 -o raw_sax2 raw_sax2.c $(pkg-config --cflags --libs libxml-2.0)
+ * Run:   ./raw_sax2 FILE...
+ * Prints: raw-sax2: N files, E elements, B bytes in S s: X MB/s
+ */
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static long elements;
+static long text_bytes;
+
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                     int nb_defaulted, const xmlChar **attributes) {
+    (void)ctx; (void)localname; (void)prefix; (void)uri; (void)nb_namespaces; (void)namespaces;
+    (void)nb_attributes; (void)nb_defaulted; (void)attributes;
+    elements++;
+}
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri) {
+    (void)ctx; (void)localname; (void)prefix; (void)uri;
+}
+static void on_text(void *ctx, const xmlChar *text, int len) {
+    (void)ctx; (void)text;
+    text_bytes += len;
+}
+static void on_error(void *ctx, xmlErrorPtr error) { (void)ctx; (void)error; }
+
+static xmlParserInputPtr refuse(const char *url, const char *id, xmlParserCtxtPtr ctxt) {
+    (void)url; (void)id; (void)ctxt;
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    xmlInitParser();
+    xmlSetExternalEntityLoader(refuse);
+    int count = argc - 1;
+    char **data = calloc(count, sizeof(char *));
+    long *sizes = calloc(count, sizeof(long));
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+        FILE *f = fopen(argv[i + 1], "rb");
+        if (!f) { perror(argv[i + 1]); return 66; }
+        fseek(f, 0, SEEK_END);
+        sizes[i] = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        data[i] = malloc(sizes[i] + 1);
+        if (fread(data[i], 1, sizes[i], f) != (size_t)sizes[i]) { perror(argv[i + 1]); return 66; }
+        fclose(f);
+        total += sizes[i];
+    }
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startDocument = xmlSAX2StartDocument;
+    sax.internalSubset = xmlSAX2InternalSubset;
+    sax.entityDecl = xmlSAX2EntityDecl;
+    sax.getEntity = xmlSAX2GetEntity;
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_text;
+    sax.cdataBlock = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.serror = on_error;
+    int options = XML_PARSE_RECOVER | XML_PARSE_NOENT | XML_PARSE_NONET;
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < count; i++) {
+        xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data[i], (int)sizes[i]);
+        if (!ctxt) continue;
+        memcpy(ctxt->sax, &sax, sizeof sax);
+        xmlCtxtUseOptions(ctxt, options);
+        xmlParseDocument(ctxt);
+        if (ctxt->myDoc) xmlFreeDoc(ctxt->myDoc);
+        xmlFreeParserCtxt(ctxt);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("raw-sax2: %d files, %ld elements, %ld bytes in %.3f s: %.1f MB/s\n", count, elements, total,
+           seconds, total / 1e6 / seconds);
+    return 0;
+}
