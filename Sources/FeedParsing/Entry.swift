@@ -17,6 +17,22 @@ public struct Enclosure: Sendable, Hashable {
     }
 }
 
+/// Long entry text (summary, content) kept as the UTF-8 bytes the parser collected; it becomes
+/// a `String` only when read. A poll reads it only for the entries that are new, so the
+/// unchanged majority never pays for decoding it.
+public struct EntryText: Sendable, Hashable {
+    /// The text as UTF-8 bytes (always valid UTF-8).
+    public let utf8: ArraySlice<UInt8>
+
+    public init(_ string: String) { utf8 = ArraySlice(string.utf8) }
+
+    /// Bytes that are known to be valid UTF-8 (libxml2 has validated them).
+    init(validUTF8 bytes: ArraySlice<UInt8>) { utf8 = bytes }
+
+    /// The text as a `String`.
+    public var string: String { utf8.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
+}
+
 /// One entry (item) of a feed.
 public struct Entry: Sendable, Hashable {
     /// The identifier as written: Atom `<id>`, RSS `<guid>`, RSS 1.0 `rdf:about`, JSON `id`.
@@ -25,10 +41,20 @@ public struct Entry: Sendable, Hashable {
     public var link: String?
     /// The title as text, entities decoded.
     public var title: String?
+    /// The summary or description (may hold HTML), as stored.
+    public var summaryText: EntryText?
+    /// The full content (may hold HTML), as stored.
+    public var contentText: EntryText?
     /// The summary or description (may hold HTML).
-    public var summary: String?
+    public var summary: String? {
+        get { summaryText?.string }
+        set { summaryText = newValue.map(EntryText.init) }
+    }
     /// The full content (may hold HTML).
-    public var content: String?
+    public var content: String? {
+        get { contentText?.string }
+        set { contentText = newValue.map(EntryText.init) }
+    }
     /// Author names (or e-mail addresses when no name is given).
     public var authors: [String]
     /// Category terms or labels.
@@ -52,8 +78,8 @@ public struct Entry: Sendable, Hashable {
         self.id = id
         self.link = link
         self.title = title
-        self.summary = summary
-        self.content = content
+        self.summaryText = summary.map(EntryText.init)
+        self.contentText = content.map(EntryText.init)
         self.authors = authors
         self.categories = categories
         self.enclosures = enclosures

@@ -70,10 +70,12 @@ public enum EntryIdentity {
     }
 
     private static func foldScheme(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard utf8.count >= 8 else { return text }
-        let prefix = utf8.prefix(8)
-        guard String(decoding: prefix, as: UTF8.self).lowercased() == "https://" else { return text }
-        return "http://" + String(text.dropFirst(8))
+        let scheme = "https://".utf8
+        var index = text.utf8.startIndex
+        for expected in scheme {
+            guard index < text.utf8.endIndex, text.utf8[index] | 0x20 == expected | 0x20 else { return text }
+            index = text.utf8.index(after: index)
+        }
+        return "http://" + text[index...]
     }
 }

@@ -46,7 +46,7 @@ public enum FeedParser {
         let prepared = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset)
         var attempt = try parseOnce(prepared.bytes, encoding: prepared.encoding, options: options)
         var notes = prepared.notes
-        if !attempt.report.wellFormed {
+        if !attempt.report.wellFormed && !attempt.report.damageOnlyAfterRoot {
             let repaired = DocumentRepair.repairMarkup(prepared.bytes)
             if !repaired.notes.isEmpty, let second = try? parseOnce(repaired.bytes, encoding: prepared.encoding, options: options),
                 second.builder.format != nil, second.report.wellFormed || second.builder.entries.count >= attempt.builder.entries.count
@@ -54,6 +54,8 @@ public enum FeedParser {
                 notes += repaired.notes
                 attempt = second
             }
+        }
+        if !attempt.report.wellFormed {
             notes.append("recovered from damage: \(attempt.report.firstError ?? "not well-formed")")
         }
         let builder = attempt.builder

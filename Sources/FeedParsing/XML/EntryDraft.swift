@@ -13,8 +13,8 @@ struct EntryDraft {
     var title: String?
     var titleDepth = Int.max
     var mediaTitle: String?
-    var summary: String?
-    var content: String?
+    var summary: EntryText?
+    var content: EntryText?
     var published: Date?
     var updated: Date?
     var authors: [String] = []
@@ -28,9 +28,11 @@ struct EntryDraft {
 
     /// The finished entry (its key is computed once the whole document is known).
     func makeEntry() -> Entry {
-        Entry(
-            id: id, link: link ?? permalinkFromID, title: title ?? mediaTitle, summary: summary ?? content,
-            content: content, authors: authors, categories: categories, enclosures: enclosures,
-            published: published, updated: updated)
+        var entry = Entry(
+            id: id, link: link ?? permalinkFromID, title: title ?? mediaTitle, authors: authors,
+            categories: categories, enclosures: enclosures, published: published, updated: updated)
+        entry.summaryText = summary ?? content
+        entry.contentText = content
+        return entry
     }
 }

@@ -10,6 +10,9 @@ struct XMLParseReport: Sendable {
     var firstError: String?
     /// The number of errors and warnings seen.
     var errorCount: Int
+    /// True when every error came after the root element had ended (trailing junk): nothing
+    /// of the feed was lost.
+    var damageOnlyAfterRoot = true
     /// Set when the parse was refused rather than recovered.
     var refusal: FeedParsingError?
 }
@@ -49,7 +52,7 @@ enum LibXML2SAXParser {
                 guard
                     let ctxt = hd_xml_ctxt_new(
                         chars.baseAddress, Int32(clamping: chars.count), &sax, UnsafeMutableRawPointer(session), options,
-                        encoding ?? "UTF-8")
+                        encoding)
                 else {
                     session.pointee.report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
                     return
@@ -198,9 +201,14 @@ private struct SAXSession {
     }
 
     mutating func endElement(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
+        guard builder.wantsRawNames else {
+            // Outside kept markup the builder ends elements by depth alone.
+            builder.endElement(XMLElementName(namespace: .other, local: .other))
+            return
+        }
         let known = localName(local)
         var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
-        if builder.wantsRawNames && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
+        if known == .other || prefix != nil { name.qualifiedName = Self.qualified(local, prefix) }
         builder.endElement(name)
     }
 
@@ -210,6 +218,7 @@ private struct SAXSession {
         let message = error.pointee.message.map { String(cString: $0) }?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "error \(code)"
         report.errorCount += 1
+        if !builder.rootClosed { report.damageOnlyAfterRoot = false }
         if report.firstError == nil { report.firstError = "line \(line): \(message)" }
         guard report.refusal == nil else { return }
         if code == Int(XML_ERR_ENTITY_LOOP.rawValue) || message.contains("amplification") {

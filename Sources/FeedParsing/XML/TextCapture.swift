@@ -1,5 +1,5 @@
-/// The text of one element being collected, and, for content that holds markup, that markup
-/// serialised back.
+/// One element whose text is being collected. The text itself lives in the builder's
+/// ``TextBuffer``, from ``start`` on, so a characters event costs one append to one array.
 struct TextCapture {
     enum Kind: Equatable {
         case title, mediaTitle, link, id, summary, content, published, updated
@@ -10,19 +10,15 @@ struct TextCapture {
     let kind: Kind
     /// Depth of the element whose text this is.
     let depth: Int
-    /// The text so far, when it arrived as one chunk (the common case: one CDATA section or
-    /// one run of text): kept as a `String` from the start, so it is copied only once.
-    private var singleChunk: String?
-    /// White space that arrived after `singleChunk`; it only matters if more text follows.
-    private var spaceAfterSingleChunk: [UInt8] = []
-    /// The text so far, once it arrived in several chunks (or as markup).
-    private(set) var bytes: [UInt8] = []
+    /// Where this element's text begins in the text buffer.
+    var start = 0
     /// True once the text holds serialised markup (Atom `type="xhtml"`, or HTML written as
     /// child elements); characters are then escaped as they arrive.
     var isMarkup: Bool
-    /// For Atom xhtml: the depth of a wrapping `<div>` that is left out of the markup.
+    /// For Atom xhtml: -1 until the first child is seen, then the depth of a wrapping `<div>`
+    /// that is left out of the markup.
     var skippedWrapperDepth: Int?
-    /// Atom `type` (text, html, xhtml) or RSS description's implied HTML.
+    /// Whether the text is HTML (Atom `type="html"`, RSS description) rather than plain text.
     var isHTML: Bool
 
     init(kind: Kind, depth: Int, isMarkup: Bool = false, isHTML: Bool = false) {
@@ -39,48 +35,35 @@ struct TextCapture {
         default: return false
         }
     }
+}
+
+/// The text of the open captures, one after another in one growing array (reused across the
+/// document, so its capacity is allocated once).
+struct TextBuffer {
+    private(set) var bytes: [UInt8] = []
+
+    var count: Int { bytes.count }
 
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
-        if isMarkup {
-            Self.appendEscaped(text, to: &bytes, quote: false)
-            return
+        // Escaped HTML arrives as many tiny events (one per entity): byte appends are cheaper
+        // there than the general bulk append.
+        if text.count <= 8 {
+            for byte in text { bytes.append(byte) }
+        } else {
+            bytes.append(contentsOf: text)
         }
-        if bytes.isEmpty {
-            if let chunk = singleChunk {
-                if text.allSatisfy(Self.isSpace) {
-                    spaceAfterSingleChunk.append(contentsOf: text)
-                    return
-                }
-                bytes.reserveCapacity(chunk.utf8.count + spaceAfterSingleChunk.count + text.count)
-                bytes.append(contentsOf: chunk.utf8)
-                bytes.append(contentsOf: spaceAfterSingleChunk)
-                singleChunk = nil
-            } else {
-                // Leading white space is trimmed in the end anyway.
-                guard let start = text.firstIndex(where: { !Self.isSpace($0) }) else { return }
-                singleChunk = String(decoding: UnsafeBufferPointer(rebasing: text[start...]), as: UTF8.self)
-                return
-            }
-        }
-        bytes.append(contentsOf: text)
     }
 
-    /// Moves a single chunk into `bytes`, for code that edits the bytes.
-    private mutating func materialise() {
-        guard let chunk = singleChunk else { return }
-        bytes = Array(chunk.utf8)
-        singleChunk = nil
+    mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+        Self.escape(text, into: &bytes, quote: false)
     }
 
-    /// Turns text collected so far into markup (escaping it) before the first child tag.
-    mutating func switchToMarkup() {
-        guard !isMarkup else { return }
-        materialise()
-        let text = bytes
-        bytes.removeAll(keepingCapacity: true)
-        text.withUnsafeBufferPointer { Self.appendEscaped($0, to: &bytes, quote: false) }
-        isMarkup = true
-        isHTML = true
+    /// Escapes the text from `start` on, before the first child tag of a capture that turns
+    /// out to hold markup.
+    mutating func escapeText(from start: Int) {
+        let text = Array(bytes[start...])
+        bytes.removeSubrange(start...)
+        text.withUnsafeBufferPointer { Self.escape($0, into: &bytes, quote: false) }
     }
 
     mutating func appendStartTag(_ name: String, attributes: [XMLAttribute]) {
@@ -91,7 +74,7 @@ struct TextCapture {
             bytes.append(contentsOf: (attribute.qualifiedName ?? attribute.local.rawValue).utf8)
             bytes.append(contentsOf: "=\"".utf8)
             var value = attribute.value
-            value.withUTF8 { Self.appendEscaped($0, to: &bytes, quote: true) }
+            value.withUTF8 { Self.escape($0, into: &bytes, quote: true) }
             bytes.append(UInt8(ascii: "\""))
         }
         bytes.append(UInt8(ascii: ">"))
@@ -103,29 +86,36 @@ struct TextCapture {
         bytes.append(UInt8(ascii: ">"))
     }
 
-    /// The collected text with surrounding white space removed; nil when nothing remains.
-    func trimmedText() -> String? {
-        if let chunk = singleChunk {
-            guard let last = chunk.utf8.last, Self.isSpace(last) else { return chunk }
-            var end = chunk.utf8.endIndex
-            while end > chunk.utf8.startIndex, Self.isSpace(chunk.utf8[chunk.utf8.index(before: end)]) {
-                end = chunk.utf8.index(before: end)
-            }
-            return String(chunk[..<end])
-        }
-        var start = bytes.startIndex
+    /// The text from `start` on, white space trimmed, as a `String`; nil when empty.
+    func string(from start: Int) -> String? {
+        guard let range = trimmedRange(from: start) else { return nil }
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    /// The text from `start` on, white space trimmed, as bytes; nil when empty.
+    func entryText(from start: Int) -> EntryText? {
+        guard let range = trimmedRange(from: start) else { return nil }
+        return EntryText(validUTF8: ArraySlice(Array(bytes[range])))
+    }
+
+    /// Drops the text from `start` on, keeping the capacity.
+    mutating func truncate(to start: Int) {
+        bytes.removeLast(bytes.count - start)
+    }
+
+    private func trimmedRange(from start: Int) -> Range<Int>? {
+        var start = start
         var end = bytes.endIndex
         while start < end, Self.isSpace(bytes[start]) { start += 1 }
         while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
-        guard start < end else { return nil }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+        return start < end ? start..<end : nil
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
-    private static func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8], quote: Bool) {
+    private static func escape(_ text: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8], quote: Bool) {
         for byte in text {
             switch byte {
             case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)

@@ -22,7 +22,11 @@ struct XMLFeedBuilder {
     private let limits: ParserLimits
     private var depth = 0
     private var entry: EntryDraft?
-    private var captures: [TextCapture] = []
+    private var captures: [TextCapture] = [] {
+        didSet { topCaptureIsMarkup = captures.last?.isMarkup ?? false }
+    }
+    private var topCaptureIsMarkup = false
+    private var text = TextBuffer()
     /// While inside an element whose content is not ours (image, textinput, source), its depth.
     private var skippedDepth: Int?
     private var bases: [(depth: Int, uri: String)] = []
@@ -30,6 +34,8 @@ struct XMLFeedBuilder {
     // Raw names until the root is seen, so a foreign root can be named in the error.
     private(set) var wantsRawNames = true
     private(set) var wantsToStop = false
+    /// True once the root element has ended: damage after it loses nothing.
+    private(set) var rootClosed = false
 
     init(documentURL: String?, limits: ParserLimits) {
         self.limits = limits
@@ -74,19 +80,22 @@ struct XMLFeedBuilder {
     }
 
     mutating func endElement(_ name: XMLElementName) {
-        defer { depth -= 1 }
-        if var top = captures.last {
+        defer {
+            depth -= 1
+            if depth == 0 { rootClosed = true }
+        }
+        if let top = captures.last {
             if top.depth == depth {
                 captures.removeLast()
                 finish(top)
+                text.truncate(to: top.start)
                 wantsRawNames = captures.last?.keepsChildMarkup ?? false
             } else if top.keepsChildMarkup {
                 if top.skippedWrapperDepth == depth {
-                    top.skippedWrapperDepth = nil
+                    captures[captures.count - 1].skippedWrapperDepth = nil
                 } else {
-                    top.appendEndTag(name.qualifiedName ?? name.local.rawValue)
+                    text.appendEndTag(name.qualifiedName ?? name.local.rawValue)
                 }
-                captures[captures.count - 1] = top
                 return
             }
         }
@@ -101,9 +110,9 @@ struct XMLFeedBuilder {
         }
     }
 
-    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
+    mutating func characters(_ chunk: UnsafeBufferPointer<UInt8>) {
         guard !captures.isEmpty else { return }
-        captures[captures.count - 1].append(text)
+        if topCaptureIsMarkup { text.appendEscaped(chunk) } else { text.append(chunk) }
     }
 
     // MARK: - Roots
@@ -149,44 +158,44 @@ struct XMLFeedBuilder {
         case .title where core || ns == .dc:
             beginTextCapture(.title, attributes: attributes)
         case .title where ns == .media:
-            captures.append(TextCapture(kind: .mediaTitle, depth: depth))
+            beginCapture(TextCapture(kind: .mediaTitle, depth: depth))
         case .link where core:
             if let href = Self.href(attributes) {
                 linkElement(href: href, attributes: attributes)
             } else {
-                captures.append(TextCapture(kind: .link, depth: depth))
+                beginCapture(TextCapture(kind: .link, depth: depth))
             }
         case .guid where core:
             let permalink = (attributes.value(.isPermaLink) ?? "true") == "true"
-            captures.append(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: permalink))
+            beginCapture(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: permalink))
         case .id where core:
-            captures.append(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: true))
+            beginCapture(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: true))
         case .description where core || ns == .dc, .summary where core || ns == .itunes:
             let kind: TextCapture.Kind = entry?.summary == nil ? .summary : .content
             beginTextCapture(kind, attributes: attributes, defaultHTML: name.local == .description)
         case .content where core:
             beginTextCapture(.content, attributes: attributes)
         case .encoded where ns == .content:
-            captures.append(TextCapture(kind: .content, depth: depth, isHTML: true))
+            beginCapture(TextCapture(kind: .content, depth: depth, isHTML: true))
         case .body where ns == .xhtml:
-            captures.append(TextCapture(kind: .content, depth: depth, isMarkup: true))
+            beginCapture(TextCapture(kind: .content, depth: depth, isMarkup: true))
         case .pubDate where core, .published where core, .issued where core || ns == .dcterms:
-            captures.append(TextCapture(kind: .published, depth: depth))
+            beginCapture(TextCapture(kind: .published, depth: depth))
         case .updated where core, .modified where core || ns == .dcterms, .date where ns == .dc:
-            captures.append(TextCapture(kind: .updated, depth: depth))
+            beginCapture(TextCapture(kind: .updated, depth: depth))
         case .author where core || ns == .dc || ns == .itunes, .creator where ns == .dc:
             entry?.personName = nil
             entry?.personEmail = nil
-            captures.append(TextCapture(kind: .author, depth: depth))
+            beginCapture(TextCapture(kind: .author, depth: depth))
         case .name where captures.last?.kind == .author:
-            captures.append(TextCapture(kind: .personName, depth: depth))
+            beginCapture(TextCapture(kind: .personName, depth: depth))
         case .email where captures.last?.kind == .author:
-            captures.append(TextCapture(kind: .personEmail, depth: depth))
+            beginCapture(TextCapture(kind: .personEmail, depth: depth))
         case .category where core, .subject where ns == .dc:
             if let term = attributes.value(.term) ?? attributes.value(.label), !term.isEmpty {
                 entry?.categories.append(term)
             } else {
-                captures.append(TextCapture(kind: .category, depth: depth))
+                beginCapture(TextCapture(kind: .category, depth: depth))
             }
         case .enclosure where core:
             if let url = Self.href(attributes) {
@@ -206,10 +215,10 @@ struct XMLFeedBuilder {
             if let href = Self.href(attributes) {
                 linkElement(href: href, attributes: attributes)
             } else {
-                captures.append(TextCapture(kind: .feedLink, depth: depth))
+                beginCapture(TextCapture(kind: .feedLink, depth: depth))
             }
         case .ttl where name.namespace == .none:
-            captures.append(TextCapture(kind: .ttl, depth: depth))
+            beginCapture(TextCapture(kind: .ttl, depth: depth))
         default:
             break
         }
@@ -260,30 +269,38 @@ struct XMLFeedBuilder {
         default:
             capture = TextCapture(kind: kind, depth: depth, isHTML: defaultHTML)
         }
+        beginCapture(capture)
+    }
+
+    private mutating func beginCapture(_ capture: TextCapture) {
+        var capture = capture
+        capture.start = text.count
         captures.append(capture)
     }
 
     private mutating func keepAsMarkup(_ name: XMLElementName, attributes: [XMLAttribute]) {
-        var top = captures[captures.count - 1]
+        let top = captures[captures.count - 1]
         if top.skippedWrapperDepth == -1 && name.local == .div && depth == top.depth + 1 {
-            top.skippedWrapperDepth = depth
-        } else {
-            if top.skippedWrapperDepth == -1 { top.skippedWrapperDepth = nil }
-            top.switchToMarkup()
-            top.appendStartTag(name.qualifiedName ?? name.local.rawValue, attributes: attributes)
+            captures[captures.count - 1].skippedWrapperDepth = depth
+            return
         }
-        captures[captures.count - 1] = top
+        if top.skippedWrapperDepth == -1 { captures[captures.count - 1].skippedWrapperDepth = nil }
+        if !top.isMarkup {
+            text.escapeText(from: top.start)
+            captures[captures.count - 1].isMarkup = true
+            captures[captures.count - 1].isHTML = true
+        }
+        text.appendStartTag(name.qualifiedName ?? name.local.rawValue, attributes: attributes)
     }
 
     // MARK: - Finishing
 
     private mutating func finish(_ capture: TextCapture) {
-        let text = capture.trimmedText()
         if entry != nil {
-            finishEntryField(capture, text: text)
+            finishEntryField(capture)
             return
         }
-        guard let text else { return }
+        guard let text = text.string(from: capture.start) else { return }
         switch capture.kind {
         case .feedTitle where capture.depth < feedTitleDepth:
             feedTitle = capture.isHTML ? HTMLText.plainText(text) : text
@@ -297,7 +314,14 @@ struct XMLFeedBuilder {
         }
     }
 
-    private mutating func finishEntryField(_ capture: TextCapture, text: String?) {
+    private mutating func finishEntryField(_ capture: TextCapture) {
+        if capture.kind == .summary || capture.kind == .content {
+            let text = text.entryText(from: capture.start)
+            if capture.kind == .summary, entry!.summary == nil { entry!.summary = text }
+            if capture.kind == .content, entry!.content == nil { entry!.content = text }
+            return
+        }
+        let text = text.string(from: capture.start)
         switch capture.kind {
         case .title:
             guard let text, capture.depth < entry!.titleDepth else { return }
@@ -318,10 +342,8 @@ struct XMLFeedBuilder {
             entry!.id = value
             entry!.idDepth = capture.depth
             if isPermalink { entry!.permalinkFromID = value }
-        case .summary:
-            if entry!.summary == nil { entry!.summary = text }
-        case .content:
-            if entry!.content == nil { entry!.content = text }
+        case .summary, .content:
+            break
         case .published:
             if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.published = date }
         case .updated:
