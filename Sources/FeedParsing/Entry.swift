@@ -19,18 +19,38 @@ public struct Enclosure: Sendable, Hashable {
 
 /// Long entry text (summary, content) kept as the UTF-8 bytes the parser collected; it becomes
 /// a `String` only when read. A poll reads it only for the entries that are new, so the
-/// unchanged majority never pays for decoding it.
+/// unchanged majority never pays for decoding or copying it: the entries of one document
+/// share the parser's text store.
 public struct EntryText: Sendable, Hashable {
-    /// The text as UTF-8 bytes (always valid UTF-8).
-    public let utf8: ArraySlice<UInt8>
+    private let storage: TextStorage
+    private let range: Range<Int>
 
-    public init(_ string: String) { utf8 = ArraySlice(string.utf8) }
+    public init(_ string: String) {
+        let storage = TextStorage(capacity: max(string.utf8.count, 1))
+        var string = string
+        string.withUTF8 { storage.append($0) }
+        self.init(storage: storage, range: 0..<storage.count)
+    }
 
-    /// Bytes that are known to be valid UTF-8 (libxml2 has validated them).
-    init(validUTF8 bytes: ArraySlice<UInt8>) { utf8 = bytes }
+    /// Bytes `range` of a store the parser has finished writing (valid UTF-8).
+    init(storage: TextStorage, range: Range<Int>) {
+        self.storage = storage
+        self.range = range
+    }
 
     /// The text as a `String`.
-    public var string: String { utf8.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
+    public var string: String { storage.string(range) }
+
+    /// The length in UTF-8 bytes.
+    public var utf8Count: Int { range.count }
+
+    public static func == (lhs: EntryText, rhs: EntryText) -> Bool {
+        lhs.range.count == rhs.range.count && lhs.storage.bytes(lhs.range) == rhs.storage.bytes(rhs.range)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.bytes(range))
+    }
 }
 
 /// One entry (item) of a feed.

@@ -19,22 +19,28 @@ import Foundation
 public enum EntryIdentity {
     /// Fills in ``Entry/identity`` and ``Entry/key`` of every entry of one document.
     public static func assignKeys(_ entries: inout [Entry]) {
-        var bases = entries.map(baseIdentity)
-        var seen: [String: (index: Int, shared: Bool)] = [:]
-        seen.reserveCapacity(entries.count)
-        for (index, identity) in bases.enumerated() {
-            if let first = seen[identity] {
-                if entries[first.index].link != entries[index].link { seen[identity] = (first.index, true) }
+        let bases = entries.map(baseIdentity)
+        let baseKeys = bases.map(key(of:))
+        // Rule 2 compares base identities by their 64-bit keys.
+        var firstWithKey: [UInt64: Int] = [:]
+        firstWithKey.reserveCapacity(entries.count)
+        var sharedKeys: Set<UInt64> = []
+        for (index, baseKey) in baseKeys.enumerated() {
+            if let first = firstWithKey[baseKey] {
+                if entries[first].link != entries[index].link { sharedKeys.insert(baseKey) }
             } else {
-                seen[identity] = (index, false)
+                firstWithKey[baseKey] = index
             }
         }
-        for index in entries.indices where seen[bases[index]]?.shared == true {
-            bases[index] += "\u{1F}link:" + foldScheme(trimmed(entries[index].link) ?? "")
-        }
         for index in entries.indices {
-            entries[index].identity = bases[index]
-            entries[index].key = key(of: bases[index])
+            if sharedKeys.contains(baseKeys[index]) {
+                let identity = bases[index] + "\u{1F}link:" + foldScheme(trimmed(entries[index].link) ?? "")
+                entries[index].identity = identity
+                entries[index].key = key(of: identity)
+            } else {
+                entries[index].identity = bases[index]
+                entries[index].key = baseKeys[index]
+            }
         }
     }
 
@@ -63,8 +69,8 @@ public enum EntryIdentity {
     /// `text` without surrounding white space; nil when nothing remains. Parsers hand over
     /// trimmed values already, so the common case returns `text` itself.
     private static func trimmed(_ text: String?) -> String? {
-        guard let text, let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return nil }
-        if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+        guard let text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
+        if first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80 { return text }
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return value.isEmpty ? nil : value
     }

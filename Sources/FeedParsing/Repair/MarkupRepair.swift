@@ -109,6 +109,16 @@ struct MarkupScanner {
                 fixes.cdataEnds += 1
                 index += 1
             default:
+                if rootName != nil {
+                    // Plain text: copy the whole run at once.
+                    var end = index
+                    while end < count && Self.isPlainTextByte(input[end]) { end += 1 }
+                    if end > index {
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<end]))
+                        index = end
+                        continue
+                    }
+                }
                 let length = forbiddenLength(at: index)
                 if length > 0 {
                     fixes.forbiddenCharacters += 1
@@ -171,6 +181,16 @@ struct MarkupScanner {
 
     /// The length of a character XML forbids everywhere at `index` (0: none there).
     @inline(__always)
+    /// A byte that needs no look in text: not markup, not a control character, not the lead
+    /// byte of U+FFFE/U+FFFF.
+    static func isPlainTextByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: ">"), 0xEF: return false
+        case 0x09, 0x0A, 0x0D: return true
+        default: return byte >= 0x20
+        }
+    }
+
     func forbiddenLength(at index: Int) -> Int {
         let byte = input[index]
         if byte < 0x20 { return byte == 0x09 || byte == 0x0A || byte == 0x0D ? 0 : 1 }

@@ -29,11 +29,11 @@ extension MarkupScanner {
         guard at < end, Self.isNameStart(input[at]) else { return strayAmpersand(at: index) }
         let nameEnd = min(nameEnd(from: at), end, at + 64)
         guard nameEnd < end, input[nameEnd] == UInt8(ascii: ";") else { return strayAmpersand(at: index) }
-        let name = Array(input[at..<nameEnd])
-        if isKnownEntity(name) {
+        let nameBytes = UnsafeBufferPointer(rebasing: input[at..<nameEnd])
+        if Self.isPredefinedXMLEntity(nameBytes) || isKnownEntity(Array(nameBytes)) {
             output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index...nameEnd]))
         } else {
-            if fixes.unknownEntities == 0 { fixes.firstUnknownEntity = String(decoding: name, as: UTF8.self) }
+            if fixes.unknownEntities == 0 { fixes.firstUnknownEntity = String(decoding: nameBytes, as: UTF8.self) }
             fixes.unknownEntities += 1
             output.append(contentsOf: "&amp;".utf8)
             output.append(contentsOf: UnsafeBufferPointer(rebasing: input[at...nameEnd]))
@@ -51,18 +51,22 @@ extension MarkupScanner {
     /// Whether `&name;` stands for something: one of XML's five, one the internal subset
     /// declares, or an HTML 4 name (which the parser expands itself).
     mutating func isKnownEntity(_ name: [UInt8]) -> Bool {
-        switch name.count {
-        case 2 where name == Array("lt".utf8) || name == Array("gt".utf8): return true
-        case 3 where name == Array("amp".utf8): return true
-        case 4 where name == Array("quot".utf8) || name == Array("apos".utf8): return true
-        default: break
-        }
+        if Self.isPredefinedXMLEntity(name) { return true }
         if declaredEntities.contains(name) { return true }
         if let known = htmlEntityNames[name] { return known }
         let known = name.allSatisfy({ $0 < 0x80 })
             && LibXML2SAXParser.htmlEntityCodePoint(String(decoding: name, as: UTF8.self)) != nil
         htmlEntityNames[name] = known
         return known
+    }
+
+    /// `lt`, `gt`, `amp`, `quot`, `apos`, compared byte by byte (no allocation).
+    static func isPredefinedXMLEntity<Name: Collection<UInt8>>(_ name: Name) -> Bool {
+        func matches(_ word: StaticString) -> Bool {
+            guard word.utf8CodeUnitCount == name.count else { return false }
+            return word.withUTF8Buffer { $0.elementsEqual(name) }
+        }
+        return matches("lt") || matches("gt") || matches("amp") || matches("quot") || matches("apos")
     }
 
     /// The value of a decimal or hexadecimal digit.

@@ -250,3 +250,90 @@ private final class HTMLEntityCache: @unchecked Sendable {
         return pointer?.assumingMemoryBound(to: xmlEntity.self)
     }
 }
+
+/// The growable byte store behind ``TextBuffer``: libxml2's text events land here. Escaped
+/// HTML arrives as about one event per entity (a million on the real-world corpus), so an
+/// append must cost a bounds check and a copy, without the uniqueness checks of `Array`.
+///
+/// `@unchecked Sendable`: a store is written only by the one parse that creates it, on one
+/// thread, and only below ``keptCount`` is it ever read through an ``EntryText``; bytes below
+/// ``keptCount`` are never written again. Entries leave the parse only when it has returned,
+/// after which nothing writes to the store, so every later read, on any thread, sees
+/// immutable memory.
+final class TextStorage: @unchecked Sendable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+    /// Bytes below this offset belong to entries and are never truncated.
+    private(set) var keptCount = 0
+
+    init(capacity: Int = 64 * 1024) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        let length = bytes.count
+        let start = count
+        if start + length > capacity { grow(length) }
+        let destination = base + start
+        if length <= 16 {
+            // Most events are a character or a word: a loop beats a call to memcpy.
+            for offset in 0..<length { destination[offset] = source[offset] }
+        } else {
+            destination.update(from: source, count: length)
+        }
+        count = start + length
+    }
+
+    func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    subscript(index: Int) -> UInt8 {
+        precondition(index >= 0 && index < count)
+        return base[index]
+    }
+
+    /// Drops everything from `start` on, but never kept bytes.
+    func truncate(to start: Int) {
+        precondition(start >= 0 && start <= count)
+        count = max(start, keptCount)
+    }
+
+    /// Marks every byte written so far as kept (see ``truncate(to:)``).
+    func keepAll() {
+        keptCount = count
+    }
+
+    /// A copy of `range`.
+    func bytes(_ range: Range<Int>) -> [UInt8] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        return Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+    }
+
+    /// `range` decoded as UTF-8.
+    func string(_ range: Range<Int>) -> String {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        return String(decoding: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
+    }
+
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(extra) }
+    }
+
+    private func grow(_ extra: Int) {
+        let newCapacity = max(capacity * 2, count + extra)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        grown.update(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = newCapacity
+    }
+}

@@ -37,77 +37,71 @@ struct TextCapture {
     }
 }
 
-/// The text of the open captures, one after another in one growing array (reused across the
-/// document, so its capacity is allocated once).
+/// The text of the open captures, one after another in one growing store (reused across the
+/// document, so its memory is allocated once).
 struct TextBuffer {
-    private(set) var bytes: [UInt8] = []
+    private let storage = TextStorage()
 
-    var count: Int { bytes.count }
+    var count: Int { storage.count }
 
     mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
-        // Escaped HTML arrives as many tiny events (one per entity): byte appends are cheaper
-        // there than the general bulk append.
-        if text.count <= 8 {
-            for byte in text { bytes.append(byte) }
-        } else {
-            bytes.append(contentsOf: text)
-        }
+        storage.append(text)
     }
 
     mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
-        Self.escape(text, into: &bytes, quote: false)
+        for byte in text { appendEscaped(byte, quote: false) }
     }
 
     /// Escapes the text from `start` on, before the first child tag of a capture that turns
     /// out to hold markup.
     mutating func escapeText(from start: Int) {
-        let text = Array(bytes[start...])
-        bytes.removeSubrange(start...)
-        text.withUnsafeBufferPointer { Self.escape($0, into: &bytes, quote: false) }
+        let text = storage.bytes(start..<storage.count)
+        storage.truncate(to: start)
+        for byte in text { appendEscaped(byte, quote: false) }
     }
 
     mutating func appendStartTag(_ name: String, attributes: [XMLAttribute]) {
-        bytes.append(UInt8(ascii: "<"))
-        bytes.append(contentsOf: name.utf8)
+        storage.append(UInt8(ascii: "<"))
+        appendRaw(name)
         for attribute in attributes {
-            bytes.append(UInt8(ascii: " "))
-            bytes.append(contentsOf: (attribute.qualifiedName ?? attribute.local.rawValue).utf8)
-            bytes.append(contentsOf: "=\"".utf8)
-            var value = attribute.value
-            value.withUTF8 { Self.escape($0, into: &bytes, quote: true) }
-            bytes.append(UInt8(ascii: "\""))
+            storage.append(UInt8(ascii: " "))
+            appendRaw(attribute.qualifiedName ?? attribute.local.rawValue)
+            appendRaw("=\"")
+            for byte in attribute.value.utf8 { appendEscaped(byte, quote: true) }
+            storage.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: ">"))
+        storage.append(UInt8(ascii: ">"))
     }
 
     mutating func appendEndTag(_ name: String) {
-        bytes.append(contentsOf: "</".utf8)
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(UInt8(ascii: ">"))
+        appendRaw("</")
+        appendRaw(name)
+        storage.append(UInt8(ascii: ">"))
     }
 
     /// The text from `start` on, white space trimmed, as a `String`; nil when empty.
     func string(from start: Int) -> String? {
-        guard let range = trimmedRange(from: start) else { return nil }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        trimmedRange(from: start).map(storage.string)
     }
 
-    /// The text from `start` on, white space trimmed, as bytes; nil when empty.
+    /// The text from `start` on, white space trimmed, for an entry to keep; nil when empty.
+    /// Kept text is never truncated or overwritten: entries share the store, no copy is made.
     func entryText(from start: Int) -> EntryText? {
         guard let range = trimmedRange(from: start) else { return nil }
-        return EntryText(validUTF8: ArraySlice(Array(bytes[range])))
+        storage.keepAll()
+        return EntryText(storage: storage, range: range)
     }
 
-    /// Drops the text from `start` on, keeping the capacity.
+    /// Drops the text from `start` on, keeping the memory.
     mutating func truncate(to start: Int) {
-        bytes.removeLast(bytes.count - start)
+        storage.truncate(to: start)
     }
 
     private func trimmedRange(from start: Int) -> Range<Int>? {
         var start = start
-        var end = bytes.endIndex
-        while start < end, Self.isSpace(bytes[start]) { start += 1 }
-        while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        var end = storage.count
+        while start < end, Self.isSpace(storage[start]) { start += 1 }
+        while end > start, Self.isSpace(storage[end - 1]) { end -= 1 }
         return start < end ? start..<end : nil
     }
 
@@ -115,15 +109,17 @@ struct TextBuffer {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
-    private static func escape(_ text: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8], quote: Bool) {
-        for byte in text {
-            switch byte {
-            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\"") where quote: bytes.append(contentsOf: "&quot;".utf8)
-            default: bytes.append(byte)
-            }
+    private func appendRaw(_ text: String) {
+        for byte in text.utf8 { storage.append(byte) }
+    }
+
+    private func appendEscaped(_ byte: UInt8, quote: Bool) {
+        switch byte {
+        case UInt8(ascii: "&"): appendRaw("&amp;")
+        case UInt8(ascii: "<"): appendRaw("&lt;")
+        case UInt8(ascii: ">"): appendRaw("&gt;")
+        case UInt8(ascii: "\"") where quote: appendRaw("&quot;")
+        default: storage.append(byte)
         }
     }
 }

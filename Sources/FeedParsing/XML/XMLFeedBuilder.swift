@@ -23,9 +23,11 @@ struct XMLFeedBuilder {
     private var depth = 0
     private var entry: EntryDraft?
     private var captures: [TextCapture] = [] {
-        didSet { topCaptureIsMarkup = captures.last?.isMarkup ?? false }
+        didSet { captureMode = captures.last.map { $0.isMarkup ? .markup : .text } ?? .none }
     }
-    private var topCaptureIsMarkup = false
+    /// What a characters event does, kept apart from `captures` so the hot path reads one byte.
+    private var captureMode = CaptureMode.none
+    private enum CaptureMode { case none, text, markup }
     private var text = TextBuffer()
     /// While inside an element whose content is not ours (image, textinput, source), its depth.
     private var skippedDepth: Int?
@@ -66,7 +68,7 @@ struct XMLFeedBuilder {
             if let about = attributes.value(.about, in: .rdf) { entry?.id = about }
             return
         }
-        if core && [.image, .textinput, .textInput, .source].contains(name.local) {
+        if core && name.local.isForeignBlock {
             skippedDepth = depth
             return
         }
@@ -111,8 +113,11 @@ struct XMLFeedBuilder {
     }
 
     mutating func characters(_ chunk: UnsafeBufferPointer<UInt8>) {
-        guard !captures.isEmpty else { return }
-        if topCaptureIsMarkup { text.appendEscaped(chunk) } else { text.append(chunk) }
+        switch captureMode {
+        case .none: return
+        case .text: text.append(chunk)
+        case .markup: text.appendEscaped(chunk)
+        }
     }
 
     // MARK: - Roots
@@ -289,6 +294,7 @@ struct XMLFeedBuilder {
             text.escapeText(from: top.start)
             captures[captures.count - 1].isMarkup = true
             captures[captures.count - 1].isHTML = true
+            captureMode = .markup
         }
         text.appendStartTag(name.qualifiedName ?? name.local.rawValue, attributes: attributes)
     }
@@ -368,6 +374,16 @@ struct XMLFeedBuilder {
             return
         }
         entries.append(draft.makeEntry())
+    }
+}
+
+extension LocalName {
+    /// Channel parts whose titles and links are not the feed's or the entry's.
+    var isForeignBlock: Bool {
+        switch self {
+        case .image, .textinput, .textInput, .source: return true
+        default: return false
+        }
     }
 }
 

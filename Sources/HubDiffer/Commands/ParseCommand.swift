@@ -33,6 +33,9 @@ struct ParseCommand: ParsableCommand {
     @Flag(help: "Print no JSON; end with one line of counts and throughput.")
     var summary = false
 
+    @Option(name: .customLong("repeat"), help: "With --summary: parse the whole set this many times (for profiling).")
+    var repeatCount = 1
+
     @Option(help: "Refuse documents larger than this many bytes.")
     var maxBytes = ParserLimits().maxDocumentBytes
 
@@ -67,6 +70,7 @@ struct ParseCommand: ParsableCommand {
         var byteCount = 0
         let clock = ContinuousClock()
         let elapsed = clock.measure {
+            for _ in 0..<max(repeatCount, 1) {
             for (file, bytes) in documents {
                 byteCount += bytes.count
                 do {
@@ -75,6 +79,7 @@ struct ParseCommand: ParsableCommand {
                     failures += 1
                     StandardError.line("\(file): \(error)")
                 }
+            }
             }
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
