@@ -32,14 +32,14 @@ public enum FeedParser {
 
     /// JSON or markup, from the first byte that is not white space, a BOM or a NUL.
     private static func sniff(_ bytes: [UInt8]) -> Kind {
-        for byte in bytes.prefix(4096) {
+        for byte in bytes {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D, 0x00, 0xEF, 0xBB, 0xBF, 0xFE, 0xFF: continue
             case UInt8(ascii: "{"): return .json
             default: return .markup
             }
         }
-        return bytes.count > 4096 ? .markup : .empty
+        return .empty
     }
 
     private static func parseXML(_ bytes: [UInt8], options: ParserOptions) throws(FeedParsingError) -> Feed {
@@ -48,11 +48,14 @@ public enum FeedParser {
         var notes = prepared.notes
         if !attempt.report.wellFormed && !attempt.report.damageOnlyAfterRoot {
             let repaired = DocumentRepair.repairMarkup(prepared.bytes)
-            if !repaired.notes.isEmpty, let second = try? parseOnce(repaired.bytes, encoding: prepared.encoding, options: options),
-                second.builder.format != nil, second.report.wellFormed || second.builder.entries.count >= attempt.builder.entries.count
-            {
-                notes += repaired.notes
-                attempt = second
+            if !repaired.notes.isEmpty, let second = try? parseOnce(repaired.bytes, encoding: prepared.encoding, options: options) {
+                let better = second.builder.format != nil
+                    && (second.report.wellFormed || second.builder.entries.count >= attempt.builder.entries.count)
+                // A repaired document that shows a foreign root (a damaged HTML page) says best what it is.
+                if better || (attempt.builder.format == nil && second.builder.foreignRoot != nil) {
+                    notes += repaired.notes
+                    attempt = second
+                }
             }
         }
         if !attempt.report.wellFormed {

@@ -26,8 +26,9 @@ struct XMLParseReport: Sendable {
 /// HTML named entities that XML does not define (`&nbsp;`, `&eacute;`) expand to their characters.
 ///
 /// The state of one parse lives in a `SAXSession` that libxml2 hands back to every callback
-/// through `ctxt->_private`; it is reached through a pointer, so the hot path pays for no
-/// reference counting and no dynamic exclusivity checks.
+/// through `ctxt->_private` (an `hd_sax_state`); it is reached through a pointer, so the hot
+/// path pays for no reference counting and no dynamic exclusivity checks. Text events never
+/// reach Swift: the shim appends them to the builder's ``TextStorage`` in C.
 enum LibXML2SAXParser {
     private static let initialised: Bool = {
         hd_xml_global_init()
@@ -42,17 +43,17 @@ enum LibXML2SAXParser {
         var options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NONET.rawValue)
         if encoding == nil { options |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
         let session = UnsafeMutablePointer<SAXSession>.allocate(capacity: 1)
-        session.initialize(to: SAXSession(builder: builder))
+        session.initialize(to: SAXSession(builder: builder, documentBytes: bytes.count))
         defer {
             session.deinitialize(count: 1)
             session.deallocate()
         }
+        var state = hd_sax_state(text: builder.textStorage.sink, session: UnsafeMutableRawPointer(session))
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 guard
                     let ctxt = hd_xml_ctxt_new(
-                        chars.baseAddress, Int32(clamping: chars.count), &sax, UnsafeMutableRawPointer(session), options,
-                        encoding)
+                        chars.baseAddress, Int32(clamping: chars.count), &sax, &state, options, encoding)
                 else {
                     session.pointee.report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
                     return
@@ -79,8 +80,8 @@ enum LibXML2SAXParser {
     // MARK: - The C handler table
 
     private static func session(_ ctx: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<SAXSession>? {
-        guard let ctx, let priv = hd_xml_ctxt_private(ctx) else { return nil }
-        return priv.assumingMemoryBound(to: SAXSession.self)
+        guard let ctx, let session = hd_xml_ctxt_session(ctx) else { return nil }
+        return session.assumingMemoryBound(to: SAXSession.self)
     }
 
     private static func makeHandler() -> xmlSAXHandler {
@@ -93,7 +94,18 @@ enum LibXML2SAXParser {
         sax.startDocument = xmlSAX2StartDocument
         sax.getEntity = { ctx, name in
             guard let ctx, let name else { return nil }
-            if let entity = hd_xml_document_entity(ctx, name) { return entity }
+            if let entity = hd_xml_document_entity(ctx, name) {
+                // libxml2 2.9 bounds nested expansion (billion laughs) but not one large entity
+                // referenced many times: count the bytes the document's own entities expand to.
+                if entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let session = LibXML2SAXParser.session(ctx),
+                    !session.pointee.countExpansion(Int(entity.pointee.length))
+                {
+                    session.pointee.report.refusal = .entityExpansionLimit(line: Int(hd_xml_ctxt_line(ctx)))
+                    hd_xml_ctxt_stop(ctx)
+                    return nil
+                }
+                return entity
+            }
             return HTMLEntityCache.shared.entity(named: name)
         }
         sax.startElementNs = { ctx, local, prefix, uri, _, _, attributeCount, _, attributes in
@@ -105,13 +117,9 @@ enum LibXML2SAXParser {
             guard let local, let session = LibXML2SAXParser.session(ctx) else { return }
             session.pointee.endElement(local, prefix, uri)
         }
-        let characters: charactersSAXFunc = { ctx, text, count in
-            guard let text, let session = LibXML2SAXParser.session(ctx) else { return }
-            session.pointee.builder.characters(UnsafeBufferPointer(start: text, count: Int(count)))
-        }
-        sax.characters = characters
-        sax.cdataBlock = characters
-        sax.ignorableWhitespace = characters
+        sax.characters = hd_xml_characters
+        sax.cdataBlock = hd_xml_characters
+        sax.ignorableWhitespace = hd_xml_characters
         sax.serror = { ctx, error in
             guard let error, let session = LibXML2SAXParser.session(ctx) else { return }
             session.pointee.error(error)
@@ -129,7 +137,20 @@ private struct SAXSession {
     private var namespaces: [UnsafeRawPointer: XMLNamespace] = [:]
     private var prefixes: [UnsafeRawPointer: XMLNamespace] = [:]
 
-    init(builder: XMLFeedBuilder) { self.builder = builder }
+    /// Bytes the document's own entities have expanded to, and the most allowed.
+    private var expandedBytes = 0
+    private let expansionLimit: Int
+
+    init(builder: XMLFeedBuilder, documentBytes: Int) {
+        self.builder = builder
+        expansionLimit = max(1 << 20, 4 * documentBytes)
+    }
+
+    /// Counts an expansion; false once the total passes the limit.
+    mutating func countExpansion(_ bytes: Int) -> Bool {
+        expandedBytes += bytes
+        return expandedBytes <= expansionLimit
+    }
 
     // MARK: - Names
 
@@ -251,9 +272,8 @@ private final class HTMLEntityCache: @unchecked Sendable {
     }
 }
 
-/// The growable byte store behind ``TextBuffer``: libxml2's text events land here. Escaped
-/// HTML arrives as about one event per entity (a million on the real-world corpus), so an
-/// append must cost a bounds check and a copy, without the uniqueness checks of `Array`.
+/// The bytes behind ``TextBuffer``: an `hd_text_sink` that the shim's characters callback
+/// appends to in C while the builder's capture mode says so.
 ///
 /// `@unchecked Sendable`: a store is written only by the one parse that creates it, on one
 /// thread, and only below ``keptCount`` is it ever read through an ``EntryText``; bytes below
@@ -261,49 +281,62 @@ private final class HTMLEntityCache: @unchecked Sendable {
 /// after which nothing writes to the store, so every later read, on any thread, sees
 /// immutable memory.
 final class TextStorage: @unchecked Sendable {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private(set) var count = 0
+    /// What the characters callback does with text.
+    enum Mode { case ignore, keep, escape }
+
+    let sink: UnsafeMutablePointer<hd_text_sink>
     /// Bytes below this offset belong to entries and are never truncated.
     private(set) var keptCount = 0
 
-    init(capacity: Int = 64 * 1024) {
-        self.capacity = capacity
-        base = .allocate(capacity: capacity)
+    init(capacity: Int = 16 * 1024) {
+        sink = .allocate(capacity: 1)
+        sink.initialize(to: hd_text_sink())
+        _ = hd_text_sink_reserve(sink, capacity)
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        hd_text_sink_free(sink)
+        sink.deallocate()
+    }
+
+    var count: Int { sink.pointee.count }
+
+    var mode: Mode {
+        get {
+            switch Int(sink.pointee.mode) {
+            case Int(HD_TEXT_KEEP): return .keep
+            case Int(HD_TEXT_ESCAPE): return .escape
+            default: return .ignore
+            }
+        }
+        set {
+            switch newValue {
+            case .ignore: sink.pointee.mode = Int32(HD_TEXT_IGNORE)
+            case .keep: sink.pointee.mode = Int32(HD_TEXT_KEEP)
+            case .escape: sink.pointee.mode = Int32(HD_TEXT_ESCAPE)
+            }
+        }
+    }
 
     func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress else { return }
-        let length = bytes.count
-        let start = count
-        if start + length > capacity { grow(length) }
-        let destination = base + start
-        if length <= 16 {
-            // Most events are a character or a word: a loop beats a call to memcpy.
-            for offset in 0..<length { destination[offset] = source[offset] }
-        } else {
-            destination.update(from: source, count: length)
-        }
-        count = start + length
+        guard let base = bytes.baseAddress else { return }
+        hd_text_sink_append(sink, base, bytes.count)
     }
 
-    func append(_ byte: UInt8) {
-        reserve(1)
-        base[count] = byte
-        count += 1
+    func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, quote: Bool) {
+        guard let base = bytes.baseAddress else { return }
+        hd_text_sink_append_escaped(sink, base, bytes.count, quote ? 1 : 0)
     }
 
     subscript(index: Int) -> UInt8 {
         precondition(index >= 0 && index < count)
-        return base[index]
+        return sink.pointee.bytes[index]
     }
 
     /// Drops everything from `start` on, but never kept bytes.
     func truncate(to start: Int) {
         precondition(start >= 0 && start <= count)
-        count = max(start, keptCount)
+        sink.pointee.count = max(start, keptCount)
     }
 
     /// Marks every byte written so far as kept (see ``truncate(to:)``).
@@ -313,27 +346,17 @@ final class TextStorage: @unchecked Sendable {
 
     /// A copy of `range`.
     func bytes(_ range: Range<Int>) -> [UInt8] {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count)
-        return Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+        withBytes(range) { Array($0) }
     }
 
     /// `range` decoded as UTF-8.
     func string(_ range: Range<Int>) -> String {
+        withBytes(range) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         precondition(range.lowerBound >= 0 && range.upperBound <= count)
-        return String(decoding: UnsafeBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self)
-    }
-
-    @inline(__always)
-    private func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(extra) }
-    }
-
-    private func grow(_ extra: Int) {
-        let newCapacity = max(capacity * 2, count + extra)
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: base, count: count)
-        base.deallocate()
-        base = grown
-        capacity = newCapacity
+        guard let base = sink.pointee.bytes else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
     }
 }

@@ -20,6 +20,8 @@ struct TextCapture {
     var skippedWrapperDepth: Int?
     /// Whether the text is HTML (Atom `type="html"`, RSS description) rather than plain text.
     var isHTML: Bool
+    /// Whether the text is base64 (Atom 0.3 `mode="base64"`, binary Atom types), decoded when done.
+    var isBase64 = false
 
     init(kind: Kind, depth: Int, isMarkup: Bool = false, isHTML: Bool = false) {
         self.kind = kind
@@ -38,18 +40,17 @@ struct TextCapture {
 }
 
 /// The text of the open captures, one after another in one growing store (reused across the
-/// document, so its memory is allocated once).
+/// document, so its memory is allocated once). libxml2's text events are appended by the
+/// shim while ``mode`` says so; tags of kept markup are appended here.
 struct TextBuffer {
-    private let storage = TextStorage()
+    /// The store the characters callback writes to.
+    let storage = TextStorage()
 
     var count: Int { storage.count }
 
-    mutating func append(_ text: UnsafeBufferPointer<UInt8>) {
-        storage.append(text)
-    }
-
-    mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
-        for byte in text { appendEscaped(byte, quote: false) }
+    /// What the characters callback does with text now.
+    func setMode(_ mode: TextStorage.Mode) {
+        storage.mode = mode
     }
 
     /// Escapes the text from `start` on, before the first child tag of a capture that turns
@@ -57,26 +58,27 @@ struct TextBuffer {
     mutating func escapeText(from start: Int) {
         let text = storage.bytes(start..<storage.count)
         storage.truncate(to: start)
-        for byte in text { appendEscaped(byte, quote: false) }
+        text.withUnsafeBufferPointer { storage.appendEscaped($0, quote: false) }
     }
 
     mutating func appendStartTag(_ name: String, attributes: [XMLAttribute]) {
-        storage.append(UInt8(ascii: "<"))
+        appendRaw("<")
         appendRaw(name)
         for attribute in attributes {
-            storage.append(UInt8(ascii: " "))
+            appendRaw(" ")
             appendRaw(attribute.qualifiedName ?? attribute.local.rawValue)
             appendRaw("=\"")
-            for byte in attribute.value.utf8 { appendEscaped(byte, quote: true) }
-            storage.append(UInt8(ascii: "\""))
+            var value = attribute.value
+            value.withUTF8 { storage.appendEscaped($0, quote: true) }
+            appendRaw("\"")
         }
-        storage.append(UInt8(ascii: ">"))
+        appendRaw(">")
     }
 
     mutating func appendEndTag(_ name: String) {
         appendRaw("</")
         appendRaw(name)
-        storage.append(UInt8(ascii: ">"))
+        appendRaw(">")
     }
 
     /// The text from `start` on, white space trimmed, as a `String`; nil when empty.
@@ -110,16 +112,7 @@ struct TextBuffer {
     }
 
     private func appendRaw(_ text: String) {
-        for byte in text.utf8 { storage.append(byte) }
-    }
-
-    private func appendEscaped(_ byte: UInt8, quote: Bool) {
-        switch byte {
-        case UInt8(ascii: "&"): appendRaw("&amp;")
-        case UInt8(ascii: "<"): appendRaw("&lt;")
-        case UInt8(ascii: ">"): appendRaw("&gt;")
-        case UInt8(ascii: "\"") where quote: appendRaw("&quot;")
-        default: storage.append(byte)
-        }
+        var text = text
+        text.withUTF8 { storage.append($0) }
     }
 }

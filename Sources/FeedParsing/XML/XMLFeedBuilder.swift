@@ -23,11 +23,8 @@ struct XMLFeedBuilder {
     private var depth = 0
     private var entry: EntryDraft?
     private var captures: [TextCapture] = [] {
-        didSet { captureMode = captures.last.map { $0.isMarkup ? .markup : .text } ?? .none }
+        didSet { text.setMode(captures.last.map { $0.isMarkup ? .escape : .keep } ?? .ignore) }
     }
-    /// What a characters event does, kept apart from `captures` so the hot path reads one byte.
-    private var captureMode = CaptureMode.none
-    private enum CaptureMode { case none, text, markup }
     private var text = TextBuffer()
     /// While inside an element whose content is not ours (image, textinput, source), its depth.
     private var skippedDepth: Int?
@@ -112,13 +109,8 @@ struct XMLFeedBuilder {
         }
     }
 
-    mutating func characters(_ chunk: UnsafeBufferPointer<UInt8>) {
-        switch captureMode {
-        case .none: return
-        case .text: text.append(chunk)
-        case .markup: text.appendEscaped(chunk)
-        }
-    }
+    /// Where libxml2's text goes (see ``TextBuffer``).
+    var textStorage: TextStorage { text.storage }
 
     // MARK: - Roots
 
@@ -167,7 +159,7 @@ struct XMLFeedBuilder {
         case .link where core:
             if let href = Self.href(attributes) {
                 linkElement(href: href, attributes: attributes)
-            } else {
+            } else if Self.isAlternateHTMLLink(attributes) {
                 beginCapture(TextCapture(kind: .link, depth: depth))
             }
         case .guid where core:
@@ -219,7 +211,7 @@ struct XMLFeedBuilder {
         case .link where core:
             if let href = Self.href(attributes) {
                 linkElement(href: href, attributes: attributes)
-            } else {
+            } else if Self.isAlternateHTMLLink(attributes) {
                 beginCapture(TextCapture(kind: .feedLink, depth: depth))
             }
         case .ttl where name.namespace == .none:
@@ -235,7 +227,7 @@ struct XMLFeedBuilder {
         let rel = attributes.value(.rel) ?? "alternate"
         let type = attributes.value(.type)
         let resolved = URLResolver.resolve(href, against: base)
-        if rel == "alternate", Self.isHTMLType(type ?? "text/html") {
+        if Self.isAlternateHTMLLink(attributes) {
             if entry != nil { entry?.link = resolved } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
             let enclosure = Self.makeEnclosure(url: resolved, attributes: attributes)
@@ -248,8 +240,24 @@ struct XMLFeedBuilder {
         return Enclosure(url: url, type: attributes.value(.type), length: length)
     }
 
+    /// A link that is the entry's (or feed's) page: `rel` alternate or absent, an HTML type
+    /// or none.
+    private static func isAlternateHTMLLink(_ attributes: [XMLAttribute]) -> Bool {
+        (attributes.value(.rel) ?? "alternate") == "alternate" && isHTMLType(attributes.value(.type) ?? "text/html")
+    }
+
     private static func href(_ attributes: [XMLAttribute]) -> String? {
         attributes.value(.url) ?? attributes.value(.href)
+    }
+
+    /// Atom 0.3 `mode="base64"`, or an Atom type that is neither text nor XML (feedparser's rule).
+    private static func isBase64(type: String?, mode: String?) -> Bool {
+        if mode?.lowercased() == "base64" { return true }
+        guard let type else { return false }
+        switch type {
+        case "text", "html", "xhtml": return false
+        default: return !(type.hasPrefix("text/") || type.hasSuffix("+xml") || type.hasSuffix("/xml"))
+        }
     }
 
     private static func isHTMLType(_ type: String) -> Bool {
@@ -261,8 +269,15 @@ struct XMLFeedBuilder {
 
     /// A text construct: Atom's `type` (and 0.3's `mode`) says whether it is text, HTML or XHTML.
     private mutating func beginTextCapture(_ kind: TextCapture.Kind, attributes: [XMLAttribute], defaultHTML: Bool = false) {
-        let type = attributes.value(.type)?.lowercased()
+        let written = attributes.value(.type)?.lowercased()
+        let type = written?.isEmpty == true ? nil : written
         var capture: TextCapture
+        if Self.isBase64(type: type, mode: attributes.value(.mode)) {
+            capture = TextCapture(kind: kind, depth: depth, isHTML: type.map(Self.isHTMLType) ?? defaultHTML)
+            capture.isBase64 = true
+            beginCapture(capture)
+            return
+        }
         switch type {
         case "xhtml", "application/xhtml+xml":
             capture = TextCapture(kind: kind, depth: depth, isMarkup: true)
@@ -294,7 +309,7 @@ struct XMLFeedBuilder {
             text.escapeText(from: top.start)
             captures[captures.count - 1].isMarkup = true
             captures[captures.count - 1].isHTML = true
-            captureMode = .markup
+            text.setMode(.escape)
         }
         text.appendStartTag(name.qualifiedName ?? name.local.rawValue, attributes: attributes)
     }
@@ -306,7 +321,7 @@ struct XMLFeedBuilder {
             finishEntryField(capture)
             return
         }
-        guard let text = text.string(from: capture.start) else { return }
+        guard let text = capturedString(capture) else { return }
         switch capture.kind {
         case .feedTitle where capture.depth < feedTitleDepth:
             feedTitle = capture.isHTML ? HTMLText.plainText(text) : text
@@ -320,14 +335,22 @@ struct XMLFeedBuilder {
         }
     }
 
+    /// The capture's text, trimmed, base64-decoded where the construct says so.
+    private func capturedString(_ capture: TextCapture) -> String? {
+        guard let text = text.string(from: capture.start) else { return nil }
+        guard capture.isBase64 else { return text }
+        guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else { return text }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     private mutating func finishEntryField(_ capture: TextCapture) {
         if capture.kind == .summary || capture.kind == .content {
-            let text = text.entryText(from: capture.start)
+            let text = capture.isBase64 ? capturedString(capture).map(EntryText.init) : text.entryText(from: capture.start)
             if capture.kind == .summary, entry!.summary == nil { entry!.summary = text }
             if capture.kind == .content, entry!.content == nil { entry!.content = text }
             return
         }
-        let text = text.string(from: capture.start)
+        let text = capturedString(capture)
         switch capture.kind {
         case .title:
             guard let text, capture.depth < entry!.titleDepth else { return }
