@@ -146,7 +146,13 @@ static inline int hd_text_sink_reserve(hd_text_sink *sink, size_t extra) {
 
 static inline void hd_text_sink_append(hd_text_sink *sink, const unsigned char *bytes, size_t length) {
     if (length == 0 || !hd_text_sink_reserve(sink, length)) return;
-    memcpy(sink->bytes + sink->count, bytes, length);
+    unsigned char *out = sink->bytes + sink->count;
+    if (length <= 16) {
+        /* most events are one entity's character or a short word: cheaper than a memcpy call */
+        for (size_t i = 0; i < length; i++) out[i] = bytes[i];
+    } else {
+        memcpy(out, bytes, length);
+    }
     sink->count += length;
 }
 

@@ -43,8 +43,16 @@ public enum FeedParser {
     }
 
     private static func parseXML(_ bytes: [UInt8], options: ParserOptions) throws(FeedParsingError) -> Feed {
-        let prepared = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset)
+        var prepared = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset, verifyUTF8: false)
         var attempt = try parseOnce(prepared.bytes, encoding: prepared.encoding, options: options)
+        if !attempt.report.wellFormed && !attempt.report.damageOnlyAfterRoot && prepared.utf8Unverified {
+            // Damaged: check the UTF-8 this time, and parse again if bytes had to be repaired.
+            let verified = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset)
+            if verified.bytes != prepared.bytes {
+                attempt = try parseOnce(verified.bytes, encoding: verified.encoding, options: options)
+            }
+            prepared = verified
+        }
         var notes = prepared.notes
         if !attempt.report.wellFormed && !attempt.report.damageOnlyAfterRoot {
             let repaired = DocumentRepair.repairMarkup(prepared.bytes)
@@ -74,7 +82,7 @@ public enum FeedParser {
     private static func parseOnce(
         _ bytes: [UInt8], encoding: String?, options: ParserOptions
     ) throws(FeedParsingError) -> (builder: XMLFeedBuilder, report: XMLParseReport) {
-        var builder = XMLFeedBuilder(documentURL: options.documentURL, limits: options.limits)
+        var builder = XMLFeedBuilder(documentURL: options.documentURL, limits: options.limits, documentBytes: bytes.count)
         let report = LibXML2SAXParser.parse(bytes, encoding: encoding, into: &builder)
         if let refusal = report.refusal { throw refusal }
         return (builder, report)

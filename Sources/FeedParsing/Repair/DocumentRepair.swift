@@ -7,6 +7,9 @@ struct PreparedDocument: Sendable {
     var encoding: String?
     /// What was changed, one short line each (empty when nothing was).
     var notes: [String]
+    /// True when the bytes were taken as UTF-8 without checking them (see
+    /// ``DocumentRepair/normaliseEncoding(_:httpCharset:verifyUTF8:)``).
+    var utf8Unverified = false
 }
 
 /// The two repair passes a feed document may go through before libxml2 reads it.
@@ -34,7 +37,11 @@ enum DocumentRepair {
     /// A document with no byte order mark or a UTF-8 one, labelled UTF-8 or US-ASCII or not at
     /// all, whose bytes are valid UTF-8, comes back as the same array (byte order mark included),
     /// with no notes: that costs one validation pass.
-    static func normaliseEncoding(_ bytes: [UInt8], httpCharset: String?) -> PreparedDocument {
+    ///
+    /// `verifyUTF8` false skips the UTF-8 check of a document that says it is UTF-8 (or says
+    /// nothing) and has no conflicting HTTP charset: libxml2 checks every byte anyway, and a
+    /// document it finds damaged is prepared again with the check (``PreparedDocument/utf8Unverified``).
+    static func normaliseEncoding(_ bytes: [UInt8], httpCharset: String?, verifyUTF8: Bool = true) -> PreparedDocument {
         let (signature, declared) = bytes.withUnsafeBufferPointer { buffer in
             let signature = ByteSignature(buffer)
             return (signature, signature == .none ? EncodingDetection.declaredEncoding(buffer) : nil)
@@ -86,6 +93,8 @@ enum DocumentRepair {
         }
 
         switch label {
+        case .utf8 where !verifyUTF8 && scan == nil:
+            return PreparedDocument(bytes: bytes, encoding: nil, notes: notes, utf8Unverified: true)
         case .utf8, .unknown:
             return asUTF8(bytes, from: 0, scan: scan, notes: notes)
         case .wide:

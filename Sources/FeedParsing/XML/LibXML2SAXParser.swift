@@ -288,7 +288,7 @@ final class TextStorage: @unchecked Sendable {
     /// Bytes below this offset belong to entries and are never truncated.
     private(set) var keptCount = 0
 
-    init(capacity: Int = 16 * 1024) {
+    init(capacity: Int) {
         sink = .allocate(capacity: 1)
         sink.initialize(to: hd_text_sink())
         _ = hd_text_sink_reserve(sink, capacity)

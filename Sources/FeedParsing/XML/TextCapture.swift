@@ -44,7 +44,13 @@ struct TextCapture {
 /// shim while ``mode`` says so; tags of kept markup are appended here.
 struct TextBuffer {
     /// The store the characters callback writes to.
-    let storage = TextStorage()
+    let storage: TextStorage
+
+    /// `capacity`: room to reserve up front. The document's size is a good guess (kept text is
+    /// most of a feed) and costs nothing until written: untouched pages are never faulted in.
+    init(capacity: Int) {
+        storage = TextStorage(capacity: capacity)
+    }
 
     var count: Int { storage.count }
 

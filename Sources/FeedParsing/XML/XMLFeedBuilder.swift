@@ -25,7 +25,7 @@ struct XMLFeedBuilder {
     private var captures: [TextCapture] = [] {
         didSet { text.setMode(captures.last.map { $0.isMarkup ? .escape : .keep } ?? .ignore) }
     }
-    private var text = TextBuffer()
+    private var text: TextBuffer
     /// While inside an element whose content is not ours (image, textinput, source), its depth.
     private var skippedDepth: Int?
     private var bases: [(depth: Int, uri: String)] = []
@@ -36,8 +36,10 @@ struct XMLFeedBuilder {
     /// True once the root element has ended: damage after it loses nothing.
     private(set) var rootClosed = false
 
-    init(documentURL: String?, limits: ParserLimits) {
+    /// `documentBytes`: the size of the document, to size the text store once.
+    init(documentURL: String?, limits: ParserLimits, documentBytes: Int = 0) {
         self.limits = limits
+        text = TextBuffer(capacity: max(documentBytes, 4096))
         if let documentURL, !documentURL.isEmpty { bases.append((0, documentURL)) }
     }
 
