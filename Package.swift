@@ -28,14 +28,23 @@ let package = Package(
             name: "CXXHash", pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]),
 
+        .systemLibrary(name: "CSystem"),
+
         .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash"]),
         .target(name: "ShardRouter"),
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "CCurl", "CHiredis", "CXML2",
+                "FeedParsing", "ShardRouter", "CCurl", "CHiredis", "CXML2", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // Benchmarks (see BENCHMARKS.md): the raw libxml2 SAX2 reference and the in-process
+        // comparison. Run in release mode only.
+        .target(name: "RawSAX2", dependencies: ["CXML2"], path: "benchmarks/parse/RawSAX2"),
+        .executableTarget(
+            name: "ParseBenchmark", dependencies: ["FeedParsing", "RawSAX2", "CSystem"],
+            path: "benchmarks/parse/ParseBenchmark"),
 
         .testTarget(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",

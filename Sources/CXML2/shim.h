@@ -125,6 +125,7 @@ typedef struct {
     size_t capacity;
     int mode;      /* HD_TEXT_IGNORE, HD_TEXT_KEEP or HD_TEXT_ESCAPE (as markup) */
     int failed;    /* an allocation failed: text is missing */
+    xmlSAXHandler *sax;  /* the running parser's handler table, while attached */
 } hd_text_sink;
 
 /* What ctxt->_private points to during a parse. */
@@ -182,6 +183,23 @@ static inline void hd_xml_characters(void *ctx, const xmlChar *text, int length)
     hd_text_sink *sink = state->text;
     if (sink->mode == HD_TEXT_KEEP) hd_text_sink_append(sink, text, (size_t)length);
     else if (sink->mode == HD_TEXT_ESCAPE) hd_text_sink_append_escaped(sink, text, (size_t)length, 0);
+}
+
+/* Sets what happens to text. While text is ignored, libxml2 is given no text callback at all,
+ * so it skips text without a call per event. */
+static inline void hd_text_sink_set_mode(hd_text_sink *sink, int mode) {
+    sink->mode = mode;
+    if (sink->sax == NULL) return;
+    charactersSAXFunc callback = mode == HD_TEXT_IGNORE ? NULL : hd_xml_characters;
+    sink->sax->characters = callback;
+    sink->sax->cdataBlock = callback;
+    sink->sax->ignorableWhitespace = callback;
+}
+
+/* Connects a sink to a parser before xmlParseDocument, and disconnects it (NULL) after. */
+static inline void hd_text_sink_attach(hd_text_sink *sink, xmlParserCtxtPtr ctxt) {
+    sink->sax = ctxt != NULL ? ctxt->sax : NULL;
+    hd_text_sink_set_mode(sink, sink->mode);
 }
 
 static inline void *hd_xml_ctxt_session(void *ctx) {

@@ -43,31 +43,15 @@ public enum FeedParser {
     }
 
     private static func parseXML(_ bytes: [UInt8], options: ParserOptions) throws(FeedParsingError) -> Feed {
-        var prepared = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset, verifyUTF8: false)
-        var attempt = try parseOnce(prepared.bytes, encoding: prepared.encoding, options: options)
-        if !attempt.report.wellFormed && !attempt.report.damageOnlyAfterRoot && prepared.utf8Unverified {
-            // Damaged: check the UTF-8 this time, and parse again if bytes had to be repaired.
-            let verified = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset)
-            if verified.bytes != prepared.bytes {
-                attempt = try parseOnce(verified.bytes, encoding: verified.encoding, options: options)
-            }
-            prepared = verified
-        }
-        var notes = prepared.notes
-        if !attempt.report.wellFormed && !attempt.report.damageOnlyAfterRoot {
-            let repaired = DocumentRepair.repairMarkup(prepared.bytes)
-            if !repaired.notes.isEmpty, let second = try? parseOnce(repaired.bytes, encoding: prepared.encoding, options: options) {
-                let better = second.builder.format != nil
-                    && (second.report.wellFormed || second.builder.entries.count >= attempt.builder.entries.count)
-                // A repaired document that shows a foreign root (a damaged HTML page) says best what it is.
-                if better || (attempt.builder.format == nil && second.builder.foreignRoot != nil) {
-                    notes += repaired.notes
-                    attempt = second
-                }
-            }
-        }
-        if !attempt.report.wellFormed {
-            notes.append("recovered from damage: \(attempt.report.firstError ?? "not well-formed")")
+        let document = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset, verifyUTF8: false)
+        var attempt = try parseOnce(document, options: options)
+        var notes = document.notes
+        if attempt.lostContent {
+            let firstError = attempt.report.firstError ?? "not well-formed"
+            attempt = try recover(bytes, from: document, after: attempt, options: options, notes: &notes)
+            notes.append("recovered from damage: \(firstError)")
+        } else if !attempt.report.wellFormed {
+            notes.append("content after the root element ignored: \(attempt.report.firstError ?? "not well-formed")")
         }
         let builder = attempt.builder
         guard let format = builder.format else {
@@ -79,12 +63,65 @@ public enum FeedParser {
             entries: builder.entries, warnings: notes + builder.warnings)
     }
 
-    private static func parseOnce(
-        _ bytes: [UInt8], encoding: String?, options: ParserOptions
-    ) throws(FeedParsingError) -> (builder: XMLFeedBuilder, report: XMLParseReport) {
-        var builder = XMLFeedBuilder(documentURL: options.documentURL, limits: options.limits, documentBytes: bytes.count)
-        let report = LibXML2SAXParser.parse(bytes, encoding: encoding, into: &builder)
+    /// One libxml2 pass and what it found.
+    private struct Attempt {
+        var builder: XMLFeedBuilder
+        var report: XMLParseReport
+        /// Damage before the root element ended: libxml2 recovers, but drops what follows the
+        /// first error (entity references, the rest of a text), so a repaired parse is worth it.
+        var lostContent: Bool { !report.wellFormed && !report.damageOnlyAfterRoot }
+    }
+
+    /// The recovery ladder for a document libxml2 found damaged, cheapest step first; each step
+    /// runs only while the document is still not well-formed.
+    private static func recover(
+        _ original: [UInt8], from document: PreparedDocument, after first: Attempt, options: ParserOptions,
+        notes: inout [String]
+    ) throws(FeedParsingError) -> Attempt {
+        var document = document
+        var attempt = first
+        // 1. Bytes taken as UTF-8 unchecked: check them, and parse again if any were repaired.
+        if document.utf8Unverified {
+            let verified = DocumentRepair.normaliseEncoding(original, httpCharset: options.httpCharset)
+            if verified.bytes != document.bytes { attempt = try parseOnce(verified, options: options) }
+            notes += verified.notes.filter { !notes.contains($0) }
+            document = verified
+        }
+        // 2. Characters XML forbids (stray control characters): drop them.
+        if attempt.lostContent, attempt.report.firstErrorIsForbiddenCharacter,
+            let cleaned = ForbiddenCharacters.removed(from: document.bytes)
+        {
+            var stripped = document
+            stripped.bytes = cleaned.bytes
+            let second = try parseOnce(stripped, options: options)
+            if second.report.wellFormed {
+                notes.append("\(cleaned.count) character(s) that XML forbids removed")
+                return second
+            }
+        }
+        // 3. Everything else the markup repair knows (stray &, unknown entities, broken tags…).
+        if attempt.lostContent {
+            let repaired = DocumentRepair.repairMarkup(document.bytes)
+            var fixed = document
+            fixed.bytes = repaired.bytes
+            if !repaired.notes.isEmpty, let second = try? parseOnce(fixed, options: options) {
+                let better = second.builder.format != nil
+                    && (second.report.wellFormed || second.builder.entries.count >= attempt.builder.entries.count)
+                // A repaired document that shows a foreign root (a damaged HTML page) says best what it is.
+                if better || (attempt.builder.format == nil && second.builder.foreignRoot != nil) {
+                    notes += repaired.notes
+                    attempt = second
+                }
+            }
+        }
+        return attempt
+    }
+
+    private static func parseOnce(_ document: PreparedDocument, options: ParserOptions) throws(FeedParsingError) -> Attempt {
+        var builder = XMLFeedBuilder(
+            documentURL: options.documentURL, limits: options.limits, documentBytes: document.bytes.count)
+        let report = LibXML2SAXParser.parse(document.bytes, encoding: document.encoding, into: &builder)
         if let refusal = report.refusal { throw refusal }
-        return (builder, report)
+        return Attempt(builder: builder, report: report)
     }
 }

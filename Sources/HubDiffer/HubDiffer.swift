@@ -16,4 +16,14 @@ struct HubDifferCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [ParseCommand.self, VersionCommand.self])
+
+    static func main() {
+        AllocatorTuning.apply()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

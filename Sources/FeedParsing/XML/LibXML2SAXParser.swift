@@ -15,6 +15,8 @@ struct XMLParseReport: Sendable {
     var damageOnlyAfterRoot = true
     /// Set when the parse was refused rather than recovered.
     var refusal: FeedParsingError?
+    /// True when the first error was a character XML does not allow.
+    var firstErrorIsForbiddenCharacter = false
 }
 
 /// The only Swift file that touches libxml2 pointers: a SAX2 parse over bytes in memory that
@@ -59,7 +61,9 @@ enum LibXML2SAXParser {
                     return
                 }
                 session.pointee.internKnownNames(ctxt)
+                hd_text_sink_attach(state.text, ctxt)
                 _ = hd_xml_ctxt_parse(ctxt)
+                hd_text_sink_attach(state.text, nil)
                 if hd_xml_ctxt_well_formed(ctxt) == 0 { session.pointee.report.wellFormed = false }
                 hd_xml_ctxt_free(ctxt)
             }
@@ -233,20 +237,30 @@ private struct SAXSession {
         builder.endElement(name)
     }
 
+    /// Called for every error and warning, so it builds a message only when one is needed:
+    /// a damaged document can raise thousands.
     mutating func error(_ error: UnsafePointer<xmlError>) {
-        let code = Int(error.pointee.code)
+        let code = error.pointee.code
         let line = Int(error.pointee.line)
-        let message = error.pointee.message.map { String(cString: $0) }?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "error \(code)"
         report.errorCount += 1
         if !builder.rootClosed { report.damageOnlyAfterRoot = false }
-        if report.firstError == nil { report.firstError = "line \(line): \(message)" }
+        if report.firstError == nil {
+            report.firstError = "line \(line): \(Self.message(error))"
+            report.firstErrorIsForbiddenCharacter = code == Int32(XML_ERR_INVALID_CHAR.rawValue)
+        }
         guard report.refusal == nil else { return }
-        if code == Int(XML_ERR_ENTITY_LOOP.rawValue) || message.contains("amplification") {
+        if code == Int32(XML_ERR_ENTITY_LOOP.rawValue) {
             report.refusal = .entityExpansionLimit(line: line)
-        } else if message.hasPrefix("Excessive depth") {
+        } else if code == Int32(XML_ERR_INTERNAL_ERROR.rawValue), Self.message(error).hasPrefix("Excessive depth") {
             report.refusal = .nestingTooDeep(line: line)
         }
+    }
+
+    private static func message(_ error: UnsafePointer<xmlError>) -> String {
+        guard let text = error.pointee.message else { return "error \(error.pointee.code)" }
+        var message = String(cString: text)
+        while let last = message.last, last.isWhitespace { message.removeLast() }
+        return message
     }
 }
 
@@ -311,9 +325,9 @@ final class TextStorage: @unchecked Sendable {
         }
         set {
             switch newValue {
-            case .ignore: sink.pointee.mode = Int32(HD_TEXT_IGNORE)
-            case .keep: sink.pointee.mode = Int32(HD_TEXT_KEEP)
-            case .escape: sink.pointee.mode = Int32(HD_TEXT_ESCAPE)
+            case .ignore: hd_text_sink_set_mode(sink, Int32(HD_TEXT_IGNORE))
+            case .keep: hd_text_sink_set_mode(sink, Int32(HD_TEXT_KEEP))
+            case .escape: hd_text_sink_set_mode(sink, Int32(HD_TEXT_ESCAPE))
             }
         }
     }

@@ -3,10 +3,15 @@
  * network, no external loads). Callbacks only count, so this is the ceiling for any parser
  * built on libxml2 SAX2.
  *
- * Build: gcc -O2 -o raw_sax2 raw_sax2.c $(pkg-config --cflags --libs libxml-2.0)
- * Run:   ./raw_sax2 FILE...
- * Prints: raw-sax2: N files, E elements, B bytes in S s: X MB/s
+ * Two ways to use it:
+ * - a program of its own (compare.sh):
+ *     gcc -O2 -DRAW_SAX2_MAIN -Iinclude -o raw_sax2 raw_sax2.c $(pkg-config --cflags --libs libxml-2.0)
+ *     ./raw_sax2 FILE...   prints: raw-sax2: N files, E elements, B bytes in S s: X MB/s
+ * - the function raw_sax2_parse() linked into ParseBenchmark, which alternates it with
+ *   FeedParser document by document in one process.
  */
+#include "raw_sax2.h"
+#include <malloc.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
@@ -39,9 +44,43 @@ static xmlParserInputPtr refuse(const char *url, const char *id, xmlParserCtxtPt
     return NULL;
 }
 
-int main(int argc, char **argv) {
+static xmlSAXHandler handler;
+
+void raw_sax2_init(void) {
     xmlInitParser();
     xmlSetExternalEntityLoader(refuse);
+    memset(&handler, 0, sizeof handler);
+    handler.initialized = XML_SAX2_MAGIC;
+    handler.startDocument = xmlSAX2StartDocument;
+    handler.internalSubset = xmlSAX2InternalSubset;
+    handler.entityDecl = xmlSAX2EntityDecl;
+    handler.getEntity = xmlSAX2GetEntity;
+    handler.startElementNs = on_start;
+    handler.endElementNs = on_end;
+    handler.characters = on_text;
+    handler.cdataBlock = on_text;
+    handler.ignorableWhitespace = on_text;
+    handler.serror = on_error;
+}
+
+long raw_sax2_parse(const char *bytes, int length) {
+    long before = elements;
+    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(bytes, length);
+    if (!ctxt) return 0;
+    memcpy(ctxt->sax, &handler, sizeof handler);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NOENT | XML_PARSE_NONET);
+    xmlParseDocument(ctxt);
+    if (ctxt->myDoc) xmlFreeDoc(ctxt->myDoc);
+    xmlFreeParserCtxt(ctxt);
+    return elements - before;
+}
+
+#ifdef RAW_SAX2_MAIN
+int main(int argc, char **argv) {
+    /* The allocator settings hubdiffer runs with (Sources/HubDiffer/AllocatorTuning.swift). */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    raw_sax2_init();
     int count = argc - 1;
     char **data = calloc(count, sizeof(char *));
     long *sizes = calloc(count, sizeof(long));
@@ -57,35 +96,13 @@ int main(int argc, char **argv) {
         fclose(f);
         total += sizes[i];
     }
-    xmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startDocument = xmlSAX2StartDocument;
-    sax.internalSubset = xmlSAX2InternalSubset;
-    sax.entityDecl = xmlSAX2EntityDecl;
-    sax.getEntity = xmlSAX2GetEntity;
-    sax.startElementNs = on_start;
-    sax.endElementNs = on_end;
-    sax.characters = on_text;
-    sax.cdataBlock = on_text;
-    sax.ignorableWhitespace = on_text;
-    sax.serror = on_error;
-    int options = XML_PARSE_RECOVER | XML_PARSE_NOENT | XML_PARSE_NONET;
-
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int i = 0; i < count; i++) {
-        xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data[i], (int)sizes[i]);
-        if (!ctxt) continue;
-        memcpy(ctxt->sax, &sax, sizeof sax);
-        xmlCtxtUseOptions(ctxt, options);
-        xmlParseDocument(ctxt);
-        if (ctxt->myDoc) xmlFreeDoc(ctxt->myDoc);
-        xmlFreeParserCtxt(ctxt);
-    }
+    for (int i = 0; i < count; i++) raw_sax2_parse(data[i], (int)sizes[i]);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
     printf("raw-sax2: %d files, %ld elements, %ld bytes in %.3f s: %.1f MB/s\n", count, elements, total,
            seconds, total / 1e6 / seconds);
     return 0;
 }
+#endif
