@@ -44,6 +44,11 @@ public struct EntryText: Sendable, Hashable {
     /// The length in UTF-8 bytes.
     public var utf8Count: Int { range.count }
 
+    /// Calls `body` with the UTF-8 bytes, without copying them.
+    public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        storage.withBytes(range, body)
+    }
+
     public static func == (lhs: EntryText, rhs: EntryText) -> Bool {
         lhs.range.count == rhs.range.count && lhs.storage.bytes(lhs.range) == rhs.storage.bytes(rhs.range)
     }
@@ -87,8 +92,11 @@ public struct Entry: Sendable, Hashable {
     public var updated: Date?
     /// The dedup key: XXH3-64 of ``identity``. See ``EntryIdentity`` for the rule.
     public var key: UInt64
-    /// The normalised identity string the key was computed from.
-    public var identity: String
+    /// Whether rule 2 of ``EntryIdentity`` applied: the document gave another entry the same id
+    /// (or link…) with a different link, so the link is part of the identity.
+    public var identitySharesID = false
+    /// The normalised identity string the key was computed from (built when asked for).
+    public var identity: String { EntryIdentity.identity(of: self) }
 
     public init(
         id: String? = nil, link: String? = nil, title: String? = nil, summary: String? = nil,
@@ -106,7 +114,6 @@ public struct Entry: Sendable, Hashable {
         self.published = published
         self.updated = updated
         self.key = 0
-        self.identity = ""
     }
 
     /// The entry's own date: published, else updated.

@@ -17,10 +17,17 @@ import Foundation
 ///    base + `\u{1F}link:` + its own link.
 /// 3. The key is XXH3-64 (seed 0) of the UTF-8 bytes of the identity.
 public enum EntryIdentity {
-    /// Fills in ``Entry/identity`` and ``Entry/key`` of every entry of one document.
+    /// Fills in ``Entry/key`` (and what ``Entry/identity`` is built from) of every entry of one
+    /// document. Identities are written as bytes into one reused buffer and hashed there: no
+    /// string is built per entry.
     public static func assignKeys(_ entries: inout [Entry]) {
-        let bases = entries.map(baseIdentity)
-        let baseKeys = bases.map(key(of:))
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(256)
+        let baseKeys = entries.map { entry in
+            scratch.removeAll(keepingCapacity: true)
+            appendBaseIdentity(of: entry, to: &scratch)
+            return hash(scratch)
+        }
         // Rule 2 compares base identities by their 64-bit keys.
         var firstWithKey: [UInt64: Int] = [:]
         firstWithKey.reserveCapacity(entries.count)
@@ -33,12 +40,13 @@ public enum EntryIdentity {
             }
         }
         for index in entries.indices {
-            if sharedKeys.contains(baseKeys[index]) {
-                let identity = bases[index] + "\u{1F}link:" + foldScheme(trimmed(entries[index].link) ?? "")
-                entries[index].identity = identity
-                entries[index].key = key(of: identity)
+            let shared = sharedKeys.contains(baseKeys[index])
+            entries[index].identitySharesID = shared
+            if shared {
+                scratch.removeAll(keepingCapacity: true)
+                appendIdentity(of: entries[index], to: &scratch)
+                entries[index].key = hash(scratch)
             } else {
-                entries[index].identity = bases[index]
                 entries[index].key = baseKeys[index]
             }
         }
@@ -46,12 +54,16 @@ public enum EntryIdentity {
 
     /// The base identity of one entry (rule 1).
     public static func baseIdentity(_ entry: Entry) -> String {
-        if let id = trimmed(entry.id) { return "id:" + foldScheme(id) }
-        if let link = trimmed(entry.link) { return "link:" + foldScheme(link) }
-        if let title = trimmed(entry.title) {
-            return "title:" + title + "\n" + (entry.date.map(FeedDate.format) ?? "")
-        }
-        return "content:" + (entry.content ?? entry.summary ?? "")
+        var bytes: [UInt8] = []
+        appendBaseIdentity(of: entry, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The full identity of an entry whose keys are assigned (rules 1 and 2).
+    static func identity(of entry: Entry) -> String {
+        var bytes: [UInt8] = []
+        appendIdentity(of: entry, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// XXH3-64 of the UTF-8 bytes of `identity`.
@@ -66,6 +78,35 @@ public enum EntryIdentity {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
+    private static func hash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBufferPointer { hd_xxh3_64($0.baseAddress, $0.count) }
+    }
+
+    private static func appendIdentity(of entry: Entry, to bytes: inout [UInt8]) {
+        appendBaseIdentity(of: entry, to: &bytes)
+        guard entry.identitySharesID else { return }
+        bytes.append(contentsOf: "\u{1F}link:".utf8)
+        appendFoldingScheme(trimmed(entry.link) ?? "", to: &bytes)
+    }
+
+    private static func appendBaseIdentity(of entry: Entry, to bytes: inout [UInt8]) {
+        if let id = trimmed(entry.id) {
+            bytes.append(contentsOf: "id:".utf8)
+            appendFoldingScheme(id, to: &bytes)
+        } else if let link = trimmed(entry.link) {
+            bytes.append(contentsOf: "link:".utf8)
+            appendFoldingScheme(link, to: &bytes)
+        } else if let title = trimmed(entry.title) {
+            bytes.append(contentsOf: "title:".utf8)
+            bytes.append(contentsOf: title.utf8)
+            bytes.append(0x0A)
+            if let date = entry.date { bytes.append(contentsOf: FeedDate.format(date).utf8) }
+        } else {
+            bytes.append(contentsOf: "content:".utf8)
+            (entry.contentText ?? entry.summaryText)?.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+    }
+
     /// `text` without surrounding white space; nil when nothing remains. Parsers hand over
     /// trimmed values already, so the common case returns `text` itself.
     private static func trimmed(_ text: String?) -> String? {
@@ -75,13 +116,18 @@ public enum EntryIdentity {
         return value.isEmpty ? nil : value
     }
 
-    private static func foldScheme(_ text: String) -> String {
-        let scheme = "https://".utf8
-        var index = text.utf8.startIndex
-        for expected in scheme {
-            guard index < text.utf8.endIndex, text.utf8[index] | 0x20 == expected | 0x20 else { return text }
-            index = text.utf8.index(after: index)
+    /// Appends `text`, an `https://` prefix (any case) written as `http://`.
+    private static func appendFoldingScheme(_ text: String, to bytes: inout [UInt8]) {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        for expected in "https://".utf8 {
+            guard index < utf8.endIndex, utf8[index] | 0x20 == expected | 0x20 else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            index = utf8.index(after: index)
         }
-        return "http://" + text[index...]
+        bytes.append(contentsOf: "http://".utf8)
+        bytes.append(contentsOf: utf8[index...])
     }
 }

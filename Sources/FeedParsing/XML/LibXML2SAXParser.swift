@@ -137,9 +137,9 @@ enum LibXML2SAXParser {
 private struct SAXSession {
     var builder: XMLFeedBuilder
     var report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
-    private var localNames: [UnsafeRawPointer: LocalName] = [:]
-    private var namespaces: [UnsafeRawPointer: XMLNamespace] = [:]
-    private var prefixes: [UnsafeRawPointer: XMLNamespace] = [:]
+    private var localNames = InternedNameTable<LocalName>()
+    private var namespaces = InternedNameTable<XMLNamespace>()
+    private var prefixes = InternedNameTable<XMLNamespace>()
 
     /// Bytes the document's own entities have expanded to, and the most allowed.
     private var expandedBytes = 0
@@ -161,28 +161,28 @@ private struct SAXSession {
     mutating func internKnownNames(_ ctxt: xmlParserCtxtPtr) {
         for name in LocalName.allCases where name != .other {
             if let pointer = hd_xml_ctxt_intern(ctxt, name.rawValue) {
-                localNames[UnsafeRawPointer(pointer)] = name
+                localNames.insert(name, for: UnsafeRawPointer(pointer))
             }
         }
     }
 
     func localName(_ pointer: UnsafePointer<xmlChar>) -> LocalName {
-        localNames[UnsafeRawPointer(pointer)] ?? .other
+        localNames.value(for: UnsafeRawPointer(pointer)) ?? .other
     }
 
     mutating func namespace(uri: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?) -> XMLNamespace {
         if let uri {
             let key = UnsafeRawPointer(uri)
-            if let known = namespaces[key] { return known }
+            if let known = namespaces.value(for: key) { return known }
             let resolved = XMLNamespace(uri: String(cString: uri))
-            namespaces[key] = resolved
+            namespaces.insert(resolved, for: key)
             return resolved
         }
         guard let prefix else { return .none }
         let key = UnsafeRawPointer(prefix)
-        if let known = prefixes[key] { return known }
+        if let known = prefixes.value(for: key) { return known }
         let resolved = XMLNamespace(undeclaredPrefix: String(cString: prefix))
-        prefixes[key] = resolved
+        prefixes.insert(resolved, for: key)
         return resolved
     }
 
@@ -261,6 +261,55 @@ private struct SAXSession {
         var message = String(cString: text)
         while let last = message.last, last.isWhitespace { message.removeLast() }
         return message
+    }
+}
+
+/// Values by the address of a name interned in libxml2's dictionary: open addressing on the
+/// pointer bits. A `Dictionary` would hash each address with SipHash, and names are looked up
+/// for every element and attribute.
+private struct InternedNameTable<Value> {
+    private var keys: [UInt]
+    private var values: [Value?]
+    private var count = 0
+    private var shift: Int
+
+    init(capacityBits: Int = 8) {
+        keys = Array(repeating: 0, count: 1 << capacityBits)
+        values = Array(repeating: nil, count: 1 << capacityBits)
+        shift = UInt.bitWidth - capacityBits
+    }
+
+    private func slot(_ key: UInt) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt(shift))
+    }
+
+    func value(for pointer: UnsafeRawPointer) -> Value? {
+        let key = UInt(bitPattern: pointer)
+        var index = slot(key)
+        while keys[index] != 0 {
+            if keys[index] == key { return values[index] }
+            index = (index + 1) & (keys.count - 1)
+        }
+        return nil
+    }
+
+    mutating func insert(_ value: Value, for pointer: UnsafeRawPointer) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let key = UInt(bitPattern: pointer)
+        var index = slot(key)
+        while keys[index] != 0 && keys[index] != key { index = (index + 1) & (keys.count - 1) }
+        if keys[index] == 0 { count += 1 }
+        keys[index] = key
+        values[index] = value
+    }
+
+    private mutating func grow() {
+        let old = zip(keys, values).filter { $0.0 != 0 }
+        let bits = UInt.bitWidth - shift + 1
+        self = InternedNameTable(capacityBits: bits)
+        for (key, value) in old {
+            if let value, let pointer = UnsafeRawPointer(bitPattern: key) { insert(value, for: pointer) }
+        }
     }
 }
 
@@ -368,7 +417,7 @@ final class TextStorage: @unchecked Sendable {
         withBytes(range) { String(decoding: $0, as: UTF8.self) }
     }
 
-    private func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+    func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         precondition(range.lowerBound >= 0 && range.upperBound <= count)
         guard let base = sink.pointee.bytes else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         return body(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
