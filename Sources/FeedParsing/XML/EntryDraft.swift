@@ -4,22 +4,14 @@ import Foundation
 /// several competing elements wins (the rules follow feedparser, the reference parser).
 struct EntryDraft {
     let depth: Int
-    var id: String?
+    /// The entry's fields as they are decided (key and identity come later).
+    var fields = Entry()
     var idDepth = Int.max
     /// The guid when it is a permalink (RSS `isPermaLink` absent or true, Atom `id`): the link
     /// when the entry has no link of its own.
     var permalinkFromID: String?
-    var link: String?
-    var title: String?
     var titleDepth = Int.max
     var mediaTitle: String?
-    var summary: EntryText?
-    var content: EntryText?
-    var published: Date?
-    var updated: Date?
-    var authors: [String] = []
-    var categories: [String] = []
-    var enclosures: [Enclosure] = []
     /// For an Atom `<author>`: its `<name>` and `<email>` children.
     var personName: String?
     var personEmail: String?
@@ -27,12 +19,11 @@ struct EntryDraft {
     init(depth: Int) { self.depth = depth }
 
     /// The finished entry (its key is computed once the whole document is known).
-    func makeEntry() -> Entry {
-        var entry = Entry(
-            id: id, link: link ?? permalinkFromID, title: title ?? mediaTitle, authors: authors,
-            categories: categories, enclosures: enclosures, published: published, updated: updated)
-        entry.summaryText = summary ?? content
-        entry.contentText = content
+    consuming func makeEntry() -> Entry {
+        var entry = fields
+        if entry.link == nil { entry.link = permalinkFromID }
+        if entry.title == nil { entry.title = mediaTitle }
+        if entry.summaryText == nil { entry.summaryText = entry.contentText }
         return entry
     }
 }

@@ -64,7 +64,7 @@ struct XMLFeedBuilder {
         let core = name.namespace.isCore
         if core && (name.local == .item || name.local == .entry) {
             if entry == nil { entry = EntryDraft(depth: depth) } else { skippedDepth = depth }
-            if let about = attributes.value(.about, in: .rdf) { entry?.id = about }
+            if let about = attributes.value(.about, in: .rdf) { entry?.fields.id = about }
             return
         }
         if core && name.local.isForeignBlock {
@@ -170,7 +170,7 @@ struct XMLFeedBuilder {
         case .id where core:
             beginCapture(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: true))
         case .description where core || ns == .dc, .summary where core || ns == .itunes:
-            let kind: TextCapture.Kind = entry?.summary == nil ? .summary : .content
+            let kind: TextCapture.Kind = entry?.fields.summaryText == nil ? .summary : .content
             beginTextCapture(kind, attributes: attributes, defaultHTML: name.local == .description)
         case .content where core:
             beginTextCapture(.content, attributes: attributes)
@@ -192,14 +192,14 @@ struct XMLFeedBuilder {
             beginCapture(TextCapture(kind: .personEmail, depth: depth))
         case .category where core, .subject where ns == .dc:
             if let term = attributes.value(.term) ?? attributes.value(.label), !term.isEmpty {
-                entry?.categories.append(term)
+                entry?.fields.categories.append(term)
             } else {
                 beginCapture(TextCapture(kind: .category, depth: depth))
             }
         case .enclosure where core:
             if let url = Self.href(attributes) {
                 let enclosure = Self.makeEnclosure(url: URLResolver.resolve(url, against: base), attributes: attributes)
-                entry?.enclosures.append(enclosure)
+                entry?.fields.enclosures.append(enclosure)
             }
         default:
             break
@@ -230,10 +230,10 @@ struct XMLFeedBuilder {
         let type = attributes.value(.type)
         let resolved = URLResolver.resolve(href, against: base)
         if Self.isAlternateHTMLLink(attributes) {
-            if entry != nil { entry?.link = resolved } else { feedLink = resolved }
+            if entry != nil { entry?.fields.link = resolved } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
             let enclosure = Self.makeEnclosure(url: resolved, attributes: attributes)
-            entry?.enclosures.append(enclosure)
+            entry?.fields.enclosures.append(enclosure)
         }
     }
 
@@ -348,20 +348,20 @@ struct XMLFeedBuilder {
     private mutating func finishEntryField(_ capture: TextCapture) {
         if capture.kind == .summary || capture.kind == .content {
             let text = capture.isBase64 ? capturedString(capture).map(EntryText.init) : text.entryText(from: capture.start)
-            if capture.kind == .summary, entry!.summary == nil { entry!.summary = text }
-            if capture.kind == .content, entry!.content == nil { entry!.content = text }
+            if capture.kind == .summary, entry!.fields.summaryText == nil { entry!.fields.summaryText = text }
+            if capture.kind == .content, entry!.fields.contentText == nil { entry!.fields.contentText = text }
             return
         }
         let text = capturedString(capture)
         switch capture.kind {
         case .title:
             guard let text, capture.depth < entry!.titleDepth else { return }
-            entry!.title = capture.isHTML && capture.kind == .title ? HTMLText.plainText(text) : text
+            entry!.fields.title = capture.isHTML && capture.kind == .title ? HTMLText.plainText(text) : text
             entry!.titleDepth = capture.depth
         case .mediaTitle:
             if entry!.mediaTitle == nil { entry!.mediaTitle = text }
         case .link:
-            entry!.link = text.map { URLResolver.resolve($0, against: base) } ?? ""
+            entry!.fields.link = text.map { URLResolver.resolve($0, against: base) } ?? ""
         case .id:
             guard let text, capture.depth <= entry!.idDepth else { return }
             guard text.utf8.count <= limits.maxIdentifierBytes else {
@@ -370,23 +370,23 @@ struct XMLFeedBuilder {
             }
             let isPermalink = capture.isHTML
             let value = isPermalink ? URLResolver.resolve(text, against: base) : text
-            entry!.id = value
+            entry!.fields.id = value
             entry!.idDepth = capture.depth
             if isPermalink { entry!.permalinkFromID = value }
         case .summary, .content:
             break
         case .published:
-            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.published = date }
+            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.fields.published = date }
         case .updated:
-            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.updated = date }
+            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.fields.updated = date }
         case .personName:
             entry!.personName = text
         case .personEmail:
             entry!.personEmail = text
         case .author:
-            if let author = entry!.personName ?? entry!.personEmail ?? text { entry!.authors.append(author) }
+            if let author = entry!.personName ?? entry!.personEmail ?? text { entry!.fields.authors.append(author) }
         case .category:
-            if let text { entry!.categories.append(text) }
+            if let text { entry!.fields.categories.append(text) }
         case .feedTitle, .feedLink, .ttl:
             break
         }
