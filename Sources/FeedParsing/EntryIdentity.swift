@@ -98,9 +98,9 @@ public enum EntryIdentity {
             appendFoldingScheme(link, to: &bytes)
         } else if let title = trimmed(entry.title) {
             bytes.append(contentsOf: "title:".utf8)
-            bytes.append(contentsOf: title.utf8)
+            appendUTF8(title, to: &bytes)
             bytes.append(0x0A)
-            if let date = entry.date { bytes.append(contentsOf: FeedDate.format(date).utf8) }
+            if let date = entry.date { appendUTF8(FeedDate.format(date), to: &bytes) }
         } else {
             bytes.append(contentsOf: "content:".utf8)
             (entry.contentText ?? entry.summaryText)?.withUTF8 { bytes.append(contentsOf: $0) }
@@ -118,16 +118,27 @@ public enum EntryIdentity {
 
     /// Appends `text`, an `https://` prefix (any case) written as `http://`.
     private static func appendFoldingScheme(_ text: String, to bytes: inout [UInt8]) {
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        for expected in "https://".utf8 {
-            guard index < utf8.endIndex, utf8[index] | 0x20 == expected | 0x20 else {
-                bytes.append(contentsOf: utf8)
-                return
+        var text = text
+        text.withUTF8 { utf8 in
+            let scheme = "https://".utf8
+            var folds = utf8.count >= scheme.count
+            if folds {
+                for (offset, expected) in scheme.enumerated() where utf8[offset] | 0x20 != expected | 0x20 {
+                    folds = false
+                    break
+                }
             }
-            index = utf8.index(after: index)
+            if folds {
+                bytes.append(contentsOf: "http://".utf8)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[scheme.count...]))
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
         }
-        bytes.append(contentsOf: "http://".utf8)
-        bytes.append(contentsOf: utf8[index...])
+    }
+
+    private static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 }

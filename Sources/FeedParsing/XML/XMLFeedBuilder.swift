@@ -105,8 +105,7 @@ struct XMLFeedBuilder {
             skippedDepth = nil
             return
         }
-        if let draft = entry, draft.depth == depth {
-            entry = nil
+        if entry?.depth == depth, let draft = entry.take() {
             appendEntry(draft)
         }
     }
@@ -245,7 +244,8 @@ struct XMLFeedBuilder {
     /// A link that is the entry's (or feed's) page: `rel` alternate or absent, an HTML type
     /// or none.
     private static func isAlternateHTMLLink(_ attributes: [XMLAttribute]) -> Bool {
-        (attributes.value(.rel) ?? "alternate") == "alternate" && isHTMLType(attributes.value(.type) ?? "text/html")
+        if attributes.isEmpty { return true }  // RSS <link>: no rel, no type
+        return (attributes.value(.rel) ?? "alternate") == "alternate" && isHTMLType(attributes.value(.type) ?? "text/html")
     }
 
     private static func href(_ attributes: [XMLAttribute]) -> String? {
@@ -263,6 +263,7 @@ struct XMLFeedBuilder {
     }
 
     private static func isHTMLType(_ type: String) -> Bool {
+        if type == "text/html" { return true }
         switch type.lowercased() {
         case "text/html", "html", "application/xhtml+xml", "xhtml": return true
         default: return false
@@ -392,7 +393,7 @@ struct XMLFeedBuilder {
         }
     }
 
-    private mutating func appendEntry(_ draft: EntryDraft) {
+    private mutating func appendEntry(_ draft: consuming EntryDraft) {
         guard entries.count < limits.maxEntries else {
             warnings.append("entries after the first \(limits.maxEntries) were dropped")
             wantsToStop = true
