@@ -1,11 +1,10 @@
 import Foundation
 
-/// An entry while its elements are still arriving, with the bookkeeping that decides which of
-/// several competing elements wins (the rules follow feedparser, the reference parser).
+/// The bookkeeping of an entry whose elements are still arriving: what decides which of several
+/// competing elements wins (the rules follow feedparser, the reference parser). The entry itself
+/// is the last of the builder's entries, filled in place.
 struct EntryDraft {
     let depth: Int
-    /// The entry's fields as they are decided (key and identity come later).
-    var fields = Entry()
     var idDepth = Int.max
     /// The guid when it is a permalink (RSS `isPermaLink` absent or true, Atom `id`): the link
     /// when the entry has no link of its own.
@@ -18,12 +17,10 @@ struct EntryDraft {
 
     init(depth: Int) { self.depth = depth }
 
-    /// The finished entry (its key is computed once the whole document is known).
-    consuming func makeEntry() -> Entry {
-        var entry = fields
+    /// Fills in what the entry's own elements left open, once it has ended.
+    func complete(_ entry: inout Entry) {
         if entry.link == nil { entry.link = permalinkFromID }
         if entry.title == nil { entry.title = mediaTitle }
         if entry.summaryText == nil { entry.summaryText = entry.contentText }
-        return entry
     }
 }

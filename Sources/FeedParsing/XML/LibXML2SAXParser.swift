@@ -64,6 +64,7 @@ enum LibXML2SAXParser {
                 hd_text_sink_attach(state.text, ctxt)
                 _ = hd_xml_ctxt_parse(ctxt)
                 hd_text_sink_attach(state.text, nil)
+                session.pointee.builder.endDocument()
                 if hd_xml_ctxt_well_formed(ctxt) == 0 { session.pointee.report.wellFormed = false }
                 hd_xml_ctxt_free(ctxt)
             }

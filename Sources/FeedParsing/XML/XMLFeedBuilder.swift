@@ -63,8 +63,11 @@ struct XMLFeedBuilder {
         }
         let core = name.namespace.isCore
         if core && (name.local == .item || name.local == .entry) {
-            if entry == nil { entry = EntryDraft(depth: depth) } else { skippedDepth = depth }
-            if let about = attributes.value(.about, in: .rdf) { entry?.fields.id = about }
+            guard entry == nil, startEntry() else {
+                skippedDepth = depth
+                return
+            }
+            if let about = attributes.value(.about, in: .rdf) { current.id = about }
             return
         }
         if core && name.local.isForeignBlock {
@@ -106,7 +109,7 @@ struct XMLFeedBuilder {
             return
         }
         if entry?.depth == depth, let draft = entry.take() {
-            appendEntry(draft)
+            draft.complete(&current)
         }
     }
 
@@ -169,7 +172,7 @@ struct XMLFeedBuilder {
         case .id where core:
             beginCapture(TextCapture(kind: .id, depth: depth, isMarkup: false, isHTML: true))
         case .description where core || ns == .dc, .summary where core || ns == .itunes:
-            let kind: TextCapture.Kind = entry?.fields.summaryText == nil ? .summary : .content
+            let kind: TextCapture.Kind = current.summaryText == nil ? .summary : .content
             beginTextCapture(kind, attributes: attributes, defaultHTML: name.local == .description)
         case .content where core:
             beginTextCapture(.content, attributes: attributes)
@@ -191,14 +194,14 @@ struct XMLFeedBuilder {
             beginCapture(TextCapture(kind: .personEmail, depth: depth))
         case .category where core, .subject where ns == .dc:
             if let term = attributes.value(.term) ?? attributes.value(.label), !term.isEmpty {
-                entry?.fields.categories.append(term)
+                current.categories.append(term)
             } else {
                 beginCapture(TextCapture(kind: .category, depth: depth))
             }
         case .enclosure where core:
             if let url = Self.href(attributes) {
                 let enclosure = Self.makeEnclosure(url: URLResolver.resolve(url, against: base), attributes: attributes)
-                entry?.fields.enclosures.append(enclosure)
+                current.enclosures.append(enclosure)
             }
         default:
             break
@@ -229,10 +232,10 @@ struct XMLFeedBuilder {
         let type = attributes.value(.type)
         let resolved = URLResolver.resolve(href, against: base)
         if Self.isAlternateHTMLLink(attributes) {
-            if entry != nil { entry?.fields.link = resolved } else { feedLink = resolved }
+            if entry != nil { current.link = resolved } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
             let enclosure = Self.makeEnclosure(url: resolved, attributes: attributes)
-            entry?.fields.enclosures.append(enclosure)
+            current.enclosures.append(enclosure)
         }
     }
 
@@ -349,20 +352,20 @@ struct XMLFeedBuilder {
     private mutating func finishEntryField(_ capture: TextCapture) {
         if capture.kind == .summary || capture.kind == .content {
             let text = capture.isBase64 ? capturedString(capture).map(EntryText.init) : text.entryText(from: capture.start)
-            if capture.kind == .summary, entry!.fields.summaryText == nil { entry!.fields.summaryText = text }
-            if capture.kind == .content, entry!.fields.contentText == nil { entry!.fields.contentText = text }
+            if capture.kind == .summary, current.summaryText == nil { current.summaryText = text }
+            if capture.kind == .content, current.contentText == nil { current.contentText = text }
             return
         }
         let text = capturedString(capture)
         switch capture.kind {
         case .title:
             guard let text, capture.depth < entry!.titleDepth else { return }
-            entry!.fields.title = capture.isHTML && capture.kind == .title ? HTMLText.plainText(text) : text
+            current.title = capture.isHTML && capture.kind == .title ? HTMLText.plainText(text) : text
             entry!.titleDepth = capture.depth
         case .mediaTitle:
             if entry!.mediaTitle == nil { entry!.mediaTitle = text }
         case .link:
-            entry!.fields.link = text.map { URLResolver.resolve($0, against: base) } ?? ""
+            current.link = text.map { URLResolver.resolve($0, against: base) } ?? ""
         case .id:
             guard let text, capture.depth <= entry!.idDepth else { return }
             guard text.utf8.count <= limits.maxIdentifierBytes else {
@@ -371,35 +374,50 @@ struct XMLFeedBuilder {
             }
             let isPermalink = capture.isHTML
             let value = isPermalink ? URLResolver.resolve(text, against: base) : text
-            entry!.fields.id = value
+            current.id = value
             entry!.idDepth = capture.depth
             if isPermalink { entry!.permalinkFromID = value }
         case .summary, .content:
             break
         case .published:
-            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.fields.published = date }
+            if let date = text.flatMap({ FeedDate.parse($0) }) { current.published = date }
         case .updated:
-            if let date = text.flatMap({ FeedDate.parse($0) }) { entry!.fields.updated = date }
+            if let date = text.flatMap({ FeedDate.parse($0) }) { current.updated = date }
         case .personName:
             entry!.personName = text
         case .personEmail:
             entry!.personEmail = text
         case .author:
-            if let author = entry!.personName ?? entry!.personEmail ?? text { entry!.fields.authors.append(author) }
+            if let author = entry!.personName ?? entry!.personEmail ?? text { current.authors.append(author) }
         case .category:
-            if let text { entry!.fields.categories.append(text) }
+            if let text { current.categories.append(text) }
         case .feedTitle, .feedLink, .ttl:
             break
         }
     }
 
-    private mutating func appendEntry(_ draft: consuming EntryDraft) {
+    /// The document has ended: an entry it left open (a truncated document) is dropped, since
+    /// with part of its elements its key could differ from the complete entry's next time.
+    mutating func endDocument() {
+        if entry.take() != nil { entries.removeLast() }
+    }
+
+    /// Opens a new entry (the last of `entries`); false once the entry limit is reached.
+    private mutating func startEntry() -> Bool {
         guard entries.count < limits.maxEntries else {
             warnings.append("entries after the first \(limits.maxEntries) were dropped")
             wantsToStop = true
-            return
+            return false
         }
-        entries.append(draft.makeEntry())
+        entries.append(Entry())
+        entry = EntryDraft(depth: depth)
+        return true
+    }
+
+    /// The entry being built: the last of `entries`, changed in place.
+    private var current: Entry {
+        get { entries[entries.count - 1] }
+        _modify { yield &entries[entries.count - 1] }
     }
 }
 
