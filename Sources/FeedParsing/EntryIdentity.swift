@@ -120,13 +120,12 @@ public enum EntryIdentity {
     private static func appendFoldingScheme(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
-            let scheme = "https://".utf8
+            let scheme = httpsScheme
             var folds = utf8.count >= scheme.count
-            if folds {
-                for (offset, expected) in scheme.enumerated() where utf8[offset] | 0x20 != expected | 0x20 {
-                    folds = false
-                    break
-                }
+            var offset = 0
+            while folds && offset < scheme.count {
+                folds = utf8[offset] | 0x20 == scheme[offset] | 0x20
+                offset += 1
             }
             if folds {
                 bytes.append(contentsOf: "http://".utf8)
@@ -136,6 +135,8 @@ public enum EntryIdentity {
             }
         }
     }
+
+    private static let httpsScheme: [UInt8] = Array("https://".utf8)
 
     private static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
         var text = text

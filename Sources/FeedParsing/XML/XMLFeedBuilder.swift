@@ -53,7 +53,7 @@ struct XMLFeedBuilder {
             keepAsMarkup(name, attributes: attributes)
             return
         }
-        if let xmlBase = attributes.value(.base, in: .xml) ?? attributes.value(.base) {
+        if !attributes.isEmpty, let xmlBase = attributes.value(.base, in: .xml) ?? attributes.value(.base) {
             bases.append((depth, URLResolver.resolve(xmlBase, against: base)))
         }
         guard skippedDepth == nil else { return }
