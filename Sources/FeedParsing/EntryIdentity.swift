@@ -112,7 +112,7 @@ public enum EntryIdentity {
     private static func trimmed(_ text: String?) -> String? {
         guard let text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
         if first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80 { return text }
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = text.trimmingWhitespace
         return value.isEmpty ? nil : value
     }
 

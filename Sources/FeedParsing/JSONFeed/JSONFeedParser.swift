@@ -38,7 +38,7 @@ enum JSONFeedParser {
         guard let rawVersion = object["version"] as? String else {
             throw .notAFeed("JSON object without a JSON Feed \"version\" (\(versionPrefix)…)")
         }
-        let version = rawVersion.trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = rawVersion.trimmingWhitespace
         guard version.hasPrefix(versionPrefix) else {
             throw .notAFeed("JSON \"version\" \"\(version.prefix(80))\" is not a JSON Feed version URL")
         }
@@ -167,7 +167,7 @@ private struct JSONFeedReader {
         guard let value, !(value is NSNull) else { return nil }
         let id: String
         if let string = value as? String {
-            id = string.trimmingCharacters(in: .whitespacesAndNewlines)
+            id = string.trimmingWhitespace
         } else if let number = value as? NSNumber {
             id = JSONValue.string(of: number)
         } else {
@@ -194,7 +194,7 @@ private struct JSONFeedReader {
             noteWrongType(path())
             return nil
         }
-        if trim { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if trim { text = text.trimmingWhitespace }
         return text.isEmpty ? nil : text
     }
 
@@ -205,7 +205,7 @@ private struct JSONFeedReader {
             noteWrongType(path())
             return nil
         }
-        return string.trimmingCharacters(in: .whitespacesAndNewlines)
+        return string.trimmingWhitespace
     }
 
     /// A URL string resolved against ``base``; nil when empty or unusable.
@@ -238,7 +238,7 @@ private struct JSONFeedReader {
 
     private mutating func author(_ value: Any, at path: @autoclosure () -> String) -> String? {
         if let name = value as? String {  // not the spec's object, but its meaning is plain
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = name.trimmingWhitespace
             return trimmed.isEmpty ? nil : trimmed
         }
         guard let object = value as? [String: Any] else {
@@ -288,7 +288,7 @@ private struct JSONFeedReader {
         if let number = value as? NSNumber, !JSONValue.isBoolean(number) {
             size = JSONValue.int64(number)
         } else if let string = value as? String {
-            size = Int64(string.trimmingCharacters(in: .whitespacesAndNewlines))
+            size = Int64(string.trimmingWhitespace)
         } else {
             noteWrongType(path())
         }

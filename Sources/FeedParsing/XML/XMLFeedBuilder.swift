@@ -140,7 +140,7 @@ struct XMLFeedBuilder {
     }
 
     private static func rssFormat(version: String?) -> FeedFormat {
-        switch version?.trimmingCharacters(in: .whitespaces) {
+        switch version?.trimmingWhitespace {
         case "0.90": return .rss090
         case "0.91": return .rss091
         case "0.92": return .rss092
@@ -240,7 +240,7 @@ struct XMLFeedBuilder {
     }
 
     private static func makeEnclosure(url: String, attributes: [XMLAttribute]) -> Enclosure {
-        let length = attributes.value(.length).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let length = attributes.value(.length).flatMap { Int64($0.trimmingWhitespace) }
         return Enclosure(url: url, type: attributes.value(.type), length: length)
     }
 
