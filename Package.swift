@@ -50,7 +50,7 @@ let package = Package(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "HubDifferTests", dependencies: ["FeedParsing"], path: "Tests/HubDifferTests"),
+            name: "HubDifferTests", dependencies: ["HubDiffer"], path: "Tests/HubDifferTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -229,7 +229,6 @@ struct XMLFeedBuilder {
     /// kept as one.
     private mutating func linkElement(href: String, attributes: [XMLAttribute]) {
         let rel = attributes.value(.rel) ?? "alternate"
-        let type = attributes.value(.type)
         let resolved = URLResolver.resolve(href, against: base)
         if Self.isAlternateHTMLLink(attributes) {
             if entry != nil { current.link = resolved } else { feedLink = resolved }
