@@ -122,7 +122,7 @@ struct XMLFeedBuilder {
         wantsRawNames = false
         switch (name.local, name.namespace) {
         case (.rss, .none):
-            format = Self.rssFormat(version: attributes.value(.version))
+            format = FeedVocabulary.rssFormat(version: attributes.value(.version))
         case (.channel, .none):
             format = .rss
         case (.RDF, .rdf):
@@ -139,18 +139,6 @@ struct XMLFeedBuilder {
         }
     }
 
-    private static func rssFormat(version: String?) -> FeedFormat {
-        switch version?.trimmingWhitespace {
-        case "0.90": return .rss090
-        case "0.91": return .rss091
-        case "0.92": return .rss092
-        case "0.93": return .rss093
-        case "0.94": return .rss094
-        case "2.0", "2", "2.00", "2.01": return .rss20
-        default: return .rss
-        }
-    }
-
     // MARK: - Elements
 
     private mutating func startEntryElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
@@ -161,9 +149,9 @@ struct XMLFeedBuilder {
         case .title where ns == .media:
             beginCapture(TextCapture(kind: .mediaTitle, depth: depth))
         case .link where core:
-            if let href = Self.href(attributes) {
+            if let href = FeedVocabulary.href(attributes) {
                 linkElement(href: href, attributes: attributes)
-            } else if Self.isAlternateHTMLLink(attributes) {
+            } else if FeedVocabulary.isAlternateHTMLLink(attributes) {
                 beginCapture(TextCapture(kind: .link, depth: depth))
             }
         case .guid where core:
@@ -199,8 +187,8 @@ struct XMLFeedBuilder {
                 beginCapture(TextCapture(kind: .category, depth: depth))
             }
         case .enclosure where core:
-            if let url = Self.href(attributes) {
-                let enclosure = Self.makeEnclosure(url: URLResolver.resolve(url, against: base), attributes: attributes)
+            if let url = FeedVocabulary.href(attributes) {
+                let enclosure = FeedVocabulary.makeEnclosure(url: URLResolver.resolve(url, against: base), attributes: attributes)
                 current.enclosures.append(enclosure)
             }
         default:
@@ -213,9 +201,9 @@ struct XMLFeedBuilder {
         case .title where (core || name.namespace == .dc) && depth < feedTitleDepth:
             beginTextCapture(.feedTitle, attributes: attributes)
         case .link where core:
-            if let href = Self.href(attributes) {
+            if let href = FeedVocabulary.href(attributes) {
                 linkElement(href: href, attributes: attributes)
-            } else if Self.isAlternateHTMLLink(attributes) {
+            } else if FeedVocabulary.isAlternateHTMLLink(attributes) {
                 beginCapture(TextCapture(kind: .feedLink, depth: depth))
             }
         case .ttl where name.namespace == .none:
@@ -230,45 +218,11 @@ struct XMLFeedBuilder {
     private mutating func linkElement(href: String, attributes: [XMLAttribute]) {
         let rel = attributes.value(.rel) ?? "alternate"
         let resolved = URLResolver.resolve(href, against: base)
-        if Self.isAlternateHTMLLink(attributes) {
+        if FeedVocabulary.isAlternateHTMLLink(attributes) {
             if entry != nil { current.link = resolved } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
-            let enclosure = Self.makeEnclosure(url: resolved, attributes: attributes)
+            let enclosure = FeedVocabulary.makeEnclosure(url: resolved, attributes: attributes)
             current.enclosures.append(enclosure)
-        }
-    }
-
-    private static func makeEnclosure(url: String, attributes: [XMLAttribute]) -> Enclosure {
-        let length = attributes.value(.length).flatMap { Int64($0.trimmingWhitespace) }
-        return Enclosure(url: url, type: attributes.value(.type), length: length)
-    }
-
-    /// A link that is the entry's (or feed's) page: `rel` alternate or absent, an HTML type
-    /// or none.
-    private static func isAlternateHTMLLink(_ attributes: [XMLAttribute]) -> Bool {
-        if attributes.isEmpty { return true }  // RSS <link>: no rel, no type
-        return (attributes.value(.rel) ?? "alternate") == "alternate" && isHTMLType(attributes.value(.type) ?? "text/html")
-    }
-
-    private static func href(_ attributes: [XMLAttribute]) -> String? {
-        attributes.value(.url) ?? attributes.value(.href)
-    }
-
-    /// Atom 0.3 `mode="base64"`, or an Atom type that is neither text nor XML (feedparser's rule).
-    private static func isBase64(type: String?, mode: String?) -> Bool {
-        if mode?.lowercased() == "base64" { return true }
-        guard let type else { return false }
-        switch type {
-        case "text", "html", "xhtml": return false
-        default: return !(type.hasPrefix("text/") || type.hasSuffix("+xml") || type.hasSuffix("/xml"))
-        }
-    }
-
-    private static func isHTMLType(_ type: String) -> Bool {
-        if type == "text/html" { return true }
-        switch type.lowercased() {
-        case "text/html", "html", "application/xhtml+xml", "xhtml": return true
-        default: return false
         }
     }
 
@@ -277,8 +231,8 @@ struct XMLFeedBuilder {
         let written = attributes.value(.type)?.lowercased()
         let type = written?.isEmpty == true ? nil : written
         var capture: TextCapture
-        if Self.isBase64(type: type, mode: attributes.value(.mode)) {
-            capture = TextCapture(kind: kind, depth: depth, isHTML: type.map(Self.isHTMLType) ?? defaultHTML)
+        if FeedVocabulary.isBase64(type: type, mode: attributes.value(.mode)) {
+            capture = TextCapture(kind: kind, depth: depth, isHTML: type.map(FeedVocabulary.isHTMLType) ?? defaultHTML)
             capture.isBase64 = true
             beginCapture(capture)
             return
@@ -417,25 +371,5 @@ struct XMLFeedBuilder {
     private var current: Entry {
         get { entries[entries.count - 1] }
         _modify { yield &entries[entries.count - 1] }
-    }
-}
-
-extension LocalName {
-    /// Channel parts whose titles and links are not the feed's or the entry's.
-    var isForeignBlock: Bool {
-        switch self {
-        case .image, .textinput, .textInput, .source: return true
-        default: return false
-        }
-    }
-}
-
-extension XMLNamespace {
-    /// The namespaces whose elements feedparser treats alike: RSS (none, 0.90, 1.0) and Atom.
-    var isCore: Bool {
-        switch self {
-        case .none, .rss10, .rss090, .atom10, .atom03: return true
-        default: return false
-        }
     }
 }
