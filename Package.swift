@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "ShardRouterTests", dependencies: ["ShardRouter"], path: "Tests/ShardRouterTests"),
         .testTarget(
             name: "HubDifferTests", dependencies: ["HubDiffer"], path: "Tests/HubDifferTests"),
     ],
