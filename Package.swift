@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "CCurl", "CHiredis", "CXML2", "CSystem",
+                "FeedParsing", "ShardRouter", "CCurl", "CHiredis", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

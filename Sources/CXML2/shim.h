@@ -1,7 +1,7 @@
 #ifndef HUBDIFFER_CXML2_SHIM_H
 #define HUBDIFFER_CXML2_SHIM_H
 
-/* The libxml2 boundary. Only Sources/FeedParsing/LibXML2SAXParser.swift uses these.
+/* The libxml2 boundary. Only Sources/FeedParsing/XML/LibXML2SAXParser.swift uses these.
  * Everything here is static inline and hd_xml_-prefixed; no globals are defined. */
 
 #include <libxml/xmlversion.h>
@@ -34,6 +34,8 @@ static inline void hd_xml_global_init(void) {
     xmlInitParser();
     xmlSetExternalEntityLoader(hd_xml_refusing_loader);
     xmlSetGenericErrorFunc(NULL, hd_xml_silent_generic_error);
+    /* the generic handler is per thread in libxml2 2.9: set the default for new threads too */
+    xmlThrDefSetGenericErrorFunc(NULL, hd_xml_silent_generic_error);
 }
 
 /* `xmlFree` is a global function pointer that Swift 6 calls not concurrency-safe. */

@@ -29,6 +29,7 @@ public struct EntryText: Sendable, Hashable {
         let storage = TextStorage(capacity: max(string.utf8.count, 1))
         var string = string
         string.withUTF8 { storage.append($0) }
+        storage.keepAll()
         self.init(storage: storage, range: 0..<storage.count)
     }
 
@@ -64,6 +65,12 @@ public struct Entry: Sendable, Hashable {
     public var id: String?
     /// The alternate link, resolved against `xml:base` and the document URL.
     public var link: String?
+    /// The id as the document wrote it, when resolving it against the document's URL changed
+    /// it (a relative permalink guid). Identities use it, so keys do not depend on the URL the
+    /// feed was fetched from.
+    public var idAsWritten: String?
+    /// The link as the document wrote it, when resolving it changed it (see ``idAsWritten``).
+    public var linkAsWritten: String?
     /// The title as text, entities decoded.
     public var title: String?
     /// The summary or description (may hold HTML), as stored.

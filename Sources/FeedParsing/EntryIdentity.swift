@@ -5,16 +5,17 @@ import Foundation
 /// duplicates**: the tests pin it with vectors.
 ///
 /// 1. The base identity, from the first of these that is present (after trimming white space):
-///    - `id:` + the entry's id,
-///    - `link:` + its link,
+///    - `id:` + the entry's id as the document wrote it (``Entry/idAsWritten``, before any
+///      resolution against the document URL),
+///    - `link:` + its link as written (``Entry/linkAsWritten``),
 ///    - `title:` + its title + `\n` + its date (`YYYY-MM-DDTHH:MM:SSZ`, published else
 ///      updated; empty when undated),
 ///    - `content:` + its content, else its summary, else the empty string.
 ///    An id or link that starts with `https://` (any case) is read as `http://`: a feed that
 ///    moves to TLS keeps its keys.
 /// 2. When two or more entries of one document have the same base identity but different
-///    links (feeds that give every item one GUID), each of them becomes
-///    base + `\u{1F}link:` + its own link.
+///    links as written (compared as in rule 1: trimmed, `https://` read as `http://`) — feeds
+///    that give every item one GUID — each of them becomes base + `\u{1F}link:` + its own link.
 /// 3. The key is XXH3-64 (seed 0) of the UTF-8 bytes of the identity.
 public enum EntryIdentity {
     /// Fills in ``Entry/key`` (and what ``Entry/identity`` is built from) of every entry of one
@@ -34,7 +35,7 @@ public enum EntryIdentity {
         var sharedKeys: Set<UInt64> = []
         for (index, baseKey) in baseKeys.enumerated() {
             if let first = firstWithKey[baseKey] {
-                if entries[first].link != entries[index].link { sharedKeys.insert(baseKey) }
+                if identityLink(of: entries[first]) != identityLink(of: entries[index]) { sharedKeys.insert(baseKey) }
             } else {
                 firstWithKey[baseKey] = index
             }
@@ -50,6 +51,13 @@ public enum EntryIdentity {
                 entries[index].key = baseKeys[index]
             }
         }
+    }
+
+    /// The link rule 2 compares: as written, trimmed, `https://` read as `http://`.
+    private static func identityLink(of entry: Entry) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendFoldingScheme(trimmed(entry.linkAsWritten ?? entry.link) ?? "", to: &bytes)
+        return bytes
     }
 
     /// The base identity of one entry (rule 1).
@@ -86,14 +94,14 @@ public enum EntryIdentity {
         appendBaseIdentity(of: entry, to: &bytes)
         guard entry.identitySharesID else { return }
         bytes.append(contentsOf: "\u{1F}link:".utf8)
-        appendFoldingScheme(trimmed(entry.link) ?? "", to: &bytes)
+        appendFoldingScheme(trimmed(entry.linkAsWritten ?? entry.link) ?? "", to: &bytes)
     }
 
     private static func appendBaseIdentity(of entry: Entry, to bytes: inout [UInt8]) {
-        if let id = trimmed(entry.id) {
+        if let id = trimmed(entry.idAsWritten ?? entry.id) {
             bytes.append(contentsOf: "id:".utf8)
             appendFoldingScheme(id, to: &bytes)
-        } else if let link = trimmed(entry.link) {
+        } else if let link = trimmed(entry.linkAsWritten ?? entry.link) {
             bytes.append(contentsOf: "link:".utf8)
             appendFoldingScheme(link, to: &bytes)
         } else if let title = trimmed(entry.title) {

@@ -12,9 +12,9 @@ public enum FeedParser {
     /// Parses one document. Damage that can be recovered from is recovered from and listed in
     /// ``Feed/warnings``; anything else is a ``FeedParsingError``.
     public static func parse(_ bytes: [UInt8], options: ParserOptions = ParserOptions()) throws(FeedParsingError) -> Feed {
-        guard bytes.count <= options.limits.maxDocumentBytes else {
-            throw .documentTooLarge(bytes: bytes.count, limit: options.limits.maxDocumentBytes)
-        }
+        // libxml2 takes the length as a 32-bit int: no limit goes above it.
+        let limit = min(options.limits.maxDocumentBytes, Int(Int32.max))
+        guard bytes.count <= limit else { throw .documentTooLarge(bytes: bytes.count, limit: limit) }
         var feed: Feed
         switch sniff(bytes) {
         case .empty:
@@ -56,7 +56,7 @@ public enum FeedParser {
         let builder = attempt.builder
         guard let format = builder.format else {
             if let root = builder.foreignRoot { throw .notAFeed("the root element is <\(root)>, not rss, rdf:RDF or feed") }
-            throw .malformed(line: 1, message: attempt.report.firstError ?? "no root element")
+            throw .malformed(line: attempt.report.firstErrorLine ?? 1, message: attempt.report.firstErrorMessage ?? "no root element")
         }
         return Feed(
             format: format, title: builder.feedTitle, link: builder.feedLink, timeToLiveMinutes: builder.timeToLive,
@@ -104,7 +104,8 @@ public enum FeedParser {
             let repaired = DocumentRepair.repairMarkup(document.bytes)
             var fixed = document
             fixed.bytes = repaired.bytes
-            if !repaired.notes.isEmpty, let second = try? parseOnce(fixed, options: options) {
+            if !repaired.notes.isEmpty {
+                let second = try parseOnce(fixed, options: options)
                 let better = second.builder.format != nil
                     && (second.report.wellFormed || second.builder.entries.count >= attempt.builder.entries.count)
                 // A repaired document that shows a foreign root (a damaged HTML page) says best what it is.
@@ -122,6 +123,15 @@ public enum FeedParser {
             documentURL: options.documentURL, limits: options.limits, documentBytes: document.bytes.count)
         let report = LibXML2SAXParser.parse(document.bytes, encoding: document.encoding, into: &builder)
         if let refusal = report.refusal { throw refusal }
+        // HTML entities beyond ASCII are cut to one byte in attribute values: read the
+        // document again with them written as numeric references.
+        if report.usedMultibyteHTMLEntity, document.encoding == nil,
+            let numeric = HTMLEntityReferences.numeric(in: document.bytes)
+        {
+            var rewritten = document
+            rewritten.bytes = numeric
+            return try parseOnce(rewritten, options: options)
+        }
         return Attempt(builder: builder, report: report)
     }
 }

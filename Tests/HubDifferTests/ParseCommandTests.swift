@@ -4,8 +4,14 @@ import Testing
 /// `hubdiffer parse`, run as the built executable: what a user sees.
 @Suite("hubdiffer parse")
 struct ParseCommandTests {
-    /// The `hubdiffer` that `swift build` put in this package's build folder.
+    /// The `hubdiffer` built beside this test bundle (any build folder), else in `.build`.
     static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("hubdiffer")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         for configuration in ["debug", "release"] {

@@ -30,6 +30,8 @@ struct MarkupFixes {
     var strayEndTags = 0
     /// Elements closed by an end tag of an outer one, or at the end of the document.
     var unclosedElements = 0
+    /// Elements still open where the document ends (it was cut short); left open.
+    var truncatedElements = 0
     /// `--` inside comments.
     var commentHyphens = 0
     /// `%name;` in the internal DTD subset.
@@ -53,6 +55,7 @@ struct MarkupFixes {
         add(tagFixes, "broken tag(s) mended")
         add(strayEndTags, "stray end tag(s) dropped")
         add(unclosedElements, "unclosed element(s) closed")
+        add(truncatedElements, "element(s) still open where the document ends (cut short?)")
         add(commentHyphens, "'--' in comments split")
         add(parameterReferences, "parameter entity reference(s) dropped from the DOCTYPE")
         return notes

@@ -132,9 +132,15 @@ struct MarkupScanner {
                 }
             }
         }
-        if lastRootEnd == nil { fixes.unclosedElements += openElements.count }  // else dropped below
-        closeElements(downTo: 0)
-        dropTrailingContent()
+        if lastRootEnd == nil {
+            // A truncated document stays truncated: closing its open elements would complete
+            // the last entry from half its fields, and that entry's key would differ from the
+            // whole entry's on the next poll. The parser drops an entry still open at the end.
+            fixes.truncatedElements += openElements.count
+        } else {
+            closeElements(downTo: 0)
+            dropTrailingContent()
+        }
     }
 
     // MARK: - Bytes

@@ -8,7 +8,7 @@ struct EntryDraft {
     var idDepth = Int.max
     /// The guid when it is a permalink (RSS `isPermaLink` absent or true, Atom `id`): the link
     /// when the entry has no link of its own.
-    var permalinkFromID: String?
+    var permalinkFromID: (resolved: String, written: String)?
     var titleDepth = Int.max
     var mediaTitle: String?
     /// For an Atom `<author>`: its `<name>` and `<email>` children.
@@ -19,7 +19,10 @@ struct EntryDraft {
 
     /// Fills in what the entry's own elements left open, once it has ended.
     func complete(_ entry: inout Entry) {
-        if entry.link == nil { entry.link = permalinkFromID }
+        if entry.link == nil, let permalink = permalinkFromID {
+            entry.link = permalink.resolved
+            entry.linkAsWritten = permalink.resolved == permalink.written ? nil : permalink.written
+        }
         if entry.title == nil { entry.title = mediaTitle }
         if entry.summaryText == nil { entry.summaryText = entry.contentText }
     }

@@ -6,8 +6,11 @@ import Synchronization
 struct XMLParseReport: Sendable {
     /// False when libxml2 had to recover from a well-formedness error.
     var wellFormed: Bool
-    /// The first error, as one line, when there was one.
+    /// The first error, as one line (`line N: message`), when there was one.
     var firstError: String?
+    /// The first error's line and message, apart.
+    var firstErrorLine: Int?
+    var firstErrorMessage: String?
     /// The number of errors and warnings seen.
     var errorCount: Int
     /// True when every error came after the root element had ended (trailing junk): nothing
@@ -17,6 +20,9 @@ struct XMLParseReport: Sendable {
     var refusal: FeedParsingError?
     /// True when the first error was a character XML does not allow.
     var firstErrorIsForbiddenCharacter = false
+    /// True when an HTML named entity beyond ASCII (`&eacute;`) was expanded: right in text,
+    /// but cut to its first byte inside an attribute value by libxml2 2.9.
+    var usedMultibyteHTMLEntity = false
 }
 
 /// The only Swift file that touches libxml2 pointers: a SAX2 parse over bytes in memory that
@@ -50,20 +56,23 @@ enum LibXML2SAXParser {
             session.deinitialize(count: 1)
             session.deallocate()
         }
-        var state = hd_sax_state(text: builder.textStorage.sink, session: UnsafeMutableRawPointer(session))
+        // libxml2 keeps a pointer to `state` for the whole parse: give it memory of its own.
+        let state = UnsafeMutablePointer<hd_sax_state>.allocate(capacity: 1)
+        state.initialize(to: hd_sax_state(text: builder.textStorage.sink, session: UnsafeMutableRawPointer(session)))
+        defer { state.deallocate() }
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 guard
                     let ctxt = hd_xml_ctxt_new(
-                        chars.baseAddress, Int32(clamping: chars.count), &sax, &state, options, encoding)
+                        chars.baseAddress, Int32(clamping: chars.count), &sax, state, options, encoding)
                 else {
                     session.pointee.report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
                     return
                 }
                 session.pointee.internKnownNames(ctxt)
-                hd_text_sink_attach(state.text, ctxt)
+                hd_text_sink_attach(state.pointee.text, ctxt)
                 _ = hd_xml_ctxt_parse(ctxt)
-                hd_text_sink_attach(state.text, nil)
+                hd_text_sink_attach(state.pointee.text, nil)
                 session.pointee.builder.endDocument()
                 if hd_xml_ctxt_well_formed(ctxt) == 0 { session.pointee.report.wellFormed = false }
                 hd_xml_ctxt_free(ctxt)
@@ -111,7 +120,13 @@ enum LibXML2SAXParser {
                 }
                 return entity
             }
-            return HTMLEntityCache.shared.entity(named: name)
+            guard let html = HTMLEntityCache.shared.entity(named: name) else { return nil }
+            // libxml2 2.9 copies only the first byte of such an entity into an attribute value;
+            // the parser then reads the document again with numeric references (FeedParser).
+            if html.pointee.length > 1, let session = LibXML2SAXParser.session(ctx) {
+                session.pointee.report.usedMultibyteHTMLEntity = true
+            }
+            return html
         }
         sax.startElementNs = { ctx, local, prefix, uri, _, _, attributeCount, _, attributes in
             guard let local, let ctx, let session = LibXML2SAXParser.session(ctx) else { return }
@@ -246,7 +261,10 @@ private struct SAXSession {
         report.errorCount += 1
         if !builder.rootClosed { report.damageOnlyAfterRoot = false }
         if report.firstError == nil {
-            report.firstError = "line \(line): \(Self.message(error))"
+            let message = Self.message(error)
+            report.firstErrorLine = line
+            report.firstErrorMessage = message
+            report.firstError = "line \(line): \(message)"
             report.firstErrorIsForbiddenCharacter = code == Int32(XML_ERR_INVALID_CHAR.rawValue)
         }
         guard report.refusal == nil else { return }
@@ -257,9 +275,10 @@ private struct SAXSession {
         }
     }
 
+    /// libxml2's message, first line only (some add an excerpt of the document on the next).
     private static func message(_ error: UnsafePointer<xmlError>) -> String {
         guard let text = error.pointee.message else { return "error \(error.pointee.code)" }
-        var message = String(cString: text)
+        var message = String(String(cString: text).prefix { $0 != "\n" && $0 != "\r" })
         while let last = message.last, last.isWhitespace { message.removeLast() }
         return message
     }
@@ -267,9 +286,10 @@ private struct SAXSession {
 
 /// Entities for HTML 4 names, made once per name and kept for the life of the process.
 ///
-/// `@unchecked Sendable`: the dictionary is only touched under the mutex, and each entity is
-/// immutable after creation — libxml2 only reads the content of a predefined-type entity.
-private final class HTMLEntityCache: @unchecked Sendable {
+/// The dictionary is only touched under the mutex, and each entity is immutable after creation:
+/// libxml2 only reads the content of a predefined-type entity, so parses on several threads
+/// may share them.
+private final class HTMLEntityCache: Sendable {
     static let shared = HTMLEntityCache()
     private let entities = Mutex<[String: UnsafeMutableRawPointer]>([:])
 
@@ -290,11 +310,11 @@ private final class HTMLEntityCache: @unchecked Sendable {
 /// The bytes behind ``TextBuffer``: an `hd_text_sink` that the shim's characters callback
 /// appends to in C while the builder's capture mode says so.
 ///
-/// `@unchecked Sendable`: a store is written only by the one parse that creates it, on one
-/// thread, and only below ``keptCount`` is it ever read through an ``EntryText``; bytes below
-/// ``keptCount`` are never written again. Entries leave the parse only when it has returned,
-/// after which nothing writes to the store, so every later read, on any thread, sees
-/// immutable memory.
+/// `@unchecked Sendable`: a store is written by one thread only — the parse that creates it
+/// (or ``EntryText/init(_:)``, which fills it before sharing it) — and an ``EntryText`` only
+/// ever reads bytes below ``keptCount``, which are never written again. Entries leave the
+/// parse only when it has returned, after which nothing writes to the store, so every later
+/// read, on any thread, sees immutable memory.
 final class TextStorage: @unchecked Sendable {
     /// What the characters callback does with text.
     enum Mode { case ignore, keep, escape }
@@ -315,6 +335,9 @@ final class TextStorage: @unchecked Sendable {
     }
 
     var count: Int { sink.pointee.count }
+
+    /// True when memory ran out while text was being collected (some text is missing).
+    var failed: Bool { sink.pointee.failed != 0 }
 
     var mode: Mode {
         get {

@@ -57,6 +57,11 @@ struct XMLFeedBuilder {
             bases.append((depth, URLResolver.resolve(xmlBase, against: base)))
         }
         guard skippedDepth == nil else { return }
+        // Inside a plain-text capture (an id, a date, an author) only an author's name and
+        // e-mail mean something; anything else is not opened, so captures never nest oddly.
+        if let top = captures.last, !(top.kind == .author && (name.local == .name || name.local == .email)) {
+            return
+        }
         if depth == 1 {
             recogniseRoot(name, attributes: attributes)
             return
@@ -219,11 +224,19 @@ struct XMLFeedBuilder {
         let rel = attributes.value(.rel) ?? "alternate"
         let resolved = URLResolver.resolve(href, against: base)
         if FeedVocabulary.isAlternateHTMLLink(attributes) {
-            if entry != nil { current.link = resolved } else { feedLink = resolved }
+            if entry != nil { setLink(written: href) } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
             let enclosure = FeedVocabulary.makeEnclosure(url: resolved, attributes: attributes)
             current.enclosures.append(enclosure)
         }
+    }
+
+    /// Sets the entry's link: resolved for output, as written for its identity (a key must not
+    /// change when the feed's own URL does).
+    private mutating func setLink(written: String) {
+        let resolved = URLResolver.resolve(written, against: base)
+        current.link = resolved
+        current.linkAsWritten = resolved == written ? nil : written
     }
 
     /// A text construct: Atom's `type` (and 0.3's `mode`) says whether it is text, HTML or XHTML.
@@ -318,7 +331,8 @@ struct XMLFeedBuilder {
         case .mediaTitle:
             if entry!.mediaTitle == nil { entry!.mediaTitle = text }
         case .link:
-            current.link = text.map { URLResolver.resolve($0, against: base) } ?? ""
+            guard let text else { return }  // an empty <link/> leaves the link as it was
+            setLink(written: text)
         case .id:
             guard let text, capture.depth <= entry!.idDepth else { return }
             guard text.utf8.count <= limits.maxIdentifierBytes else {
@@ -328,8 +342,9 @@ struct XMLFeedBuilder {
             let isPermalink = capture.isHTML
             let value = isPermalink ? URLResolver.resolve(text, against: base) : text
             current.id = value
+            current.idAsWritten = value == text ? nil : text
             entry!.idDepth = capture.depth
-            if isPermalink { entry!.permalinkFromID = value }
+            if isPermalink { entry!.permalinkFromID = (value, text) }
         case .summary, .content:
             break
         case .published:
@@ -353,6 +368,7 @@ struct XMLFeedBuilder {
     /// with part of its elements its key could differ from the complete entry's next time.
     mutating func endDocument() {
         if entry.take() != nil { entries.removeLast() }
+        if text.storage.failed { warnings.append("out of memory while collecting text: some text is missing") }
     }
 
     /// Opens a new entry (the last of `entries`); false once the entry limit is reached.

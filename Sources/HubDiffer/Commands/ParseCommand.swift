@@ -41,6 +41,9 @@ struct ParseCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one FILE (or '-' for standard input)") }
+        guard (1...Int(Int32.max)).contains(maxBytes) else {
+            throw ValidationError("--max-bytes must be between 1 and \(Int32.max)")
+        }
     }
 
     func run() throws {
