@@ -219,4 +219,24 @@ struct EntryIdentityTests {
         #expect(feed.entries[2].identity == "title:Hello, world\n2024-01-02T03:04:05Z")
         #expect(feed.entries[2].key == Self.pinnedKey("title:Hello, world\n2024-01-02T03:04:05Z"))
     }
+
+    @Test("keys do not depend on the URL the feed was fetched from (relative guids and links)")
+    func keysIndependentOfDocumentURL() throws {
+        let document = Array("""
+            <rss version="2.0"><channel>
+            <item><guid>12345</guid></item>
+            <item><link>/posts/2</link></item>
+            </channel></rss>
+            """.utf8)
+        var keys: [[UInt64]] = []
+        for url in ["https://example.com/feed", "https://example.com/rss/", "http://feeds.example.net/x"] {
+            let feed = try FeedParser.parse(document, options: ParserOptions(documentURL: url))
+            keys.append(feed.entries.map(\.key))
+            #expect(feed.entries[0].id?.hasSuffix("12345") == true)  // output stays resolved
+        }
+        #expect(keys.count == 3 && Set(keys.map { $0.description }).count == 1)
+        let feed = try FeedParser.parse(document, options: ParserOptions(documentURL: "https://example.com/feed"))
+        #expect(feed.entries[0].identity == "id:12345")
+        #expect(feed.entries[1].identity == "link:/posts/2")
+    }
 }
