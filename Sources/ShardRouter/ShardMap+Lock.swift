@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The editor lock: one editor of `shards.conf` at a time, with `flock` on `shards.conf.lock`.
+///
+/// The kernel drops an `flock` when its holder exits, even on a crash, so a lock is never
+/// stale. The lock file stays in place (deleting it would let two editors lock two different
+/// files); while held, it holds the holder's process ID, shown to a refused editor.
+extension ShardMap {
+    /// Runs `body` while holding the exclusive editor lock of `path` (the file
+    /// `path + ".lock"`, created when missing). A second editor, in this process or another,
+    /// is refused at once rather than kept waiting. The lock is released when `body` returns
+    /// or throws.
+    ///
+    /// - Throws: ``ShardMapError/lockHeld(path:pid:)`` when another editor holds the lock,
+    ///   ``ShardMapError/cannotLock(path:reason:)`` when the lock file cannot be opened or
+    ///   locked, or what `body` throws.
+    public static func withExclusiveLock<T, E: Error>(
+        path: String, _ body: () throws(E) -> T
+    ) throws -> T {
+        let lock = try EditorLock.acquire(path + ".lock")
+        defer { lock.release() }
+        return try body()
+    }
+
+    /// Under the editor lock: loads the map at `path`, applies `edit`, and writes the result
+    /// back atomically when it differs. Returns the edited map.
+    ///
+    /// - Throws: any ``ShardMapError`` of locking, loading, the edit, or writing; the file is
+    ///   unchanged whenever one is thrown before the write.
+    public static func editFile(
+        at path: String, _ edit: (ShardMap) throws(ShardMapError) -> ShardMap
+    ) throws(ShardMapError) -> ShardMap {
+        let lock = try EditorLock.acquire(path + ".lock")
+        defer { lock.release() }
+        let map = try load(from: path)
+        let edited = try edit(map)
+        if edited.rendered() != map.rendered() { try edited.write(to: path) }
+        return edited
+    }
+}
+
+/// A held `flock` on a lock file.
+struct EditorLock {
+    let fd: Int32
+
+    /// Opens (creating) and locks `path` without waiting, then writes this process's ID in it.
+    static func acquire(_ path: String) throws(ShardMapError) -> EditorLock {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw .cannotLock(path: path, reason: FileSystem.message(errno))
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            defer { close(fd) }
+            if code == EWOULDBLOCK { throw .lockHeld(path: path, pid: holderPID(fd)) }
+            throw .cannotLock(path: path, reason: FileSystem.message(code))
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        if ftruncate(fd, 0) == 0 {
+            _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
+        return EditorLock(fd: fd)
+    }
+
+    /// Empties the lock file, unlocks it and closes it.
+    func release() {
+        _ = ftruncate(fd, 0)
+        _ = flock(fd, LOCK_UN)
+        close(fd)
+    }
+
+    /// The process ID written in the lock file by its holder, when readable.
+    private static func holderPID(_ fd: Int32) -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        let text = String(decoding: buffer[..<count], as: UTF8.self)
+        return Int32(text.trimmingPrefix(while: { $0 == " " }).prefix { $0.isNumber })
+    }
+}
