@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The C boundary: one system library per C dependency, each a modulemap plus a shim.h
@@ -32,10 +33,14 @@ let package = Package(
 
         .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash"]),
         .target(name: "ShardRouter"),
+        .target(
+            name: "EntryStore",
+            dependencies: ["CHiredis", "ShardRouter", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "CCurl", "CHiredis", "CSystem",
+                "FeedParsing", "ShardRouter", "EntryStore", "CCurl", "CHiredis", "CSystem",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -50,6 +55,7 @@ let package = Package(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ShardRouterTests", dependencies: ["ShardRouter"], path: "Tests/ShardRouterTests"),
+        .testTarget(name: "EntryStoreTests", dependencies: ["EntryStore", "ShardRouter"], path: "Tests/EntryStoreTests"),
         .testTarget(
             name: "HubDifferTests", dependencies: ["HubDiffer"], path: "Tests/HubDifferTests"),
     ],

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages HubDiffer builds and tests against, when they are missing.
 # Safe to run again: it installs nothing that is already there.
 set -euo pipefail
-packages=(pkg-config libxml2-dev libcurl4-openssl-dev libhiredis-dev libxxhash-dev python3)
+packages=(pkg-config libxml2-dev libcurl4-openssl-dev libhiredis-dev libxxhash-dev python3 redis-server)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,0 +1,149 @@
+import CHiredis
+import Glibc
+import ShardRouter
+
+/// The only Swift file that touches hiredis pointers: one blocking connection to one Redis
+/// server, with connect and command timeouts, that sends commands pipelined.
+///
+/// Not thread-safe (neither is a `redisContext`): a ``ShardWorker`` owns each connection and
+/// uses it from its own serial queue only. After any error the context is freed; the next
+/// call connects again (hiredis 0.14 cannot reuse a context after an error).
+final class RedisConnection {
+    let endpoint: ShardEndpoint
+    let connectTimeout: Duration
+    let commandTimeout: Duration
+    private var context: UnsafeMutablePointer<redisContext>?
+
+    init(endpoint: ShardEndpoint, connectTimeout: Duration, commandTimeout: Duration) {
+        self.endpoint = endpoint
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+    }
+
+    deinit { close() }
+
+    var isConnected: Bool { context != nil }
+
+    /// Sends `commands` in one round trip and returns one reply per command (error replies
+    /// included, as `.error`). Connects first when needed.
+    func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        let context = try connected()
+        for command in commands { append(command, to: context) }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutablePointer<redisReply>?
+            guard hd_redis_get_reply(context, &raw) == REDIS_OK, let raw else {
+                let failure = Self.failure(of: context)
+                close()
+                throw failure
+            }
+            replies.append(Self.reply(raw))
+            freeReplyObject(raw)
+        }
+        return replies
+    }
+
+    func close() {
+        if let context { redisFree(context) }
+        context = nil
+    }
+
+    // MARK: - Connecting
+
+    private func connected() throws(RedisError) -> UnsafeMutablePointer<redisContext> {
+        if let context { return context }
+        guard let created = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), Self.timeval(connectTimeout)) else {
+            throw .connect("out of memory")
+        }
+        if created.pointee.err != 0 {
+            let failure = Self.errorText(created)
+            redisFree(created)
+            throw .connect(failure)
+        }
+        guard redisSetTimeout(created, Self.timeval(commandTimeout)) == REDIS_OK else {
+            redisFree(created)
+            throw .connect("cannot set the command timeout")
+        }
+        context = created
+        var setup: [RedisCommand] = []
+        if let password = endpoint.password { setup.append(RedisCommand("AUTH", password)) }
+        if endpoint.database != 0 { setup.append(RedisCommand("SELECT", String(endpoint.database))) }
+        if !setup.isEmpty {
+            for case .error(let message) in try pipeline(setup) {
+                close()
+                throw .server(message)
+            }
+        }
+        return created
+    }
+
+    private func append(_ command: RedisCommand, to context: UnsafeMutablePointer<redisContext>) {
+        // hiredis copies the arguments into its output buffer during the call.
+        var bytes: [UInt8] = []
+        var offsets: [Int] = []
+        for argument in command.arguments {
+            offsets.append(bytes.count)
+            bytes.append(contentsOf: argument)
+        }
+        let lengths = command.arguments.map(\.count)
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                let base = chars.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                var pointers: [UnsafePointer<CChar>?] = offsets.map { base + $0 }
+                pointers.withUnsafeMutableBufferPointer { argv in
+                    lengths.withUnsafeBufferPointer { argvlen in
+                        _ = hd_redis_append_argv(context, Int32(argv.count), argv.baseAddress, argvlen.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Replies and errors
+
+    private static func reply(_ raw: UnsafeMutablePointer<redisReply>) -> RedisReply {
+        let reply = raw.pointee
+        switch reply.type {
+        case REDIS_REPLY_STRING:
+            return .bulk(bytes(reply))
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisReply] = []
+            elements.reserveCapacity(reply.elements)
+            for index in 0..<reply.elements {
+                if let element = reply.element[index] { elements.append(Self.reply(element)) }
+            }
+            return .array(elements)
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int64(reply.integer))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: bytes(reply), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: bytes(reply), as: UTF8.self))
+        default:  // REDIS_REPLY_NIL
+            return .bulk(nil)
+        }
+    }
+
+    private static func bytes(_ reply: redisReply) -> [UInt8] {
+        guard let text = reply.str, reply.len > 0 else { return [] }
+        return text.withMemoryRebound(to: UInt8.self, capacity: reply.len) { Array(UnsafeBufferPointer(start: $0, count: reply.len)) }
+    }
+
+    private static func failure(of context: UnsafeMutablePointer<redisContext>) -> RedisError {
+        let code = context.pointee.err
+        if code == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK) { return .timeout }
+        if code == REDIS_ERR_IO, errno == ETIMEDOUT { return .timeout }
+        return .io(errorText(context))
+    }
+
+    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        hd_redis_context_errstr(context).map { String(cString: $0) } ?? "error \(context.pointee.err)"
+    }
+
+    private static func timeval(_ duration: Duration) -> Glibc.timeval {
+        let (seconds, attoseconds) = duration.components
+        return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    }
+}

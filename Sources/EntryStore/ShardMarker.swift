@@ -1,0 +1,59 @@
+import Foundation
+
+/// What this process knows of one shard's marker (`hubdiffer:shard`): the id it last saw and
+/// whether the shard is known to have lost its data.
+///
+/// A marker that disappears while the process watches (FLUSHALL, a restart without persistence,
+/// a replaced server) means lost data: the marker is written again with `lost_at`, and feeds
+/// without a set on that shard are re-seeded silently from then on. A shard that has no marker
+/// when first seen is taken as new (nothing tells it apart from one that lost its data before
+/// this process started; with the default first poll, which records without sending, both are
+/// treated the same).
+struct ShardMarker: Sendable {
+    enum Action: Equatable {
+        case none
+        /// Write the marker with this id; `lost` adds `lost_at`.
+        case create(id: String, lost: Bool)
+    }
+
+    private(set) var seenID: String?
+    private(set) var lostData = false
+
+    mutating func observe(id: String?, lostAt: Int64?) -> Action {
+        if let id {
+            seenID = id
+            if lostAt != nil { lostData = true }
+            return .none
+        }
+        let newID = UUID().uuidString
+        let lost = seenID != nil || lostData
+        if lost { lostData = true }
+        seenID = newID
+        return .create(id: newID, lost: lost)
+    }
+}
+
+extension FeedState {
+    /// The hash fields of `f:{feed}`.
+    var fields: [String: String] {
+        var fields: [String: String] = ["errors": String(errorCount)]
+        if let etag { fields["etag"] = etag }
+        if let lastModified { fields["last_modified"] = lastModified }
+        if let bodyHash { fields["body_hash"] = String(bodyHash, radix: 16) }
+        if let lastPoll { fields["last_poll"] = String(Int64(lastPoll.timeIntervalSince1970)) }
+        if let redirectURL {
+            fields["redirect_url"] = redirectURL
+            fields["redirect_count"] = String(redirectCount)
+        }
+        return fields
+    }
+
+    init(fields: [String: String]) {
+        self.init(
+            etag: fields["etag"], lastModified: fields["last_modified"],
+            bodyHash: fields["body_hash"].flatMap { UInt64($0, radix: 16) },
+            lastPoll: fields["last_poll"].flatMap(Int64.init).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            errorCount: fields["errors"].flatMap(Int.init) ?? 0, redirectURL: fields["redirect_url"],
+            redirectCount: fields["redirect_count"].flatMap(Int.init) ?? 0)
+    }
+}

@@ -1,0 +1,99 @@
+import Dispatch
+import Foundation
+import Logging
+import ShardRouter
+import Synchronization
+
+/// One Redis shard: its connection, on a serial dispatch queue of its own (never the
+/// cooperative pool: hiredis blocks), its circuit breaker, and a queue of requests that go out
+/// together, so commands of many feeds share one pipelined round trip.
+///
+/// `@unchecked Sendable`: `connection`, `breaker` and `markerSeen` are touched only on `queue`
+/// (every use is inside `drain()`, which runs only there); `pending` and `draining` are guarded
+/// by their mutex, `marker` by its own; everything else is immutable.
+final class ShardWorker: @unchecked Sendable {
+    typealias Completion = @Sendable (Result<[RedisReply], RedisError>) -> Void
+
+    private struct Request {
+        var commands: [RedisCommand]
+        var completion: Completion
+    }
+
+    let endpoint: ShardEndpoint
+    private let queue: DispatchQueue
+    private let connection: RedisConnection
+    private var breaker: CircuitBreaker
+    private let logger: Logger
+    private let pending = Mutex<(requests: [Request], draining: Bool)>(([], false))
+    private let skipped = Atomic<Int>(0)
+    /// What this process knows of the shard's marker (see ``ShardMarker``).
+    let marker = Mutex(ShardMarker())
+
+    init(endpoint: ShardEndpoint, options: EntryStoreOptions, logger: Logger) {
+        self.endpoint = endpoint
+        queue = DispatchQueue(label: "hubdiffer.shard.\(endpoint.redactedURL)")
+        connection = RedisConnection(
+            endpoint: endpoint, connectTimeout: options.connectTimeout, commandTimeout: options.commandTimeout)
+        breaker = CircuitBreaker(firstPause: options.firstPause, maximumPause: options.maximumPause)
+        var logger = logger
+        logger[metadataKey: "shard"] = "\(endpoint.redactedURL)"
+        self.logger = logger
+    }
+
+    /// Operations skipped because the shard was down (failed or paused).
+    var skippedOperations: Int { skipped.load(ordering: .relaxed) }
+
+    /// Runs `commands` in one round trip, batched with whatever else is waiting.
+    func run(_ commands: [RedisCommand]) async -> Result<[RedisReply], RedisError> {
+        await withCheckedContinuation { continuation in
+            submit(commands) { continuation.resume(returning: $0) }
+        }
+    }
+
+    func submit(_ commands: [RedisCommand], completion: @escaping Completion) {
+        let startDrain = pending.withLock { state -> Bool in
+            state.requests.append(Request(commands: commands, completion: completion))
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain { queue.async { self.drain() } }
+    }
+
+    private func drain() {
+        while true {
+            let batch = pending.withLock { state -> [Request] in
+                let batch = state.requests
+                state.requests.removeAll()
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            execute(batch)
+        }
+    }
+
+    private func execute(_ batch: [Request]) {
+        let now = ContinuousClock.now
+        guard breaker.allows(at: now) else {
+            skipped.add(batch.count, ordering: .relaxed)
+            for request in batch { request.completion(.failure(.io("shard paused after a failure"))) }
+            return
+        }
+        do {
+            let replies = try connection.pipeline(batch.flatMap(\.commands))
+            if breaker.recordSuccess() { logger.notice("shard is back") }
+            var offset = 0
+            for request in batch {
+                request.completion(.success(Array(replies[offset..<offset + request.commands.count])))
+                offset += request.commands.count
+            }
+        } catch {
+            if breaker.recordFailure(at: ContinuousClock.now) {
+                logger.warning("shard is down; skipping it, probing again with growing pauses", metadata: ["error": "\(error)"])
+            }
+            skipped.add(batch.count, ordering: .relaxed)
+            for request in batch { request.completion(.failure(error)) }
+        }
+    }
+}

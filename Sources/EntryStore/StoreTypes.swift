@@ -1,0 +1,66 @@
+import Foundation
+
+/// An entry of the current document, as the store keeps it: its key and its date.
+public struct DocumentEntry: Sendable, Hashable {
+    public var key: UInt64
+    /// The entry's date; nil when it has none (then it is scored by the time first seen).
+    public var date: Date?
+
+    public init(key: UInt64, date: Date?) {
+        self.key = key
+        self.date = date
+    }
+}
+
+/// What the store knows of a feed's past.
+public enum FeedHistory: Sendable, Equatable {
+    /// The feed has a set of seen entries.
+    case known
+    /// No set, on a shard that has not lost data: a feed polled for the first time.
+    case new
+    /// No set, on a shard that lost its data (flushed, replaced, restarted without
+    /// persistence): the caller should record the document without reporting its backlog.
+    case afterDataLoss
+    /// The shard could not be asked (down, paused, timed out, or the feed is in no range).
+    case unknown
+}
+
+/// The answer to ``EntryStore/diff(feed:keys:)``.
+public struct DiffResult: Sendable, Equatable {
+    /// The keys not seen before, in the order asked. Every key when the history is unknown
+    /// (fail open: risk a duplicate, never lose an entry).
+    public var unseen: [UInt64]
+    public var history: FeedHistory
+
+    public init(unseen: [UInt64], history: FeedHistory) {
+        self.unseen = unseen
+        self.history = history
+    }
+}
+
+/// A feed's own state, kept in `f:{feed}` so that a restart keeps conditional GETs.
+public struct FeedState: Sendable, Equatable {
+    public var etag: String?
+    public var lastModified: String?
+    /// XXH3-64 of the last body, to skip parsing an unchanged one.
+    public var bodyHash: UInt64?
+    public var lastPoll: Date?
+    /// Consecutive failed polls.
+    public var errorCount: Int
+    /// A permanent redirect's target, and on how many consecutive polls it was seen.
+    public var redirectURL: String?
+    public var redirectCount: Int
+
+    public init(
+        etag: String? = nil, lastModified: String? = nil, bodyHash: UInt64? = nil, lastPoll: Date? = nil,
+        errorCount: Int = 0, redirectURL: String? = nil, redirectCount: Int = 0
+    ) {
+        self.etag = etag
+        self.lastModified = lastModified
+        self.bodyHash = bodyHash
+        self.lastPoll = lastPoll
+        self.errorCount = errorCount
+        self.redirectURL = redirectURL
+        self.redirectCount = redirectCount
+    }
+}
