@@ -1,0 +1,93 @@
+import EntryStore
+import Foundation
+import ShardRouter
+import Testing
+
+/// A dead, a hung and a missing shard: every call returns within twice the command timeout,
+/// the other shard is untouched, and the shard is used again once it is back.
+@Suite("EntryStore faults", .serialized)
+struct ShardFaultTests {
+    static let timeout = Duration.milliseconds(200)
+    static let options = EntryStoreOptions(
+        connectTimeout: timeout, commandTimeout: timeout, firstPause: .milliseconds(100), maximumPause: .milliseconds(400))
+
+    static func store(_ a: String, _ b: String) throws -> EntryStore {
+        EntryStore(map: try ShardMap(parsing: "0-999 \(a)\n1000-1999 \(b)\n"), options: options)
+    }
+
+    /// Runs `body` and returns its result and how long it took.
+    static func timed<T>(_ body: () async -> T) async -> (T, Duration) {
+        let start = ContinuousClock.now
+        let result = await body()
+        return (result, ContinuousClock.now - start)
+    }
+
+    /// Asks until the shard answers again (the breaker lets a probe through after its pause).
+    static func waitUntilUsed(_ store: EntryStore, feed: Int64) async -> Bool {
+        for _ in 0..<50 {
+            if await store.diff(feed: feed, keys: [1]).history != .unknown { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    @Test("a shard killed with SIGKILL: calls fail open at once, the other shard works, and it is used again after a restart")
+    func killedShard() async throws {
+        let a = try RedisServerProcess()
+        let b = try RedisServerProcess()
+        let store = try Self.store(a.url, b.url)
+        await store.mark(feed: 1, document: [DocumentEntry(key: 1, date: nil)])
+        #expect(await store.diff(feed: 1, keys: [1]).unseen.isEmpty)
+
+        a.kill()
+        for _ in 0..<5 {
+            let (result, elapsed) = await Self.timed { await store.diff(feed: 1, keys: [1, 2]) }
+            #expect(result == DiffResult(unseen: [1, 2], history: .unknown))
+            #expect(elapsed < Self.timeout * 2)
+            let (marked, markTime) = await Self.timed { await store.mark(feed: 1, document: [DocumentEntry(key: 2, date: nil)]) }
+            #expect(!marked)
+            #expect(markTime < Self.timeout * 2)
+        }
+        let (other, otherTime) = await Self.timed { await store.diff(feed: 1500, keys: [1]) }
+        #expect(other.history != .unknown)
+        #expect(otherTime < Self.timeout * 2)
+        #expect((store.skippedOperations.first { $0.key.contains("\(a.port)") }?.value ?? 0) >= 5)
+
+        try a.start()  // same port, empty (no persistence)
+        #expect(await Self.waitUntilUsed(store, feed: 1))
+    }
+
+    @Test("a hung shard (CLIENT PAUSE) costs at most twice the command timeout, then is used again")
+    func hungShard() async throws {
+        let a = try RedisServerProcess()
+        let b = try RedisServerProcess()
+        let store = try Self.store(a.url, b.url)
+        #expect(await store.diff(feed: 1, keys: [1]).history == .new)
+
+        // Every client of the shard waits 1.5 s for its reply (the redis-cli call itself returns).
+        #expect(try a.command(["CLIENT", "PAUSE", "1500", "ALL"]) == "OK")
+
+        let (result, elapsed) = await Self.timed { await store.diff(feed: 1, keys: [1]) }
+        #expect(result.history == .unknown)
+        #expect(elapsed < Self.timeout * 2)
+        let (other, otherTime) = await Self.timed { await store.diff(feed: 1500, keys: [1]) }
+        #expect(other.history != .unknown)
+        #expect(otherTime < Self.timeout * 2)
+
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await Self.waitUntilUsed(store, feed: 1))
+    }
+
+    @Test("a port where nothing listens fails open at once")
+    func nothingListening() async throws {
+        let b = try RedisServerProcess()
+        let port = try RedisServerProcess.freePort()
+        let store = try Self.store("redis://127.0.0.1:\(port)/0", b.url)
+        for _ in 0..<3 {
+            let (result, elapsed) = await Self.timed { await store.diff(feed: 3, keys: [7]) }
+            #expect(result == DiffResult(unseen: [7], history: .unknown))
+            #expect(elapsed < Self.timeout * 2)
+        }
+        #expect(await store.diff(feed: 1003, keys: [7]).history == .new)
+    }
+}
