@@ -224,7 +224,7 @@ struct XMLFeedBuilder {
         let rel = attributes.value(.rel) ?? "alternate"
         let resolved = URLResolver.resolve(href, against: base)
         if FeedVocabulary.isAlternateHTMLLink(attributes) {
-            if entry != nil { setLink(written: href) } else { feedLink = resolved }
+            if entry != nil { setLink(written: href, resolved: resolved) } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
             let enclosure = FeedVocabulary.makeEnclosure(url: resolved, attributes: attributes)
             current.enclosures.append(enclosure)
@@ -233,8 +233,7 @@ struct XMLFeedBuilder {
 
     /// Sets the entry's link: resolved for output, as written for its identity (a key must not
     /// change when the feed's own URL does).
-    private mutating func setLink(written: String) {
-        let resolved = URLResolver.resolve(written, against: base)
+    private mutating func setLink(written: String, resolved: String) {
         current.link = resolved
         current.linkAsWritten = resolved == written ? nil : written
     }
@@ -332,7 +331,7 @@ struct XMLFeedBuilder {
             if entry!.mediaTitle == nil { entry!.mediaTitle = text }
         case .link:
             guard let text else { return }  // an empty <link/> leaves the link as it was
-            setLink(written: text)
+            setLink(written: text, resolved: URLResolver.resolve(text, against: base))
         case .id:
             guard let text, capture.depth <= entry!.idDepth else { return }
             guard text.utf8.count <= limits.maxIdentifierBytes else {
