@@ -9,6 +9,10 @@ static inline int hd_redis_append_argv(redisContext *c, int argc, const char **a
                                        const size_t *argvlen) {
     return redisAppendCommandArgv(c, argc, argv, argvlen);
 }
+/* Appends a command already in the Redis protocol (RESP), formatted by the caller. */
+static inline int hd_redis_append_formatted(redisContext *c, const char *command, size_t length) {
+    return redisAppendFormattedCommand(c, command, length);
+}
 static inline int hd_redis_get_reply(redisContext *c, redisReply **reply) {
     return redisGetReply(c, (void **)reply);
 }

@@ -40,7 +40,14 @@ public final class EntryStore: Sendable {
             RedisCommand(["EXISTS".bytes, StoreKeys.entries(feed)]),
             RedisCommand(["HMGET".bytes, StoreKeys.marker, "id".bytes, "lost_at".bytes]),
         ]
-        if !keys.isEmpty { commands.append(RedisCommand(["ZMSCORE".bytes, StoreKeys.entries(feed)] + keys.map(StoreKeys.member))) }
+        if !keys.isEmpty {
+            commands.append(
+                RedisCommand(count: 2 + keys.count) { arguments in
+                    arguments.append("ZMSCORE")
+                    arguments.append(bytes: StoreKeys.entries(feed))
+                    for key in keys { arguments.append(bigEndian: key) }
+                })
+        }
         guard case .success(let replies) = await worker.run(commands), replies.count == commands.count,
             case .integer(let exists) = replies[0], case .array(let markerFields?) = replies[1]
         else { return DiffResult(unseen: keys, history: .unknown) }
@@ -73,18 +80,32 @@ public final class EntryStore: Sendable {
             // Keep the `keepOthers` newest members; the document's own keys are added back next.
             RedisCommand(["ZREMRANGEBYRANK".bytes, key, "0".bytes, "\(-(keepOthers + 1))".bytes])
         ]
-        var dated: [[UInt8]] = []
-        var undated: [[UInt8]] = []
-        for entry in document {
-            if let date = entry.date {
-                let seconds = min(Int64(date.timeIntervalSince1970.rounded(.down)), nowSeconds)
-                dated += ["\(seconds)".bytes, StoreKeys.member(entry.key)]
-            } else {
-                undated += ["\(nowSeconds)".bytes, StoreKeys.member(entry.key)]
-            }
+        let datedCount = document.count { $0.date != nil }
+        if datedCount > 0 {
+            commands.append(
+                RedisCommand(count: 2 + 2 * datedCount) { arguments in
+                    arguments.append("ZADD")
+                    arguments.append(bytes: key)
+                    for entry in document {
+                        guard let date = entry.date else { continue }
+                        arguments.append(integer: min(Int64(date.timeIntervalSince1970.rounded(.down)), nowSeconds))
+                        arguments.append(bigEndian: entry.key)
+                    }
+                })
         }
-        if !dated.isEmpty { commands.append(RedisCommand(["ZADD".bytes, key] + dated)) }
-        if !undated.isEmpty { commands.append(RedisCommand(["ZADD".bytes, key, "NX".bytes] + undated)) }
+        if datedCount < document.count {
+            // Undated entries keep the time they were first seen (NX).
+            commands.append(
+                RedisCommand(count: 3 + 2 * (document.count - datedCount)) { arguments in
+                    arguments.append("ZADD")
+                    arguments.append(bytes: key)
+                    arguments.append("NX")
+                    for entry in document where entry.date == nil {
+                        arguments.append(integer: nowSeconds)
+                        arguments.append(bigEndian: entry.key)
+                    }
+                })
+        }
         guard case .success(let replies) = await worker.run(commands) else { return false }
         return !replies.contains { if case .error = $0 { true } else { false } }
     }
@@ -118,6 +139,27 @@ public final class EntryStore: Sendable {
         }
         guard case .success(let replies) = await worker.run(commands) else { return false }
         return !replies.contains { if case .error = $0 { true } else { false } }
+    }
+
+    // MARK: - Administration
+
+    /// Runs `commands` on one shard of the map (for operators' tools: INFO, DBSIZE…).
+    public func run(_ commands: [RedisCommand], on endpoint: ShardEndpoint) async -> Result<[RedisReply], RedisError> {
+        guard let worker = workers[endpoint] else { return .failure(.connect("\(endpoint.redactedURL) is not in the shard map")) }
+        return await worker.run(commands)
+    }
+
+    /// `INFO section` of one shard as fields (`used_memory` → "1234"…); nil when it is down.
+    public func info(_ section: String, on endpoint: ShardEndpoint) async -> [String: String]? {
+        guard case .success(let replies) = await run([RedisCommand("INFO", section)], on: endpoint),
+            let text = replies.first?.text
+        else { return nil }
+        var fields: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("#") else { continue }
+            fields[String(line[..<colon])] = String(line[line.index(after: colon)...])
+        }
+        return fields
     }
 
     // MARK: - Shards

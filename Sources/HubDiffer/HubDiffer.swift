@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `hubdiffer` executable: finds the entries of a feed that a pubsub hub has not sent yet.
 @main
-struct HubDifferCommand: ParsableCommand {
+struct HubDifferCommand: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -12,16 +12,21 @@ struct HubDifferCommand: ParsableCommand {
             Examples:
               hubdiffer parse feed.xml --url https://example.com/feed.xml
               hubdiffer parse --summary feeds/*
+              hubdiffer bench store --redis redis://127.0.0.1:6379/15 --flush
               hubdiffer version
             """,
         version: version,
-        subcommands: [ParseCommand.self, VersionCommand.self])
+        subcommands: [ParseCommand.self, BenchCommand.self, VersionCommand.self])
 
-    static func main() {
+    static func main() async {
         AllocatorTuning.apply()
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             exit(withError: error)
         }

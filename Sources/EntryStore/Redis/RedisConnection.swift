@@ -80,23 +80,10 @@ final class RedisConnection {
     }
 
     private func append(_ command: RedisCommand, to context: UnsafeMutablePointer<redisContext>) {
-        // hiredis copies the arguments into its output buffer during the call.
-        var bytes: [UInt8] = []
-        var offsets: [Int] = []
-        for argument in command.arguments {
-            offsets.append(bytes.count)
-            bytes.append(contentsOf: argument)
-        }
-        let lengths = command.arguments.map(\.count)
-        bytes.withUnsafeBufferPointer { buffer in
+        // hiredis copies the bytes into its output buffer during the call.
+        command.encoded.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                let base = chars.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                var pointers: [UnsafePointer<CChar>?] = offsets.map { base + $0 }
-                pointers.withUnsafeMutableBufferPointer { argv in
-                    lengths.withUnsafeBufferPointer { argvlen in
-                        _ = hd_redis_append_argv(context, Int32(argv.count), argv.baseAddress, argvlen.baseAddress)
-                    }
-                }
+                _ = hd_redis_append_formatted(context, chars.baseAddress, chars.count)
             }
         }
     }

@@ -1,12 +1,96 @@
-/// One Redis command: its arguments as bytes (binary-safe: entry keys are 8 raw bytes).
+/// One Redis command, encoded in the Redis protocol (RESP) when it is made — by the task that
+/// makes it, so a shard's connection thread only writes bytes. Arguments are binary-safe
+/// (entry keys are 8 raw bytes).
 public struct RedisCommand: Sendable {
-    public var arguments: [[UInt8]]
+    /// The command as RESP bytes.
+    public let encoded: [UInt8]
 
-    public init(_ arguments: [[UInt8]]) { self.arguments = arguments }
+    public init(_ arguments: [[UInt8]]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16 + arguments.reduce(0) { $0 + $1.count + 16 })
+        Self.appendHeader(UInt8(ascii: "*"), arguments.count, to: &bytes)
+        for argument in arguments {
+            Self.appendHeader(UInt8(ascii: "$"), argument.count, to: &bytes)
+            bytes.append(contentsOf: argument)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+        encoded = bytes
+    }
 
     /// A command from text arguments and, after them, binary ones.
     public init(_ words: String..., binary: [[UInt8]] = []) {
-        arguments = words.map { Array($0.utf8) } + binary
+        self.init(words.map { Array($0.utf8) } + binary)
+    }
+
+    /// A command written argument by argument, without an array per argument: `count` is the
+    /// number of arguments that `build` will append.
+    public init(count: Int, _ build: (inout Arguments) -> Void) {
+        var arguments = Arguments()
+        Self.appendHeader(UInt8(ascii: "*"), count, to: &arguments.bytes)
+        build(&arguments)
+        encoded = arguments.bytes
+    }
+
+    /// The arguments of a command being built, appended straight in RESP.
+    public struct Arguments {
+        fileprivate var bytes: [UInt8] = []
+
+        public mutating func append(_ text: String) {
+            var text = text
+            text.withUTF8 { append(bytes: $0) }
+        }
+
+        public mutating func append(bytes argument: UnsafeBufferPointer<UInt8>) {
+            RedisCommand.appendHeader(UInt8(ascii: "$"), argument.count, to: &bytes)
+            bytes.append(contentsOf: argument)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+
+        public mutating func append(bytes argument: [UInt8]) {
+            argument.withUnsafeBufferPointer { append(bytes: $0) }
+        }
+
+        /// A 64-bit value as 8 big-endian bytes (an entry key).
+        public mutating func append(bigEndian value: UInt64) {
+            bytes.append(contentsOf: [UInt8(ascii: "$"), UInt8(ascii: "8"), 0x0D, 0x0A])
+            withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+
+        /// An integer in decimal.
+        public mutating func append(integer value: Int64) {
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for any Int64
+            let length = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+                var magnitude = value.magnitude
+                var index = buffer.count
+                repeat {
+                    index -= 1
+                    buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                if value < 0 {
+                    index -= 1
+                    buffer[index] = UInt8(ascii: "-")
+                }
+                let length = buffer.count - index
+                RedisCommand.appendHeader(UInt8(ascii: "$"), length, to: &bytes)
+                bytes.append(contentsOf: buffer[index...])
+                return length
+            }
+            _ = length
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+    }
+
+    fileprivate static func appendHeader(_ marker: UInt8, _ count: Int, to bytes: inout [UInt8]) {
+        bytes.append(marker)
+        if count < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(count))
+        } else {
+            var digits = String(count)
+            digits.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+        bytes.append(contentsOf: [0x0D, 0x0A])
     }
 }
 
