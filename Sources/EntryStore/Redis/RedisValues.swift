@@ -60,7 +60,7 @@ public struct RedisCommand: Sendable {
         /// An integer in decimal.
         public mutating func append(integer value: Int64) {
             var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for any Int64
-            let length = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            withUnsafeMutableBytes(of: &digits) { buffer in
                 var magnitude = value.magnitude
                 var index = buffer.count
                 repeat {
@@ -72,12 +72,9 @@ public struct RedisCommand: Sendable {
                     index -= 1
                     buffer[index] = UInt8(ascii: "-")
                 }
-                let length = buffer.count - index
-                RedisCommand.appendHeader(UInt8(ascii: "$"), length, to: &bytes)
+                RedisCommand.appendHeader(UInt8(ascii: "$"), buffer.count - index, to: &bytes)
                 bytes.append(contentsOf: buffer[index...])
-                return length
             }
-            _ = length
             bytes.append(contentsOf: [0x0D, 0x0A])
         }
     }

@@ -5,31 +5,36 @@
 enum ForbiddenCharacters {
     /// `utf8` without forbidden characters, and how many were dropped; nil when there are none.
     static func removed(from utf8: [UInt8]) -> (bytes: [UInt8], count: Int)? {
-        guard let first = utf8.indices.first(where: { isForbidden(utf8, at: $0) > 0 }) else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(utf8.count)
-        output.append(contentsOf: utf8[..<first])
-        var count = 0
-        var index = first
-        while index < utf8.count {
-            let length = isForbidden(utf8, at: index)
-            if length > 0 {
-                count += 1
-                index += length
-            } else {
-                output.append(utf8[index])
-                index += 1
+        utf8.withUnsafeBufferPointer { input in
+            guard let first = input.indices.first(where: { length(in: input, at: $0, utf8: true) > 0 }) else { return nil }
+            var output: [UInt8] = []
+            output.reserveCapacity(input.count)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[..<first]))
+            var count = 0
+            var index = first
+            while index < input.count {
+                let forbidden = length(in: input, at: index, utf8: true)
+                if forbidden > 0 {
+                    count += 1
+                    index += forbidden
+                } else {
+                    output.append(input[index])
+                    index += 1
+                }
             }
+            return (output, count)
         }
-        return (output, count)
     }
 
-    /// The length of the forbidden character at `index`, or 0.
+    /// The length in bytes of the forbidden character at `index`, or 0. U+FFFE and U+FFFF
+    /// are only recognised in `utf8` text (their bytes mean something else in other encodings).
     @inline(__always)
-    private static func isForbidden(_ bytes: [UInt8], at index: Int) -> Int {
+    static func length(in bytes: UnsafeBufferPointer<UInt8>, at index: Int, utf8: Bool) -> Int {
         let byte = bytes[index]
         if byte < 0x20 { return byte == 0x09 || byte == 0x0A || byte == 0x0D ? 0 : 1 }
-        if byte == 0xEF, index + 2 < bytes.count, bytes[index + 1] == 0xBF, bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF {
+        if byte == 0xEF, utf8, index + 2 < bytes.count, bytes[index + 1] == 0xBF,
+            bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF
+        {
             return 3
         }
         return 0

@@ -198,14 +198,7 @@ struct MarkupScanner {
     }
 
     func forbiddenLength(at index: Int) -> Int {
-        let byte = input[index]
-        if byte < 0x20 { return byte == 0x09 || byte == 0x0A || byte == 0x0D ? 0 : 1 }
-        if byte == 0xEF && isUTF8 && index + 2 < input.count && input[index + 1] == 0xBF
-            && (input[index + 2] == 0xBE || input[index + 2] == 0xBF)
-        {
-            return 3
-        }
-        return 0
+        ForbiddenCharacters.length(in: input, at: index, utf8: isUTF8)
     }
 
     /// Copies `input[from..<to]` without the characters XML forbids.

@@ -339,20 +339,12 @@ final class TextStorage: @unchecked Sendable {
     /// True when memory ran out while text was being collected (some text is missing).
     var failed: Bool { sink.pointee.failed != 0 }
 
-    var mode: Mode {
-        get {
-            switch Int(sink.pointee.mode) {
-            case Int(HD_TEXT_KEEP): return .keep
-            case Int(HD_TEXT_ESCAPE): return .escape
-            default: return .ignore
-            }
-        }
-        set {
-            switch newValue {
-            case .ignore: hd_text_sink_set_mode(sink, Int32(HD_TEXT_IGNORE))
-            case .keep: hd_text_sink_set_mode(sink, Int32(HD_TEXT_KEEP))
-            case .escape: hd_text_sink_set_mode(sink, Int32(HD_TEXT_ESCAPE))
-            }
+    /// Sets what the characters callback does with text from now on.
+    func setMode(_ mode: Mode) {
+        switch mode {
+        case .ignore: hd_text_sink_set_mode(sink, Int32(HD_TEXT_IGNORE))
+        case .keep: hd_text_sink_set_mode(sink, Int32(HD_TEXT_KEEP))
+        case .escape: hd_text_sink_set_mode(sink, Int32(HD_TEXT_ESCAPE))
         }
     }
 

@@ -56,7 +56,7 @@ struct TextBuffer {
 
     /// What the characters callback does with text now.
     func setMode(_ mode: TextStorage.Mode) {
-        storage.mode = mode
+        storage.setMode(mode)
     }
 
     /// Escapes the text from `start` on, before the first child tag of a capture that turns
