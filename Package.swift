@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // The C boundary: one system library per C dependency, each a modulemap plus a shim.h
@@ -35,7 +36,10 @@ let package = Package(
         .target(name: "ShardRouter"),
         .target(
             name: "EntryStore",
-            dependencies: ["CHiredis", "ShardRouter", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "CHiredis", "ShardRouter", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]),
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
@@ -55,7 +59,10 @@ let package = Package(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ShardRouterTests", dependencies: ["ShardRouter"], path: "Tests/ShardRouterTests"),
-        .testTarget(name: "EntryStoreTests", dependencies: ["EntryStore", "ShardRouter"], path: "Tests/EntryStoreTests"),
+        .testTarget(
+            name: "EntryStoreTests",
+            dependencies: ["EntryStore", "ShardRouter", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            path: "Tests/EntryStoreTests"),
         .testTarget(
             name: "HubDifferTests", dependencies: ["HubDiffer"], path: "Tests/HubDifferTests"),
     ],

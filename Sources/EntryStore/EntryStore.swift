@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ShardRouter
 import Synchronization
 
@@ -15,12 +16,18 @@ public final class EntryStore: Sendable {
     public let options: EntryStoreOptions
     private let workers: [ShardEndpoint: ShardWorker]
 
-    public init(map: ShardMap, options: EntryStoreOptions = EntryStoreOptions(), logger: Logger = Logger(label: "hubdiffer.store")) {
+    /// One worker per shard of `map`. Each shard reports `hubdiffer_store_skipped_operations_total`
+    /// and `hubdiffer_store_shard_up` (1 or 0) with a `shard` dimension (its redacted URL) to
+    /// `metrics`.
+    public init(
+        map: ShardMap, options: EntryStoreOptions = EntryStoreOptions(), logger: Logger = Logger(label: "hubdiffer.store"),
+        metrics: MetricsFactory = MetricsSystem.factory
+    ) {
         self.map = map
         self.options = options
         var workers: [ShardEndpoint: ShardWorker] = [:]
         for endpoint in map.endpoints {
-            workers[endpoint] = ShardWorker(endpoint: endpoint, options: options, logger: logger)
+            workers[endpoint] = ShardWorker(endpoint: endpoint, options: options, logger: logger, metrics: metrics)
         }
         self.workers = workers
     }
@@ -32,82 +39,90 @@ public final class EntryStore: Sendable {
 
     // MARK: - Diff
 
-    /// Which of `keys` the feed has not seen (`ZMSCORE e:{feed}`), and what the store knows of
-    /// the feed's past.
+    /// Which of `keys` the feed has not seen, and what the store knows of the feed's past.
+    ///
+    /// It reads the whole set (`ZRANGE e:{feed} 0 -1`) rather than asking for each key
+    /// (`ZMSCORE`): a set kept in Redis's compact listpack encoding answers each `ZMSCORE`
+    /// member with a linear scan, so 50 keys against 50–150 members cost 5–20 times a single
+    /// ordered read (see BENCHMARKS.md). The members read also let ``mark(feed:document:after:now:)``
+    /// write only what changed.
     public func diff(feed: Int64, keys: [UInt64]) async -> DiffResult {
         guard let (_, worker) = shard(for: feed) else { return DiffResult(unseen: keys, history: .unknown) }
-        var commands = [
-            RedisCommand(["EXISTS".bytes, StoreKeys.entries(feed)]),
-            RedisCommand(["HMGET".bytes, StoreKeys.marker, "id".bytes, "lost_at".bytes]),
-        ]
-        if !keys.isEmpty {
-            commands.append(
-                RedisCommand(count: 2 + keys.count) { arguments in
-                    arguments.append("ZMSCORE")
-                    arguments.append(bytes: StoreKeys.entries(feed))
-                    for key in keys { arguments.append(bigEndian: key) }
-                })
+        let read = await worker.run([Self.readMarker, Self.readSet(feed)]) { outcome -> (stored: [UInt64], lostData: Bool)? in
+            guard case .success(let replies) = outcome, replies.count == 2,
+                case .array(let markerFields?) = replies[0], case .keys(let stored) = replies[1]
+            else { return nil }
+            return (stored, Self.observeMarker(markerFields, worker: worker))
         }
-        guard case .success(let replies) = await worker.run(commands), replies.count == commands.count,
-            case .integer(let exists) = replies[0], case .array(let markerFields?) = replies[1]
-        else { return DiffResult(unseen: keys, history: .unknown) }
-
-        let history = await observeMarker(markerFields, worker: worker, feedHasSet: exists == 1)
-        guard !keys.isEmpty else { return DiffResult(unseen: [], history: history) }
-        guard case .array(let scores?) = replies[2], scores.count == keys.count else {
-            return DiffResult(unseen: keys, history: .unknown)
-        }
-        var unseen: [UInt64] = []
-        for (key, score) in zip(keys, scores) where score == .bulk(nil) { unseen.append(key) }
-        return DiffResult(unseen: unseen, history: history)
+        guard let read else { return DiffResult(unseen: keys, history: .unknown) }
+        let history: FeedHistory = !read.stored.isEmpty ? .known : read.lostData ? .afterDataLoss : .new
+        let storedKeys = Set(read.stored)
+        return DiffResult(unseen: keys.filter { !storedKeys.contains($0) }, history: history, storedKeys: read.stored)
     }
 
     // MARK: - Mark
 
-    /// Records the current document as seen: every key it holds is added (or kept) with its
-    /// entry time as score, and the set is trimmed by score to the retention bound first, so
-    /// no key the document still holds is ever evicted. Undated entries keep the time they were
-    /// first seen; dates in the future count as now. Returns false when the shard was down
-    /// (the mark was skipped).
+    /// Records the current document as seen: the keys the set lacks are added (scored by their
+    /// date clamped to now, or by now when undated; a key already there keeps its score), and
+    /// the set is trimmed to the retention bound by removing its lowest-scored members that the
+    /// document does not hold, so no key the document still holds is ever evicted (see
+    /// ``RetentionPlan``).
+    ///
+    /// Pass the ``DiffResult`` of the same document: the set it read spares a round trip.
+    /// Without it (or when the diff could not read the set) the set is read first. Returns false
+    /// when the shard was down (the mark was skipped).
     @discardableResult
-    public func mark(feed: Int64, document: [DocumentEntry], now: Date = Date()) async -> Bool {
+    public func mark(feed: Int64, document: [DocumentEntry], after diff: DiffResult? = nil, now: Date = Date()) async -> Bool {
         guard let (_, worker) = shard(for: feed), !document.isEmpty else { return false }
+        var stored = diff?.storedKeys
+        if stored == nil {
+            guard case .success(let replies) = await worker.run([Self.readSet(feed)]), case .keys(let keys)? = replies.first
+            else { return false }
+            stored = keys
+        }
+        let plan = RetentionPlan(
+            stored: stored ?? [], document: document, bound: options.retention(forEntryCount: document.count), now: now)
+        guard !plan.isEmpty else { return true }
+
         let key = StoreKeys.entries(feed)
-        let bound = options.retention(forEntryCount: document.count)
-        let keepOthers = bound - document.count
-        let nowSeconds = Int64(now.timeIntervalSince1970)
-        var commands = [
-            // Keep the `keepOthers` newest members; the document's own keys are added back next.
-            RedisCommand(["ZREMRANGEBYRANK".bytes, key, "0".bytes, "\(-(keepOthers + 1))".bytes])
-        ]
-        let datedCount = document.count { $0.date != nil }
-        if datedCount > 0 {
+        var commands: [RedisCommand] = []
+        if !plan.removals.isEmpty {
             commands.append(
-                RedisCommand(count: 2 + 2 * datedCount) { arguments in
-                    arguments.append("ZADD")
+                RedisCommand(count: 2 + plan.removals.count) { arguments in
+                    arguments.append("ZREM")
                     arguments.append(bytes: key)
-                    for entry in document {
-                        guard let date = entry.date else { continue }
-                        arguments.append(integer: min(Int64(date.timeIntervalSince1970.rounded(.down)), nowSeconds))
-                        arguments.append(bigEndian: entry.key)
-                    }
+                    for member in plan.removals { arguments.append(bigEndian: member) }
                 })
         }
-        if datedCount < document.count {
-            // Undated entries keep the time they were first seen (NX).
+        if !plan.additions.isEmpty {
             commands.append(
-                RedisCommand(count: 3 + 2 * (document.count - datedCount)) { arguments in
+                RedisCommand(count: 3 + 2 * plan.additions.count) { arguments in
                     arguments.append("ZADD")
                     arguments.append(bytes: key)
                     arguments.append("NX")
-                    for entry in document where entry.date == nil {
-                        arguments.append(integer: nowSeconds)
-                        arguments.append(bigEndian: entry.key)
+                    for addition in plan.additions {
+                        arguments.append(integer: addition.score)
+                        arguments.append(bigEndian: addition.key)
                     }
                 })
         }
         guard case .success(let replies) = await worker.run(commands) else { return false }
         return !replies.contains { if case .error = $0 { true } else { false } }
+    }
+
+    /// `HMGET hubdiffer:shard id lost_at`, encoded once.
+    private static let readMarker = RedisCommand(["HMGET".bytes, StoreKeys.marker, "id".bytes, "lost_at".bytes])
+
+    /// `ZRANGE e:{feed} 0 -1`: the feed's keys in ascending score order.
+    private static func readSet(_ feed: Int64) -> RedisCommand {
+        var command = RedisCommand(count: 4) { arguments in
+            arguments.append("ZRANGE")
+            arguments.append(bytes: StoreKeys.entries(feed))
+            arguments.append("0")
+            arguments.append("-1")
+        }
+        command.replyShape = .entryKeys
+        return command
     }
 
     // MARK: - Feed state
@@ -169,21 +184,22 @@ public final class EntryStore: Sendable {
         return (range.endpoint, worker)
     }
 
-    /// Reads the shard marker seen by a diff, creates it when missing, and says what a feed
-    /// without a set means on this shard.
-    private func observeMarker(
-        _ fields: [RedisReply], worker: ShardWorker, feedHasSet: Bool
-    ) async -> FeedHistory {
+    /// Observes the shard marker a diff read (on the shard's queue, in order), writes it when
+    /// missing, and says whether the shard is known to have lost its data.
+    private static func observeMarker(_ fields: [RedisReply], worker: ShardWorker) -> Bool {
         let id = fields.first?.text
         let lostAt = fields.count > 1 ? fields[1].text.flatMap(Int64.init) : nil
-        let action = worker.marker.withLock { $0.observe(id: id, lostAt: lostAt) }
+        let (action, lostData) = worker.marker.withLock { marker in (marker.observe(id: id, lostAt: lostAt), marker.lostData) }
         if case .create(let newID, let lost) = action {
-            var command = ["HSET".bytes, StoreKeys.marker, "id".bytes, newID.bytes, "created".bytes, "\(Int64(Date().timeIntervalSince1970))".bytes]
-            if lost { command += ["lost_at".bytes, "\(Int64(Date().timeIntervalSince1970))".bytes] }
-            _ = await worker.run([RedisCommand(command)])
+            let now = "\(Int64(Date().timeIntervalSince1970))".bytes
+            var command = ["HSET".bytes, StoreKeys.marker, "id".bytes, newID.bytes, "created".bytes, now]
+            if lost { command += ["lost_at".bytes, now] }
+            worker.submit([RedisCommand(command)]) { outcome in
+                let succeeded = if case .success(let replies) = outcome, case .integer? = replies.first { true } else { false }
+                worker.marker.withLock { $0.written(id: newID, succeeded: succeeded) }
+            }
         }
-        if feedHasSet { return .known }
-        return worker.marker.withLock { $0.lostData } ? .afterDataLoss : .new
+        return lostData
     }
 }
 

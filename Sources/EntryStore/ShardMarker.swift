@@ -9,27 +9,44 @@ import Foundation
 /// when first seen is taken as new (nothing tells it apart from one that lost its data before
 /// this process started; with the default first poll, which records without sending, both are
 /// treated the same).
+///
+/// Many diffs may read the shard before the marker this process writes is there. Reads and
+/// the write are observed on the shard's queue in the order they ran, so a missing marker read
+/// while the write is under way ran before it: not a loss. Only one marker is written.
 struct ShardMarker: Sendable {
     enum Action: Equatable {
         case none
-        /// Write the marker with this id; `lost` adds `lost_at`.
+        /// Write the marker with this id; `lost` adds `lost_at`. Report the outcome with
+        /// ``written(id:succeeded:)``.
         case create(id: String, lost: Bool)
     }
 
     private(set) var seenID: String?
     private(set) var lostData = false
+    /// The id of a marker this process is writing, until a read returns it.
+    private var pendingID: String?
 
     mutating func observe(id: String?, lostAt: Int64?) -> Action {
         if let id {
+            if id == pendingID { pendingID = nil }
             seenID = id
             if lostAt != nil { lostData = true }
             return .none
         }
-        let newID = UUID().uuidString
+        if pendingID != nil { return .none }
         let lost = seenID != nil || lostData
         if lost { lostData = true }
-        seenID = newID
+        let newID = UUID().uuidString
+        pendingID = newID
         return .create(id: newID, lost: lost)
+    }
+
+    /// The outcome of writing the marker `id`: once written, it is the id this process knows;
+    /// when the write failed, the next read that finds no marker writes it again.
+    mutating func written(id: String, succeeded: Bool) {
+        guard pendingID == id else { return }
+        pendingID = nil
+        if succeeded { seenID = id }
     }
 }
 

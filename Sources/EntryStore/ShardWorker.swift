@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Metrics
 import ShardRouter
 import Synchronization
 
@@ -26,10 +27,12 @@ final class ShardWorker: @unchecked Sendable {
     private let logger: Logger
     private let pending = Mutex<(requests: [Request], draining: Bool)>(([], false))
     private let skipped = Atomic<Int>(0)
+    private let skippedCounter: Counter
+    private let upGauge: Gauge
     /// What this process knows of the shard's marker (see ``ShardMarker``).
     let marker = Mutex(ShardMarker())
 
-    init(endpoint: ShardEndpoint, options: EntryStoreOptions, logger: Logger) {
+    init(endpoint: ShardEndpoint, options: EntryStoreOptions, logger: Logger, metrics: MetricsFactory) {
         self.endpoint = endpoint
         queue = DispatchQueue(label: "hubdiffer.shard.\(endpoint.redactedURL)")
         connection = RedisConnection(
@@ -38,6 +41,10 @@ final class ShardWorker: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "shard"] = "\(endpoint.redactedURL)"
         self.logger = logger
+        let dimensions = [("shard", endpoint.redactedURL)]
+        skippedCounter = Counter(label: "hubdiffer_store_skipped_operations_total", dimensions: dimensions, factory: metrics)
+        upGauge = Gauge(label: "hubdiffer_store_shard_up", dimensions: dimensions, factory: metrics)
+        upGauge.record(1)
     }
 
     /// Operations skipped because the shard was down (failed or paused).
@@ -47,6 +54,17 @@ final class ShardWorker: @unchecked Sendable {
     func run(_ commands: [RedisCommand]) async -> Result<[RedisReply], RedisError> {
         await withCheckedContinuation { continuation in
             submit(commands) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Runs `commands` and hands the outcome to `inspect` on the shard's queue, in the order
+    /// the round trips ran (so state read from the shard is observed in order); returns what
+    /// `inspect` returns.
+    func run<Value: Sendable>(
+        _ commands: [RedisCommand], inspecting inspect: @escaping @Sendable (Result<[RedisReply], RedisError>) -> Value
+    ) async -> Value {
+        await withCheckedContinuation { continuation in
+            submit(commands) { continuation.resume(returning: inspect($0)) }
         }
     }
 
@@ -76,13 +94,16 @@ final class ShardWorker: @unchecked Sendable {
     private func execute(_ batch: [Request]) {
         let now = ContinuousClock.now
         guard breaker.allows(at: now) else {
-            skipped.add(batch.count, ordering: .relaxed)
+            countSkipped(batch.count)
             for request in batch { request.completion(.failure(.io("shard paused after a failure"))) }
             return
         }
         do {
             let replies = try connection.pipeline(batch.flatMap(\.commands))
-            if breaker.recordSuccess() { logger.notice("shard is back") }
+            if breaker.recordSuccess() {
+                logger.notice("shard is back")
+                upGauge.record(1)
+            }
             var offset = 0
             for request in batch {
                 request.completion(.success(Array(replies[offset..<offset + request.commands.count])))
@@ -91,9 +112,17 @@ final class ShardWorker: @unchecked Sendable {
         } catch {
             if breaker.recordFailure(at: ContinuousClock.now) {
                 logger.warning("shard is down; skipping it, probing again with growing pauses", metadata: ["error": "\(error)"])
+                upGauge.record(0)
             }
-            skipped.add(batch.count, ordering: .relaxed)
+            countSkipped(batch.count)
             for request in batch { request.completion(.failure(error)) }
         }
+    }
+
+    /// Operations answered "unknown" without the shard: in the process's count and as
+    /// `hubdiffer_store_skipped_operations_total{shard}`.
+    private func countSkipped(_ count: Int) {
+        skipped.add(count, ordering: .relaxed)
+        skippedCounter.increment(by: count)
     }
 }

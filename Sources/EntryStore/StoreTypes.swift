@@ -31,10 +31,14 @@ public struct DiffResult: Sendable, Equatable {
     /// (fail open: risk a duplicate, never lose an entry).
     public var unseen: [UInt64]
     public var history: FeedHistory
+    /// The feed's set as the diff read it, in ascending score order; nil when it could not be
+    /// read. ``EntryStore/mark(feed:document:after:now:)`` works out its writes from it.
+    public var storedKeys: [UInt64]?
 
-    public init(unseen: [UInt64], history: FeedHistory) {
+    public init(unseen: [UInt64], history: FeedHistory, storedKeys: [UInt64]? = nil) {
         self.unseen = unseen
         self.history = history
+        self.storedKeys = storedKeys
     }
 }
 

@@ -88,7 +88,7 @@ struct DocumentHistoryPropertyTests {
             }
             reportedAndStillPresent.formUnion(result.unseen)
             reportedAndStillPresent.formUnion(keys)  // everything in the document is now seen
-            await store.mark(feed: feed, document: document)
+            await store.mark(feed: feed, document: document, after: result)
         }
         return violations
     }

@@ -1,5 +1,7 @@
 import EntryStore
 import Foundation
+import Metrics
+import MetricsTestKit
 import ShardRouter
 import Testing
 
@@ -11,8 +13,8 @@ struct ShardFaultTests {
     static let options = EntryStoreOptions(
         connectTimeout: timeout, commandTimeout: timeout, firstPause: .milliseconds(100), maximumPause: .milliseconds(400))
 
-    static func store(_ a: String, _ b: String) throws -> EntryStore {
-        EntryStore(map: try ShardMap(parsing: "0-999 \(a)\n1000-1999 \(b)\n"), options: options)
+    static func store(_ a: String, _ b: String, metrics: MetricsFactory = MetricsSystem.factory) throws -> EntryStore {
+        EntryStore(map: try ShardMap(parsing: "0-999 \(a)\n1000-1999 \(b)\n"), options: options, metrics: metrics)
     }
 
     /// Runs `body` and returns its result and how long it took.
@@ -35,9 +37,11 @@ struct ShardFaultTests {
     func killedShard() async throws {
         let a = try RedisServerProcess()
         let b = try RedisServerProcess()
-        let store = try Self.store(a.url, b.url)
+        let metrics = TestMetrics()
+        let store = try Self.store(a.url, b.url, metrics: metrics)
         await store.mark(feed: 1, document: [DocumentEntry(key: 1, date: nil)])
         #expect(await store.diff(feed: 1, keys: [1]).unseen.isEmpty)
+        let shardA = [("shard", try ShardEndpoint(url: a.url).redactedURL)]
 
         a.kill()
         for _ in 0..<5 {
@@ -52,9 +56,12 @@ struct ShardFaultTests {
         #expect(other.history != .unknown)
         #expect(otherTime < Self.timeout * 2)
         #expect((store.skippedOperations.first { $0.key.contains("\(a.port)") }?.value ?? 0) >= 5)
+        #expect(try metrics.expectCounter("hubdiffer_store_skipped_operations_total", shardA).totalValue >= 5)
+        #expect(try metrics.expectGauge("hubdiffer_store_shard_up", shardA).lastValue == 0)
 
         try a.start()  // same port, empty (no persistence)
         #expect(await Self.waitUntilUsed(store, feed: 1))
+        #expect(try metrics.expectGauge("hubdiffer_store_shard_up", shardA).lastValue == 1)
     }
 
     @Test("a hung shard (CLIENT PAUSE) costs at most twice the command timeout, then is used again")

@@ -26,10 +26,10 @@ struct StoreSemanticsTests {
         let server = try RedisServerProcess()
         let store = try Self.store([server])
         let first = await store.diff(feed: 7, keys: [1, 2, 3])
-        #expect(first == DiffResult(unseen: [1, 2, 3], history: .new))
+        #expect(first == DiffResult(unseen: [1, 2, 3], history: .new, storedKeys: []))
         #expect(await store.mark(feed: 7, document: Self.entries(1...3)))
         let second = await store.diff(feed: 7, keys: [1, 2, 3, 4, 5])
-        #expect(second == DiffResult(unseen: [4, 5], history: .known))
+        #expect(second == DiffResult(unseen: [4, 5], history: .known, storedKeys: [1, 2, 3]))
         #expect(try server.command(["EXISTS", "e:7"]) == "1")
     }
 
@@ -107,7 +107,7 @@ struct StoreSemanticsTests {
         #expect(afterLoss.history == .afterDataLoss)
         // The caller records the document silently; the feed is known again.
         await store.mark(feed: 1, document: Self.entries(1...4))
-        #expect(await store.diff(feed: 1, keys: [1, 2, 3, 4]) == DiffResult(unseen: [], history: .known))
+        #expect(await store.diff(feed: 1, keys: [1, 2, 3, 4]) == DiffResult(unseen: [], history: .known, storedKeys: [1, 2, 3, 4]))
         #expect(try server.command(["HEXISTS", "hubdiffer:shard", "lost_at"]) == "1")
     }
 }

@@ -32,14 +32,14 @@ final class RedisConnection {
         for command in commands { append(command, to: context) }
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
-        for _ in commands {
+        for command in commands {
             var raw: UnsafeMutablePointer<redisReply>?
             guard hd_redis_get_reply(context, &raw) == REDIS_OK, let raw else {
                 let failure = Self.failure(of: context)
                 close()
                 throw failure
             }
-            replies.append(Self.reply(raw))
+            replies.append(command.replyShape == .entryKeys ? Self.keys(raw) : Self.reply(raw))
             freeReplyObject(raw)
         }
         return replies
@@ -111,6 +111,21 @@ final class RedisConnection {
         default:  // REDIS_REPLY_NIL
             return .bulk(nil)
         }
+    }
+
+    /// An array of 8-byte bulk strings as big-endian integers; other members are skipped.
+    private static func keys(_ raw: UnsafeMutablePointer<redisReply>) -> RedisReply {
+        let reply = raw.pointee
+        guard reply.type == REDIS_REPLY_ARRAY else { return Self.reply(raw) }
+        var keys: [UInt64] = []
+        keys.reserveCapacity(reply.elements)
+        for index in 0..<reply.elements {
+            guard let element = reply.element[index]?.pointee, element.type == REDIS_REPLY_STRING, element.len == 8,
+                let text = element.str
+            else { continue }
+            keys.append(UInt64(bigEndian: UnsafeRawPointer(text).loadUnaligned(as: UInt64.self)))
+        }
+        return .keys(keys)
     }
 
     private static func bytes(_ reply: redisReply) -> [UInt8] {

@@ -4,6 +4,8 @@
 public struct RedisCommand: Sendable {
     /// The command as RESP bytes.
     public let encoded: [UInt8]
+    /// How its reply is read (see ``RedisReplyShape``).
+    public var replyShape: RedisReplyShape = .general
 
     public init(_ arguments: [[UInt8]]) {
         var bytes: [UInt8] = []
@@ -91,6 +93,16 @@ public struct RedisCommand: Sendable {
     }
 }
 
+/// How a command's reply is read into a ``RedisReply``.
+public enum RedisReplyShape: Sendable {
+    /// Any reply, element by element.
+    case general
+    /// An array of 8-byte members (entry keys, as `ZRANGE e:{feed}` returns them), read as
+    /// big-endian integers into ``RedisReply/keys(_:)`` without an allocation per element.
+    /// Members of another length are skipped; a reply that is not an array is read as `general`.
+    case entryKeys
+}
+
 /// A Redis reply, as plain Swift values.
 public enum RedisReply: Sendable, Equatable {
     case status(String)
@@ -100,6 +112,8 @@ public enum RedisReply: Sendable, Equatable {
     case bulk([UInt8]?)
     /// An array; nil is a nil array.
     case array([RedisReply]?)
+    /// An array of entry keys, for a command of shape ``RedisReplyShape/entryKeys``.
+    case keys([UInt64])
 
     /// A bulk or status reply as text.
     public var text: String? {

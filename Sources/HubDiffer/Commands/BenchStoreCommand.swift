@@ -84,8 +84,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
                         let feed = Int.random(in: 0..<feeds, using: &random)
                         generation += concurrency
                         let document = Self.document(feed: feed, entries: entries, generation: generation)
-                        _ = await store.diff(feed: Int64(feed), keys: document.map(\.key))
-                        await store.mark(feed: Int64(feed), document: document)
+                        let diff = await store.diff(feed: Int64(feed), keys: document.map(\.key))
+                        await store.mark(feed: Int64(feed), document: document, after: diff)
                         done += 1
                     }
                     return done
