@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash"]),
         .target(name: "ShardRouter"),
         .target(
+            name: "Fetcher",
+            dependencies: ["CCurl", "CXXHash", .product(name: "Logging", package: "swift-log")]),
+        .target(
             name: "EntryStore",
             dependencies: [
                 "CHiredis", "ShardRouter", .product(name: "Logging", package: "swift-log"),
@@ -43,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "EntryStore", "CCurl", "CHiredis", "CSystem",
+                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "CCurl", "CHiredis", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -55,16 +58,21 @@ let package = Package(
             name: "ParseBenchmark", dependencies: ["FeedParsing", "RawSAX2", "CSystem"],
             path: "benchmarks/parse/ParseBenchmark"),
 
+        // Real servers for the tests: redis-server, nginx and a quirky HTTP server of our own.
+        .target(name: "TestSupport", path: "Tests/Support", resources: [.copy("quirky_server.py")]),
         .testTarget(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ShardRouterTests", dependencies: ["ShardRouter"], path: "Tests/ShardRouterTests"),
         .testTarget(
             name: "EntryStoreTests",
-            dependencies: ["EntryStore", "ShardRouter", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: [
+                "EntryStore", "ShardRouter", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             path: "Tests/EntryStoreTests"),
         .testTarget(
-            name: "HubDifferTests", dependencies: ["HubDiffer"], path: "Tests/HubDifferTests"),
+            name: "HubDifferTests", dependencies: ["HubDiffer", "TestSupport"], path: "Tests/HubDifferTests"),
+        .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"], path: "Tests/FetcherTests"),
     ],
     swiftLanguageModes: [.v6]
 )

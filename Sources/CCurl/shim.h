@@ -3,6 +3,9 @@
 /* The libcurl boundary. curl_easy_setopt, curl_multi_setopt and curl_easy_getinfo are variadic,
  * which Swift cannot call: one typed static inline helper per value type. */
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
 
 static inline CURLcode hd_curl_easy_setopt_long(CURL *h, CURLoption o, long v) {
     return curl_easy_setopt(h, o, v);
@@ -26,6 +29,38 @@ static inline CURLcode hd_curl_easy_setopt_xferinfo_callback(CURL *h, curl_xferi
 static inline CURLcode hd_curl_easy_setopt_sockopt_callback(CURL *h, curl_sockopt_callback cb) {
     return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, cb);
 }
+static inline CURLcode hd_curl_easy_setopt_header_callback(CURL *h, curl_write_callback cb) {
+    return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb);
+}
+static inline CURLcode hd_curl_easy_setopt_opensocket_callback(CURL *h,
+                                                              curl_opensocket_callback cb) {
+    return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, cb);
+}
+static inline CURLcode hd_curl_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode hd_curl_easy_setopt_share(CURL *h, CURLSH *share) {
+    return curl_easy_setopt(h, CURLOPT_SHARE, share);
+}
+/* The address libcurl is about to connect to: copies its 4 (IPv4) or 16 (IPv6) bytes into
+ * `out` and returns how many; 0 for any other family. `addr` is only the head of a larger
+ * sockaddr for IPv6, which is why this is done in C. */
+static inline int hd_curl_sockaddr_bytes(const struct curl_sockaddr *a, unsigned char out[16]) {
+    if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) {
+        memcpy(out, &((const struct sockaddr_in *)(const void *)&a->addr)->sin_addr, 4);
+        return 4;
+    }
+    if (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6)) {
+        memcpy(out, &((const struct sockaddr_in6 *)(const void *)&a->addr)->sin6_addr, 16);
+        return 16;
+    }
+    return 0;
+}
+/* Opens the socket libcurl asked for (what its default open-socket function does). */
+static inline curl_socket_t hd_curl_open_socket(const struct curl_sockaddr *a) {
+    return socket(a->family, a->socktype, a->protocol);
+}
+static inline curl_socket_t hd_curl_socket_bad(void) { return CURL_SOCKET_BAD; }
 static inline CURLMcode hd_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
 }

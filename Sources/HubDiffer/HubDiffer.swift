@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 /// The `hubdiffer` executable: finds the entries of a feed that a pubsub hub has not sent yet.
 @main
@@ -12,14 +14,23 @@ struct HubDifferCommand: AsyncParsableCommand {
             Examples:
               hubdiffer parse feed.xml --url https://example.com/feed.xml
               hubdiffer parse --summary feeds/*
+              hubdiffer fetch 42 https://example.com/feed.xml
               hubdiffer bench store --redis redis://127.0.0.1:6379/15 --flush
               hubdiffer version
             """,
         version: version,
-        subcommands: [ParseCommand.self, BenchCommand.self, VersionCommand.self])
+        subcommands: [ParseCommand.self, FetchCommand.self, BenchCommand.self, VersionCommand.self])
 
     static func main() async {
         AllocatorTuning.apply()
+        // Logs go to standard error (standard output carries entries and JSON), at the level
+        // HUBDIFFER_LOG_LEVEL names (trace … critical; default info).
+        let level = ProcessInfo.processInfo.environment["HUBDIFFER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -2,6 +2,7 @@ import EntryStore
 import Foundation
 import ShardRouter
 import Testing
+import TestSupport
 
 /// The promise the store exists for: an entry still in a feed's document is never reported
 /// unseen a second time, whatever the dates (out of order, repeated, very old, missing) and

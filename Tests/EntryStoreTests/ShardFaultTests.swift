@@ -4,6 +4,7 @@ import Metrics
 import MetricsTestKit
 import ShardRouter
 import Testing
+import TestSupport
 
 /// A dead, a hung and a missing shard: every call returns within twice the command timeout,
 /// the other shard is untouched, and the shard is used again once it is back.

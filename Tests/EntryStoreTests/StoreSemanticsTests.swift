@@ -2,6 +2,7 @@ import EntryStore
 import Foundation
 import ShardRouter
 import Testing
+import TestSupport
 
 /// diff, mark, trim and feed state against a real `redis-server`.
 @Suite("EntryStore semantics", .serialized)

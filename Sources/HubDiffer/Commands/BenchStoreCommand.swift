@@ -141,5 +141,5 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure parts of HubDiffer on this machine.",
         discussion: "Example:\n  hubdiffer bench store --redis redis://127.0.0.1:6379/15 --flush",
-        subcommands: [BenchStoreCommand.self])
+        subcommands: [BenchStoreCommand.self, BenchFetchCommand.self])
 }

@@ -1,0 +1,236 @@
+import CCurl
+import CXXHash
+import Foundation
+import Synchronization
+
+/// The only Swift file that touches libcurl pointers: one multi handle driven by a thread of
+/// its own (never the cooperative pool), its easy handles (reused), and a share handle for TLS
+/// sessions and DNS answers. Transfers come in through a locked inbox and a
+/// `curl_multi_wakeup`; each one's completion runs on the loop thread when it ends.
+///
+/// `@unchecked Sendable`: `multi`, `share`, `idleHandles`, `active` and `acceptOnly` are used
+/// only on the loop thread (in `loop()` and what it calls), except `multi` in
+/// `curl_multi_wakeup`, which libcurl documents as callable from any thread, and the
+/// handles made in `init` before the thread starts. `inbox` is guarded by its mutex.
+final class CurlMulti: @unchecked Sendable {
+    private let multi: UnsafeMutableRawPointer
+    private let share: UnsafeMutableRawPointer
+    private let options: FetcherOptions
+    private let policy: AddressPolicy
+    private let inbox = Mutex<(transfers: [Transfer], stopping: Bool)>(([], false))
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+    private var active: Set<UnsafeMutableRawPointer> = []
+    /// The request headers of a poll without validators, built once.
+    private let acceptOnly: UnsafeMutablePointer<curl_slist>?
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+    private static let accept =
+        "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+
+    init(options: FetcherOptions) {
+        _ = Self.globalInit
+        self.options = options
+        policy = AddressPolicy(refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses)
+        multi = curl_multi_init()
+        _ = hd_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.connectionsPerHost)
+        _ = hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.connectionCacheSize)
+        share = curl_share_init()
+        _ = hd_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
+        _ = hd_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
+        acceptOnly = curl_slist_append(nil, Self.accept)
+        let thread = Thread { [self] in loop() }
+        thread.name = "hubdiffer.curl"
+        thread.start()
+    }
+
+    /// Queues a transfer; its completion runs on the loop thread.
+    func submit(_ transfer: Transfer) {
+        let accepted = inbox.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.transfers.append(transfer)
+            return true
+        }
+        if accepted {
+            curl_multi_wakeup(multi)
+        } else {
+            transfer.completion(transfer.result(.failed(.network("the fetcher is stopping"))))
+        }
+    }
+
+    /// Aborts what is in flight (each completes as failed) and ends the loop thread.
+    func stop() {
+        inbox.withLock { $0.stopping = true }
+        curl_multi_wakeup(multi)
+    }
+
+    // MARK: - The loop (loop thread only)
+
+    private func loop() {
+        var running: Int32 = 0
+        var queued: Int32 = 0
+        while true {
+            let (incoming, stopping) = inbox.withLock { state in
+                defer { state.transfers.removeAll(keepingCapacity: true) }
+                return (state.transfers, state.stopping)
+            }
+            if stopping {
+                for transfer in incoming { transfer.completion(transfer.result(.failed(.network("the fetcher stopped")))) }
+                for easy in active { finish(easy, code: CURLE_ABORTED_BY_CALLBACK) }
+                break
+            }
+            for transfer in incoming { start(transfer) }
+            curl_multi_perform(multi, &running)
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                finish(easy, code: message.pointee.data.result)
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+        for easy in idleHandles { curl_easy_cleanup(easy) }
+        idleHandles.removeAll()
+        curl_slist_free_all(acceptOnly)
+        curl_multi_cleanup(multi)
+        curl_share_cleanup(share)
+    }
+
+    private func start(_ transfer: Transfer) {
+        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+            transfer.completion(transfer.result(.failed(.network("libcurl could not make a handle"))))
+            return
+        }
+        let context = Unmanaged.passRetained(transfer).toOpaque()
+        _ = hd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
+        _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        _ = hd_curl_easy_setopt_write_callback(easy, CURLOPT_WRITEFUNCTION, writeBody)
+        _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        _ = hd_curl_easy_setopt_header_callback(easy, takeHeader)
+        _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        _ = hd_curl_easy_setopt_opensocket_callback(easy, openSocket)
+        _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context)
+        _ = hd_curl_easy_setopt_share(easy, share)
+        _ = hd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+        _ = hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects)
+        _ = hd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = hd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        _ = hd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // all this libcurl decodes
+        _ = hd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
+        _ = hd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(options.connectTimeout))
+        _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(options.totalTimeout))
+        _ = hd_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maximumBodySize))
+        _ = hd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        let validators = transfer.request.validators
+        if validators.etag == nil && validators.lastModified == nil {
+            _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, acceptOnly)
+        } else {
+            var list = curl_slist_append(nil, Self.accept)
+            if let etag = validators.etag { list = curl_slist_append(list, "If-None-Match: \(etag)") }
+            if let date = validators.lastModified { list = curl_slist_append(list, "If-Modified-Since: \(date)") }
+            transfer.headerList = list
+            _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+        }
+        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+            Unmanaged<Transfer>.fromOpaque(context).release()
+            curl_easy_reset(easy)
+            idleHandles.append(easy)
+            transfer.completion(transfer.result(.failed(.network("libcurl refused the transfer"))))
+            return
+        }
+        active.insert(easy)
+    }
+
+    private func finish(_ easy: UnsafeMutableRawPointer, code: CURLcode) {
+        var privatePointer: UnsafeMutablePointer<CChar>?
+        _ = hd_curl_easy_getinfo_string(easy, CURLINFO_PRIVATE, &privatePointer)
+        var status = 0
+        _ = hd_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        var effective: UnsafeMutablePointer<CChar>?
+        _ = hd_curl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &effective)
+        var redirect: UnsafeMutablePointer<CChar>?
+        _ = hd_curl_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &redirect)
+        let finalURL = effective.map { String(cString: $0) }
+        let nextURL = redirect.map { String(cString: $0) }
+        let message = code == CURLE_OK ? "" : String(cString: curl_easy_strerror(code))
+
+        curl_multi_remove_handle(multi, easy)
+        active.remove(easy)
+        guard let privatePointer else { return }
+        let transfer = Unmanaged<Transfer>.fromOpaque(UnsafeMutableRawPointer(privatePointer)).takeRetainedValue()
+        let detail = transfer.errorText.isEmpty ? message : transfer.errorText
+        if let list = transfer.headerList {
+            curl_slist_free_all(list)
+            transfer.headerList = nil
+        }
+        curl_easy_reset(easy)
+        if idleHandles.count < 4096 { idleHandles.append(easy) } else { curl_easy_cleanup(easy) }
+
+        transfer.finalURL = finalURL ?? transfer.request.url
+        transfer.status = status
+        transfer.completion(transfer.classify(code: Self.kind(of: code), detail: detail, nextURL: nextURL))
+    }
+
+    /// libcurl's result, in the terms the classification needs.
+    private static func kind(of code: CURLcode) -> Transfer.Ending {
+        switch code {
+        case CURLE_OK: .complete
+        case CURLE_WRITE_ERROR, CURLE_FILESIZE_EXCEEDED: .bodyCapOrWrite
+        case CURLE_TOO_MANY_REDIRECTS: .tooManyRedirects
+        case CURLE_UNSUPPORTED_PROTOCOL: .unsupportedProtocol
+        case CURLE_OPERATION_TIMEDOUT: .timeout
+        case CURLE_URL_MALFORMAT: .badURL
+        case CURLE_ABORTED_BY_CALLBACK: .aborted
+        default: .other
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+// MARK: - Callbacks (run on the loop thread, inside curl_multi_perform)
+
+/// Appends body bytes; refuses (aborting the transfer) past the cap.
+private let writeBody: curl_write_callback = { data, size, count, context in
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    guard transfer.body.count + length <= transfer.cap else {
+        transfer.bodyTooLarge = true
+        return 0
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+/// Hands each header line to the transfer's collector.
+private let takeHeader: curl_write_callback = { data, size, count, context in
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        transfer.headers.take(UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+/// Opens the socket for a connection unless the address is refused: the check is on the
+/// address actually connected to, after DNS, for the first request and every redirect.
+private let openSocket: curl_opensocket_callback = { context, _, address in
+    guard let context, let address else { return hd_curl_socket_bad() }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    var raw: (UInt64, UInt64) = (0, 0)
+    let bytes = withUnsafeMutableBytes(of: &raw) { buffer -> [UInt8] in
+        let count = hd_curl_sockaddr_bytes(address, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        return Array(buffer.prefix(Int(count)))
+    }
+    guard transfer.policy.permits(bytes) else {
+        transfer.refusedAddress = bytes.isEmpty ? "a non-IP address" : AddressPolicy.text(bytes)
+        return hd_curl_socket_bad()
+    }
+    return hd_curl_open_socket(address)
+}

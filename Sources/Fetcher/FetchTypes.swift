@@ -1,0 +1,127 @@
+/// What to fetch, and what the last poll left to make the request conditional.
+public struct FetchRequest: Sendable, Equatable {
+    /// An `http` or `https` URL; any other scheme is refused before a connection is made.
+    public var url: String
+    /// The validators the last response gave (sent back verbatim, weak ETags included).
+    public var validators: Validators
+    /// XXH3-64 of the last body: a 200 with the same body is ``FetchOutcome/unchanged``.
+    public var bodyHash: UInt64?
+
+    public init(url: String, validators: Validators = Validators(), bodyHash: UInt64? = nil) {
+        self.url = url
+        self.validators = validators
+        self.bodyHash = bodyHash
+    }
+}
+
+/// A response's cache validators: sent back as `If-None-Match` and `If-Modified-Since`.
+public struct Validators: Sendable, Equatable {
+    /// The `ETag` exactly as the server sent it (`W/"…"` included).
+    public var etag: String?
+    /// The `Last-Modified` exactly as the server sent it.
+    public var lastModified: String?
+
+    public init(etag: String? = nil, lastModified: String? = nil) {
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+}
+
+/// A changed body and what the response said of it.
+public struct FetchedBody: Sendable, Equatable {
+    /// The body, decoded from any `Content-Encoding`.
+    public var bytes: [UInt8]
+    /// The `Content-Type` header, verbatim.
+    public var contentType: String?
+    /// The `charset` parameter of `Content-Type`, if any (for the parser's encoding detection).
+    public var charset: String?
+
+    public init(bytes: [UInt8], contentType: String? = nil, charset: String? = nil) {
+        self.bytes = bytes
+        self.contentType = contentType
+        self.charset = charset
+    }
+}
+
+/// What a poll found.
+public enum FetchOutcome: Sendable, Equatable {
+    /// 304 Not Modified.
+    case notModified
+    /// A 2xx whose body hashes to the stored ``FetchRequest/bodyHash``: nothing to parse.
+    case unchanged
+    /// A 2xx with a new body.
+    case changed(FetchedBody)
+    /// 410 Gone: the feed is over; stop polling it.
+    case gone
+    /// 429 or 503: come back later; `retryAfter` from `Retry-After` (seconds or an HTTP date),
+    /// capped by ``FetcherOptions/maximumRetryAfter``; nil when the server gave none.
+    case throttled(retryAfter: Duration?)
+    /// Anything else: refused, too large, timed out, a network error, another HTTP status.
+    case failed(FetchFailure)
+}
+
+/// Why a fetch failed, in words an operator can act on.
+public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The URL (or a redirect) used a scheme other than http and https.
+    case refusedScheme(String)
+    /// The address connected to is private, loopback or link-local, and those are refused.
+    case refusedAddress(String)
+    /// The body grew past the cap; the transfer was aborted (never truncated).
+    case bodyTooLarge(limit: Int)
+    /// More redirects than allowed (a loop, usually).
+    case tooManyRedirects(limit: Int)
+    /// No complete response within the total timeout.
+    case timeout
+    /// An HTTP status that is neither success, 304, 410, 429 nor 503.
+    case http(status: Int)
+    /// The URL could not be used at all.
+    case badURL(String)
+    /// DNS, connection, TLS or protocol failure, with libcurl's words.
+    case network(String)
+
+    public var description: String {
+        switch self {
+        case .refusedScheme(let url): "refused: only http and https are fetched (\(url))"
+        case .refusedAddress(let address):
+            "refused: \(address) is a private, loopback or link-local address (pass --allow-private-addresses to fetch it)"
+        case .bodyTooLarge(let limit): "aborted: the body is larger than the \(limit)-byte cap"
+        case .tooManyRedirects(let limit): "stopped after \(limit) redirects (a redirect loop?)"
+        case .timeout: "timed out before the response was complete"
+        case .http(let status): "HTTP \(status)"
+        case .badURL(let url): "not a URL that can be fetched: \(url)"
+        case .network(let why): why
+        }
+    }
+}
+
+/// The result of one poll.
+public struct FetchResult: Sendable, Equatable {
+    public var outcome: FetchOutcome
+    /// The final HTTP status; 0 when there was no response.
+    public var status: Int
+    /// The URL of the final response (after redirects).
+    public var finalURL: String
+    /// Set when every redirect on the way was permanent (301/308): the URL to poll from now on.
+    /// Temporary redirects (302/307) are followed but never reported here.
+    public var permanentURL: String?
+    /// The validators to keep for the next poll: those of this response, or the request's
+    /// when the response sent none (a 304 may omit them).
+    public var validators: Validators
+    /// XXH3-64 of the body, for 2xx responses.
+    public var bodyHash: UInt64?
+    /// How long the transfer took.
+    public var duration: Duration
+
+    public init(
+        outcome: FetchOutcome, status: Int = 0, finalURL: String, permanentURL: String? = nil,
+        validators: Validators = Validators(), bodyHash: UInt64? = nil, duration: Duration = .zero
+    ) {
+        self.outcome = outcome
+        self.status = status
+        self.finalURL = finalURL
+        self.permanentURL = permanentURL
+        self.validators = validators
+        self.bodyHash = bodyHash
+        self.duration = duration
+    }
+}

@@ -1,0 +1,37 @@
+/// Polls feeds over HTTP(S) on one libcurl multi handle: thousands of transfers in flight on a
+/// thread of its own, connections and TLS sessions reused, conditional GETs from the stored
+/// validators, and every outcome a poller must tell apart (see ``FetchOutcome``).
+///
+/// ```swift
+/// let fetcher = Fetcher()
+/// let result = await fetcher.fetch(FetchRequest(url: "https://example.com/feed.xml"))
+/// ```
+public final class Fetcher: Sendable {
+    public let options: FetcherOptions
+    private let multi: CurlMulti
+    private let policy: AddressPolicy
+
+    public init(options: FetcherOptions = FetcherOptions()) {
+        self.options = options
+        policy = AddressPolicy(refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses)
+        multi = CurlMulti(options: options)
+    }
+
+    deinit { multi.stop() }
+
+    /// Fetches `request.url`; never throws: every failure is an outcome.
+    public func fetch(_ request: FetchRequest) async -> FetchResult {
+        guard Self.hasHTTPScheme(request.url) else {
+            return FetchResult(outcome: .failed(.refusedScheme(request.url)), finalURL: request.url)
+        }
+        return await withCheckedContinuation { continuation in
+            multi.submit(Transfer(request: request, options: options, policy: policy) { continuation.resume(returning: $0) })
+        }
+    }
+
+    /// Whether `url` starts with `http://` or `https://` (any case).
+    static func hasHTTPScheme(_ url: String) -> Bool {
+        let head = url.utf8.prefix(8).map { $0 | 0x20 }
+        return head.starts(with: Array("http://".utf8)) || head.starts(with: Array("https://".utf8))
+    }
+}

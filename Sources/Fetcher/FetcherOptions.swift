@@ -1,0 +1,50 @@
+/// How a ``Fetcher`` behaves: limits, timeouts, identity and address filtering.
+public struct FetcherOptions: Sendable {
+    /// Bodies larger than this are aborted and reported (default 10 MiB), after decoding.
+    public var maximumBodySize: Int
+    /// How long connecting may take (default 10 s).
+    public var connectTimeout: Duration
+    /// How long a whole transfer may take, redirects included (default 30 s).
+    public var totalTimeout: Duration
+    /// Redirects followed before giving up (default 5).
+    public var maximumRedirects: Int
+    /// Connections to one host at once; more transfers to it wait their turn (default 6).
+    public var connectionsPerHost: Int
+    /// Connections kept open for reuse (default 10,000).
+    public var connectionCacheSize: Int
+    /// The URL in the User-Agent where site owners learn who polls them and how to reach us.
+    public var contactURL: String
+    /// Refuse private, loopback and link-local addresses (default true). Checked on the
+    /// address actually connected to, so neither a DNS name nor a redirect gets round it.
+    public var refusePrivateAddresses: Bool
+    /// Addresses allowed even when private ones are refused (exact, as written by inet_ntop).
+    public var allowedAddresses: Set<String>
+    /// The longest `Retry-After` honoured (default 24 h).
+    public var maximumRetryAfter: Duration
+
+    public init(
+        maximumBodySize: Int = 10 << 20, connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(30),
+        maximumRedirects: Int = 5, connectionsPerHost: Int = 6, connectionCacheSize: Int = 10_000,
+        contactURL: String = "https://github.com/hubdiffer/hubdiffer", refusePrivateAddresses: Bool = true,
+        allowedAddresses: Set<String> = [], maximumRetryAfter: Duration = .seconds(86_400)
+    ) {
+        self.maximumBodySize = maximumBodySize
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.maximumRedirects = maximumRedirects
+        self.connectionsPerHost = connectionsPerHost
+        self.connectionCacheSize = connectionCacheSize
+        self.contactURL = contactURL
+        self.refusePrivateAddresses = refusePrivateAddresses
+        self.allowedAddresses = allowedAddresses
+        self.maximumRetryAfter = maximumRetryAfter
+    }
+
+    /// `HubDiffer/VERSION (+CONTACT)`.
+    public var userAgent: String { "HubDiffer/\(FetcherVersion.current) (feed poller; +\(contactURL))" }
+}
+
+/// The version HubDiffer announces in its User-Agent.
+public enum FetcherVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,115 @@
+import CCurl
+import CXXHash
+
+/// One poll in flight: the request, what came back so far, and who to tell when it ends.
+/// Lives on the loop thread of ``CurlMulti`` from submission to completion; libcurl's
+/// callbacks reach it through an unmanaged pointer.
+///
+/// `@unchecked Sendable`: the submitting task makes it and hands it over through the inbox
+/// mutex of ``CurlMulti``; from then on only the loop thread reads or writes its mutable state
+/// (callbacks run inside `curl_multi_perform` on that thread, and the completion is called
+/// there last).
+final class Transfer: @unchecked Sendable {
+    /// How libcurl ended the transfer, in the terms that matter here.
+    enum Ending {
+        case complete, bodyCapOrWrite, tooManyRedirects, unsupportedProtocol, timeout, badURL, aborted, other
+    }
+
+    let request: FetchRequest
+    let completion: @Sendable (FetchResult) -> Void
+    let cap: Int
+    let policy: AddressPolicy
+    let maximumRedirects: Int
+    let maximumRetryAfter: Duration
+    let started = ContinuousClock.now
+
+    var body: [UInt8] = []
+    var headers = ResponseHeaders()
+    var bodyTooLarge = false
+    var refusedAddress: String?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var finalURL: String
+    var status = 0
+    /// libcurl's detailed error message (CURLOPT_ERRORBUFFER).
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init(request: FetchRequest, options: FetcherOptions, policy: AddressPolicy, completion: @escaping @Sendable (FetchResult) -> Void) {
+        self.request = request
+        self.completion = completion
+        cap = options.maximumBodySize
+        self.policy = policy
+        maximumRedirects = options.maximumRedirects
+        maximumRetryAfter = options.maximumRetryAfter
+        finalURL = request.url
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(to: 0)
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    var errorText: String { String(cString: errorBuffer) }
+
+    /// A result with this outcome and what is known of the transfer.
+    func result(_ outcome: FetchOutcome, validators: Validators? = nil, bodyHash: UInt64? = nil) -> FetchResult {
+        FetchResult(
+            outcome: outcome, status: status, finalURL: finalURL,
+            permanentURL: headers.redirectsWerePermanent ? finalURL : nil,
+            validators: validators ?? request.validators, bodyHash: bodyHash, duration: ContinuousClock.now - started)
+    }
+
+    /// The result of a finished transfer.
+    func classify(code: Ending, detail: String, nextURL: String?) -> FetchResult {
+        switch code {
+        case .complete:
+            return classifyResponse()
+        case .bodyCapOrWrite where bodyTooLarge, .bodyCapOrWrite where detail.contains("size"):
+            return result(.failed(.bodyTooLarge(limit: cap)))
+        case .tooManyRedirects:
+            return result(.failed(.tooManyRedirects(limit: maximumRedirects)))
+        case .unsupportedProtocol:
+            return result(.failed(.refusedScheme(nextURL ?? finalURL)))
+        case .timeout:
+            return result(.failed(.timeout))
+        case .badURL:
+            return result(.failed(.badURL(request.url)))
+        default:
+            if let refusedAddress { return result(.failed(.refusedAddress(refusedAddress))) }
+            return result(.failed(.network(detail.isEmpty ? "transfer failed" : detail)))
+        }
+    }
+
+    private func classifyResponse() -> FetchResult {
+        let sent = Validators(etag: headers.etag, lastModified: headers.lastModified)
+        switch status {
+        case 304:
+            // A 304 may omit the validators; keep the ones that got it.
+            return result(
+                .notModified,
+                validators: Validators(
+                    etag: headers.etag ?? request.validators.etag,
+                    lastModified: headers.lastModified ?? request.validators.lastModified))
+        case 200..<300:
+            let hash = body.withUnsafeBytes { hd_xxh3_64($0.baseAddress, $0.count) }
+            if let previous = request.bodyHash, previous == hash {
+                return result(.unchanged, validators: sent, bodyHash: hash)
+            }
+            let fetched = FetchedBody(bytes: body, contentType: headers.contentType, charset: headers.charset)
+            return result(.changed(fetched), validators: sent, bodyHash: hash)
+        case 410:
+            return result(.gone)
+        case 429, 503:
+            let delay = headers.retryAfter.flatMap {
+                RetryAfter.delay($0, now: Int64(Self.unixNow()), maximum: maximumRetryAfter)
+            }
+            return result(.throttled(retryAfter: delay))
+        default:
+            return result(.failed(.http(status: status)))
+        }
+    }
+
+    private static func unixNow() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return now.tv_sec
+    }
+}

@@ -1,0 +1,107 @@
+import EntryStore
+import FeedParsing
+import Fetcher
+import Foundation
+
+/// One poll of one feed, end to end: the stored state makes the request conditional, the body
+/// is parsed, its keys diffed against the store, the new entries handed over, then marked as
+/// seen and the feed's state saved. `hubdiffer fetch` runs one; the daemon runs many.
+struct FeedPoll {
+    let fetcher: Fetcher
+    let store: EntryStore
+    var parserLimits = ParserLimits()
+
+    /// What a poll ended with.
+    enum Outcome: Sendable, Equatable {
+        case notModified
+        case unchanged
+        /// Parsed and diffed: `entries` were new (in document order) and handed over.
+        case fetched(newCount: Int, documentCount: Int)
+        /// The body is not a feed (or was refused by the parser).
+        case notAFeed(String)
+        case gone
+        case throttled(retryAfter: Duration?)
+        case failed(FetchFailure)
+    }
+
+    struct Report: Sendable {
+        var outcome: Outcome
+        var fetch: FetchResult
+        /// What the store knew of the feed (``FeedHistory/unknown`` when its shard was down
+        /// or the body was not diffed).
+        var history: FeedHistory = .unknown
+        /// Whether the new entries were marked as seen.
+        var marked = false
+    }
+
+    /// Polls `feed` at `url`. `deliver` gets the new entries (and the store's history of the
+    /// feed) and says whether they went out; only then are they marked. With `record` false
+    /// (a dry run) nothing is written to the store.
+    func run(
+        feed: Int64, url: String, record: Bool = true,
+        deliver: ([Entry], FeedHistory) async -> Bool
+    ) async -> Report {
+        let previous = await store.state(feed: feed)
+        let request = FetchRequest(
+            url: url, validators: Validators(etag: previous?.etag, lastModified: previous?.lastModified),
+            bodyHash: previous?.bodyHash)
+        let result = await fetcher.fetch(request)
+        var state = previous ?? FeedState()
+        state.lastPoll = Date()
+        if let permanent = result.permanentURL {
+            state.redirectCount = state.redirectURL == permanent ? state.redirectCount + 1 : 1
+            state.redirectURL = permanent
+        } else if case .failed = result.outcome {
+        } else {
+            state.redirectURL = nil
+            state.redirectCount = 0
+        }
+
+        var report = Report(outcome: .notModified, fetch: result)
+        switch result.outcome {
+        case .notModified, .unchanged:
+            report.outcome = result.outcome == .notModified ? .notModified : .unchanged
+            state.etag = result.validators.etag
+            state.lastModified = result.validators.lastModified
+            state.errorCount = 0
+        case .changed(let body):
+            let options = ParserOptions(documentURL: result.finalURL, httpCharset: body.charset, limits: parserLimits)
+            let document: Feed
+            do {
+                document = try FeedParser.parse(body.bytes, options: options)
+            } catch {
+                // Validators and body hash are not kept: the next poll fetches and parses again.
+                report.outcome = .notAFeed("\(error)")
+                state.errorCount += 1
+                if record { await store.save(state, feed: feed) }
+                return report
+            }
+            let keys = document.entries.map(\.key)
+            let diff = await store.diff(feed: feed, keys: keys)
+            report.history = diff.history
+            let unseen = Set(diff.unseen)
+            var handed = Set<UInt64>()
+            let fresh = document.entries.filter { unseen.contains($0.key) && handed.insert($0.key).inserted }
+            report.outcome = .fetched(newCount: fresh.count, documentCount: document.entries.count)
+            guard await deliver(fresh, diff.history) else { return report }
+            guard record else { return report }
+            let entries = document.entries.map { DocumentEntry(key: $0.key, date: $0.date) }
+            report.marked = await store.mark(feed: feed, document: entries, after: diff)
+            state.etag = result.validators.etag
+            state.lastModified = result.validators.lastModified
+            state.bodyHash = result.bodyHash
+            state.errorCount = 0
+        case .gone:
+            report.outcome = .gone
+            state.errorCount += 1
+        case .throttled(let delay):
+            report.outcome = .throttled(retryAfter: delay)
+            state.errorCount += 1
+        case .failed(let failure):
+            report.outcome = .failed(failure)
+            state.errorCount += 1
+        }
+        if record { await store.save(state, feed: feed) }
+        return report
+    }
+}

@@ -1,0 +1,82 @@
+import Testing
+
+@testable import Fetcher
+
+/// The pieces of the fetcher that need no server: Retry-After, address ranges, headers.
+@Suite("Fetcher pieces")
+struct FetcherUnitTests {
+    @Test("Retry-After in seconds and in all three HTTP date forms, capped and never negative")
+    func retryAfter() {
+        let now: Int64 = 784_111_777  // Sun, 06 Nov 1994 08:49:37 GMT
+        let cap = Duration.seconds(86_400)
+        #expect(RetryAfter.delay("120", now: now, maximum: cap) == .seconds(120))
+        #expect(RetryAfter.delay(" 0 ", now: now, maximum: cap) == .zero)
+        #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:50:37 GMT", now: now, maximum: cap) == .seconds(60))
+        #expect(RetryAfter.delay("Sunday, 06-Nov-94 08:51:37 GMT", now: now, maximum: cap) == .seconds(120))
+        #expect(RetryAfter.delay("Sun Nov  6 08:52:37 1994", now: now, maximum: cap) == .seconds(180))
+        #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:00:00 GMT", now: now, maximum: cap) == .zero)
+        #expect(RetryAfter.delay("99999999", now: now, maximum: cap) == cap)
+        #expect(RetryAfter.delay("soon", now: now, maximum: cap) == nil)
+        #expect(RetryAfter.httpDate("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+        #expect(RetryAfter.httpDate("Sun, 22 Nov 2026 02:37:12 GMT") == 1_795_315_032)
+    }
+
+    @Test("private, loopback, link-local and reserved addresses are refused; public ones pass")
+    func addresses() {
+        let policy = AddressPolicy(refusePrivate: true)
+        for refused: [UInt8] in [
+            [127, 0, 0, 1], [10, 1, 2, 3], [172, 16, 0, 1], [172, 31, 255, 255], [192, 168, 1, 1], [169, 254, 169, 254],
+            [100, 64, 0, 1], [0, 0, 0, 0], [224, 0, 0, 1], [255, 255, 255, 255],
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],  // ::1
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 127, 0, 0, 1],  // ::ffff:127.0.0.1
+            [0xFE, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],  // fe80::1
+            [0xFD, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],  // fd00::1
+        ] {
+            #expect(!policy.permits(refused), "\(AddressPolicy.text(refused))")
+        }
+        for allowed: [UInt8] in [
+            [93, 184, 216, 34], [8, 8, 8, 8], [172, 32, 0, 1], [100, 128, 0, 1],
+            [0x26, 0x06, 0x28, 0x00, 0x02, 0x20, 0, 1, 0x2, 0x48, 0x18, 0x93, 0x25, 0xC8, 0x19, 0x46],
+        ] {
+            #expect(policy.permits(allowed), "\(AddressPolicy.text(allowed))")
+        }
+        #expect(AddressPolicy(refusePrivate: false).permits([127, 0, 0, 1]))
+        #expect(AddressPolicy(refusePrivate: true, allowed: ["127.0.0.2"]).permits([127, 0, 0, 2]))
+        #expect(!AddressPolicy(refusePrivate: true, allowed: ["127.0.0.2"]).permits([127, 0, 0, 1]))
+    }
+
+    @Test("header lines: validators, Content-Type charset, and which redirects were permanent")
+    func headers() {
+        var headers = ResponseHeaders()
+        for line in [
+            "HTTP/1.1 301 Moved Permanently\r\n", "Location: /b\r\n", "\r\n",
+            "HTTP/1.1 200 OK\r\n", "ETag:  W/\"abc\" \r\n", "last-modified: Mon, 02 Feb 2026 10:00:00 GMT\r\n",
+            "Content-Type: application/rss+xml; charset=\"ISO-8859-1\"\r\n", "\r\n",
+        ] {
+            var line = line
+            line.withUTF8 { headers.take($0) }
+        }
+        #expect(headers.statuses == [301, 200])
+        #expect(headers.etag == "W/\"abc\"")
+        #expect(headers.lastModified == "Mon, 02 Feb 2026 10:00:00 GMT")
+        #expect(headers.charset == "ISO-8859-1")
+        #expect(headers.redirectsWerePermanent)
+
+        var temporary = ResponseHeaders()
+        for line in ["HTTP/1.1 301 Moved\r\n", "HTTP/1.1 302 Found\r\n", "HTTP/2 200\r\n"] {
+            var line = line
+            line.withUTF8 { temporary.take($0) }
+        }
+        #expect(temporary.statuses == [301, 302, 200])
+        #expect(!temporary.redirectsWerePermanent)
+    }
+
+    @Test("only http and https URLs are accepted before anything is sent")
+    func schemes() {
+        #expect(Fetcher.hasHTTPScheme("http://example.com/"))
+        #expect(Fetcher.hasHTTPScheme("HTTPS://example.com/"))
+        for url in ["file:///etc/passwd", "gopher://example.com/", "dict://example.com/", "ftp://x/", "httpx://x", ""] {
+            #expect(!Fetcher.hasHTTPScheme(url), "\(url)")
+        }
+    }
+}

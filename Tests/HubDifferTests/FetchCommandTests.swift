@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `hubdiffer fetch`, run as the built executable against a real nginx and redis-server.
+@Suite("hubdiffer fetch", .serialized)
+struct FetchCommandTests {
+    /// An RSS 2.0 feed with items `items` (guid `item-N`), newest first.
+    static func rss(items: ClosedRange<Int>) -> String {
+        var text = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T</title><link>http://example.com/</link>\n"
+        for index in items.reversed() {
+            text += "<item><title>Item \(index)</title><link>http://example.com/\(index)</link><guid isPermaLink=\"false\">item-\(index)</guid></item>\n"
+        }
+        return text + "</channel></rss>\n"
+    }
+
+    /// A shards.conf naming `url` for every feed, in a temporary file.
+    static func shardsFile(_ url: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shards-\(UUID().uuidString).conf").path
+        try "0-9223372036854775807 \(url)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func fetch(_ feed: Int, _ url: String, shards: String, _ extra: [String] = []) throws -> ParseCommandTests.Run {
+        try ParseCommandTests.run(["fetch", String(feed), url, "--shards", shards, "--allow-private-addresses"] + extra)
+    }
+
+    static func ids(_ output: String) -> [String] {
+        output.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return object["id"] as? String
+        }
+    }
+
+    @Test("twice on a feed prints nothing the second time; three new entries print exactly those three")
+    func secondRunAndNewEntries() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let nginx = try NginxProcess(files: ["feed.xml": Array(Self.rss(items: 1...5).utf8)])
+        defer { nginx.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let url = nginx.baseURL + "/feed.xml"
+
+        let first = try Self.fetch(42, url, shards: shards)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(Set(Self.ids(first.stdout)) == Set((1...5).map { "item-\($0)" }))
+        let line = try #require(first.stdout.split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        for field in ["feed", "key", "id", "link", "title", "summary", "content", "authors", "categories", "enclosures", "published", "updated"] {
+            #expect(object.keys.contains(field), "missing \(field)")
+        }
+        #expect(object["feed"] as? Int == 42)
+
+        let second = try Self.fetch(42, url, shards: shards)
+        #expect(second.status == 0)
+        #expect(second.stdout.isEmpty)
+        #expect(second.stderr.contains("304"))
+
+        try nginx.write("feed.xml", Self.rss(items: 1...8))
+        let third = try Self.fetch(42, url, shards: shards)
+        #expect(third.status == 0)
+        #expect(Self.ids(third.stdout) == ["item-8", "item-7", "item-6"])
+        #expect(try Self.fetch(42, url, shards: shards).stdout.isEmpty)
+    }
+
+    @Test("--dry-run diffs but marks nothing; --format text prints a table")
+    func dryRunAndText() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let nginx = try NginxProcess(files: ["feed.xml": Array(Self.rss(items: 1...2).utf8)])
+        defer { nginx.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let url = nginx.baseURL + "/feed.xml"
+        let dry = try Self.fetch(7, url, shards: shards, ["--dry-run"])
+        #expect(Self.ids(dry.stdout).count == 2)
+        let text = try Self.fetch(7, url, shards: shards, ["--format", "text"])
+        #expect(text.stdout.split(separator: "\n").count == 2)
+        #expect(text.stdout.contains("Item 2"))
+    }
+
+    @Test("with the feed's shard down it prints every entry, warns once and exits 0")
+    func shardDown() throws {
+        let nginx = try NginxProcess(files: ["feed.xml": Array(Self.rss(items: 1...4).utf8)])
+        defer { nginx.stop() }
+        let shards = try Self.shardsFile("redis://127.0.0.1:\(try RedisServerProcess.freePort())/0")
+        let result = try Self.fetch(9, nginx.baseURL + "/feed.xml", shards: shards)
+        #expect(result.status == 0)
+        #expect(Self.ids(result.stdout).count == 4)
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning") }
+        #expect(warnings.count == 1, "\(result.stderr)")
+    }
+
+    @Test("exit codes: 65 not a feed, 69 HTTP failure or refused address, 64 usage")
+    func exitCodes() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let nginx = try NginxProcess(files: ["page.html": Array("<html><body>hello</body></html>".utf8)])
+        defer { nginx.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let notAFeed = try Self.fetch(1, nginx.baseURL + "/page.html", shards: shards)
+        #expect(notAFeed.status == 65)
+        #expect(notAFeed.stderr.contains("not a feed"))
+        let missing = try Self.fetch(1, nginx.baseURL + "/missing.xml", shards: shards)
+        #expect(missing.status == 69)
+        #expect(missing.stderr.contains("HTTP 404"))
+        let refused = try ParseCommandTests.run(["fetch", "1", nginx.baseURL + "/page.html", "--shards", shards])
+        #expect(refused.status == 69)
+        #expect(refused.stderr.contains("--allow-private-addresses"))
+        #expect(try ParseCommandTests.run(["fetch", "x", "http://example.com/"]).status == 64)
+        let noMap = try ParseCommandTests.run(["fetch", "1", "http://127.0.0.1/", "--shards", "/nonexistent/shards.conf"])
+        #expect(noMap.status == 64)
+        #expect(noMap.stderr.contains("--shards"))
+    }
+}

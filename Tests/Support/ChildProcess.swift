@@ -1,0 +1,47 @@
+import Foundation
+import Glibc
+
+/// Helpers for the child processes the harnesses start.
+public enum ChildProcess {
+    /// Stops `process`: SIGTERM, then SIGKILL to its process group if it has not exited
+    /// within `grace` seconds. Returns once it has exited.
+    static func terminate(_ process: Process, grace: TimeInterval = 2) {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        Glibc.kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            // The child leads its own process group when Foundation made it so; killing the
+            // group also takes any workers it forked. Fall back to the child alone.
+            if getpgid(pid) == pid { Glibc.kill(-pid, SIGKILL) } else { Glibc.kill(pid, SIGKILL) }
+        }
+        process.waitUntilExit()
+    }
+
+    /// The last `count` lines of the text file at `path`, or "" when it cannot be read.
+    static func tail(of path: String, lines count: Int = 20) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        return lines.suffix(count).joined(separator: "\n")
+    }
+
+    /// The first executable among `candidates`, or the last one (for a PATH lookup error).
+    static func executable(_ candidates: [String]) -> String {
+        candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last ?? ""
+    }
+
+    /// Runs `executable` with `arguments` and returns its exit status and standard output.
+    public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, data)
+    }
+}
