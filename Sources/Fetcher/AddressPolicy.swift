@@ -1,37 +1,57 @@
+import Glibc
+
 /// Which addresses a poll may connect to. Private, loopback, link-local and other non-public
 /// ranges are refused unless allowed: a feed URL (or a redirect, or a DNS answer) must not turn
 /// the hub into a probe of its own network.
 public struct AddressPolicy: Sendable, Equatable {
     public var refusePrivate: Bool
-    public var allowed: Set<String>
+    /// Addresses allowed even so, as bytes (parsed from text with `inet_pton`).
+    public var allowed: Set<[UInt8]>
 
+    /// `allowed` holds addresses as text (`127.0.0.2`, `::1`); entries that are not an
+    /// address are ignored.
     public init(refusePrivate: Bool, allowed: Set<String> = []) {
         self.refusePrivate = refusePrivate
-        self.allowed = allowed
+        self.allowed = Set(allowed.compactMap(Self.bytes(of:)))
     }
 
     /// Whether a connection to `bytes` (4 for IPv4, 16 for IPv6) may go ahead.
     public func permits(_ bytes: [UInt8]) -> Bool {
         guard refusePrivate else { return true }
-        if !allowed.isEmpty, allowed.contains(Self.text(bytes)) { return true }
+        if allowed.contains(bytes) { return true }
         return !Self.isNonPublic(bytes)
+    }
+
+    /// The bytes of an IPv4 or IPv6 address written as text; nil when it is neither.
+    public static func bytes(of text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
     }
 
     /// True for addresses that are not on the public internet.
     public static func isNonPublic(_ bytes: [UInt8]) -> Bool {
         if bytes.count == 4 { return isNonPublicIPv4(bytes[0], bytes[1], bytes[2], bytes[3]) }
         guard bytes.count == 16 else { return true }
-        // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses: judge the IPv4.
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && ((bytes[10] == 0xFF && bytes[11] == 0xFF) || (bytes[10] == 0 && bytes[11] == 0)) {
-            if bytes[10] == 0 && bytes[12..<15].allSatisfy({ $0 == 0 }) && bytes[15] <= 1 { return true }  // :: and ::1
+        // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and IPv4-translated
+        // (::ffff:0:a.b.c.d) addresses: judge the IPv4.
+        let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && ((bytes[10] == 0xFF && bytes[11] == 0xFF) || (bytes[10] == 0 && bytes[11] == 0))
+        let translated = bytes[0..<8].allSatisfy { $0 == 0 } && bytes[8] == 0xFF && bytes[9] == 0xFF && bytes[10] == 0 && bytes[11] == 0
+        if mapped || translated {
             return isNonPublicIPv4(bytes[12], bytes[13], bytes[14], bytes[15])
+        }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 {  // 2002::/16 6to4: judge the embedded IPv4
+            return isNonPublicIPv4(bytes[2], bytes[3], bytes[4], bytes[5])
         }
         if bytes[0] == 0xFC || bytes[0] == 0xFD { return true }  // fc00::/7 unique local
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return true }  // fe80::/10 link-local
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0xC0 { return true }  // fec0::/10 site-local
         if bytes[0] == 0xFF { return true }  // multicast
         if bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0D && bytes[3] == 0xB8 { return true }  // 2001:db8::/32
-        if bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B {  // 64:ff9b::/96 NAT64
+        if bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B && bytes[4..<12].allSatisfy({ $0 == 0 }) {
+            // 64:ff9b::/96 NAT64
             return isNonPublicIPv4(bytes[12], bytes[13], bytes[14], bytes[15])
         }
         return false
@@ -45,6 +65,7 @@ public struct AddressPolicy: Sendable, Equatable {
         case 172 where b & 0xF0 == 16: return true  // 172.16/12
         case 192 where b == 168: return true  // 192.168/16
         case 192 where b == 0 && (c == 0 || c == 2): return true  // 192.0.0/24, TEST-NET-1
+        case 192 where b == 88 && c == 99: return true  // 6to4 relay anycast
         case 198 where b & 0xFE == 18: return true  // 198.18/15 benchmarking
         case 198 where b == 51 && c == 100, 203 where b == 0 && c == 113: return true  // TEST-NET-2, -3
         case 224...255: return true  // multicast, reserved, broadcast
@@ -52,11 +73,14 @@ public struct AddressPolicy: Sendable, Equatable {
         }
     }
 
-    /// The address as text (dotted quad, or IPv6 groups in hex without compression).
+    /// The address as `inet_ntop` writes it (`127.0.0.1`, `::1`).
     public static func text(_ bytes: [UInt8]) -> String {
-        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        guard bytes.count == 16 else { return "?" }
-        return stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-            .joined(separator: ":")
+        guard bytes.count == 4 || bytes.count == 16 else { return "?" }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let written = bytes.withUnsafeBytes { address in
+            inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, address.baseAddress, &buffer, socklen_t(buffer.count))
+        }
+        guard written != nil else { return "?" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

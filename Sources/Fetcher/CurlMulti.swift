@@ -8,18 +8,25 @@ import Synchronization
 /// sessions and DNS answers. Transfers come in through a locked inbox and a
 /// `curl_multi_wakeup`; each one's completion runs on the loop thread when it ends.
 ///
-/// `@unchecked Sendable`: `multi`, `share`, `idleHandles`, `active` and `acceptOnly` are used
-/// only on the loop thread (in `loop()` and what it calls), except `multi` in
-/// `curl_multi_wakeup`, which libcurl documents as callable from any thread, and the
-/// handles made in `init` before the thread starts. `inbox` is guarded by its mutex.
+/// Each host (host:port of the URL) gets at most ``FetcherOptions/connectionsPerHost``
+/// transfers at once; the rest wait here, not in libcurl, so waiting does not count against
+/// their timeout.
+///
+/// `@unchecked Sendable`: `multi`, `share`, `idleHandles`, `active`, `hosts` and `acceptOnly`
+/// are used only on the loop thread (in `loop()` and what it calls), or in `init` before the
+/// thread starts and in `deinit`, which runs after the loop ended (the thread holds `self`).
+/// The one exception is `curl_multi_wakeup`, which libcurl documents as callable from any
+/// thread; callers of `submit` and `stop` hold a reference, so `multi` is alive then. `inbox`
+/// is guarded by its mutex.
 final class CurlMulti: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let share: UnsafeMutableRawPointer
     private let options: FetcherOptions
-    private let policy: AddressPolicy
     private let inbox = Mutex<(transfers: [Transfer], stopping: Bool)>(([], false))
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private var active: Set<UnsafeMutableRawPointer> = []
+    /// Per host: transfers running, and those waiting for a slot.
+    private var hosts: [String: (running: Int, waiting: [Transfer])] = [:]
     /// The request headers of a poll without validators, built once.
     private let acceptOnly: UnsafeMutablePointer<curl_slist>?
 
@@ -30,9 +37,7 @@ final class CurlMulti: @unchecked Sendable {
     init(options: FetcherOptions) {
         _ = Self.globalInit
         self.options = options
-        policy = AddressPolicy(refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses)
         multi = curl_multi_init()
-        _ = hd_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.connectionsPerHost)
         _ = hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.connectionCacheSize)
         share = curl_share_init()
         _ = hd_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
@@ -63,6 +68,13 @@ final class CurlMulti: @unchecked Sendable {
         curl_multi_wakeup(multi)
     }
 
+    deinit {
+        for easy in idleHandles { curl_easy_cleanup(easy) }
+        curl_slist_free_all(acceptOnly)
+        curl_multi_cleanup(multi)
+        curl_share_cleanup(share)
+    }
+
     // MARK: - The loop (loop thread only)
 
     private func loop() {
@@ -74,11 +86,15 @@ final class CurlMulti: @unchecked Sendable {
                 return (state.transfers, state.stopping)
             }
             if stopping {
-                for transfer in incoming { transfer.completion(transfer.result(.failed(.network("the fetcher stopped")))) }
+                let waiting = hosts.values.flatMap(\.waiting)
+                hosts.removeAll()
+                for transfer in incoming + waiting {
+                    transfer.completion(transfer.result(.failed(.network("the fetcher stopped"))))
+                }
                 for easy in active { finish(easy, code: CURLE_ABORTED_BY_CALLBACK) }
                 break
             }
-            for transfer in incoming { start(transfer) }
+            for transfer in incoming { admit(transfer) }
             curl_multi_perform(multi, &running)
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
@@ -86,11 +102,33 @@ final class CurlMulti: @unchecked Sendable {
             }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
-        for easy in idleHandles { curl_easy_cleanup(easy) }
-        idleHandles.removeAll()
-        curl_slist_free_all(acceptOnly)
-        curl_multi_cleanup(multi)
-        curl_share_cleanup(share)
+    }
+
+    /// Starts `transfer` when its host has a free slot; queues it otherwise.
+    private func admit(_ transfer: Transfer) {
+        let host = transfer.host
+        var entry = hosts[host] ?? (0, [])
+        if entry.running < options.connectionsPerHost {
+            entry.running += 1
+            hosts[host] = entry
+            start(transfer)
+        } else {
+            entry.waiting.append(transfer)
+            hosts[host] = entry
+        }
+    }
+
+    /// A transfer of `host` ended: its slot goes to the next one waiting.
+    private func release(_ host: String) {
+        guard var entry = hosts[host] else { return }
+        if entry.waiting.isEmpty {
+            entry.running -= 1
+            hosts[host] = entry.running > 0 ? entry : nil
+        } else {
+            let next = entry.waiting.removeFirst()
+            hosts[host] = entry
+            start(next)
+        }
     }
 
     private func start(_ transfer: Transfer) {
@@ -106,19 +144,20 @@ final class CurlMulti: @unchecked Sendable {
         _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
         _ = hd_curl_easy_setopt_header_callback(easy, takeHeader)
         _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        _ = hd_curl_easy_setopt_opensocket_callback(easy, openSocket)
-        _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context)
+        // The options that keep a poll safe must take, or the transfer does not start.
+        var refused = hd_curl_easy_setopt_opensocket_callback(easy, openSocket) != CURLE_OK
+        refused = refused || hd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context) != CURLE_OK
+        refused = refused || hd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK
+        refused = refused || hd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK
+        refused = refused || hd_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maximumBodySize)) != CURLE_OK
+        refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects) != CURLE_OK
         _ = hd_curl_easy_setopt_share(easy, share)
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
-        _ = hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects)
-        _ = hd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = hd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         _ = hd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // all this libcurl decodes
         _ = hd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(options.connectTimeout))
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(options.totalTimeout))
-        _ = hd_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maximumBodySize))
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
         let validators = transfer.request.validators
         if validators.etag == nil && validators.lastModified == nil {
@@ -130,11 +169,12 @@ final class CurlMulti: @unchecked Sendable {
             transfer.headerList = list
             _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
         }
-        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+        if refused || curl_multi_add_handle(multi, easy) != CURLM_OK {
             Unmanaged<Transfer>.fromOpaque(context).release()
             curl_easy_reset(easy)
             idleHandles.append(easy)
-            transfer.completion(transfer.result(.failed(.network("libcurl refused the transfer"))))
+            transfer.completion(transfer.result(.failed(.network("libcurl refused the transfer's options"))))
+            release(transfer.host)
             return
         }
         active.insert(easy)
@@ -158,23 +198,22 @@ final class CurlMulti: @unchecked Sendable {
         guard let privatePointer else { return }
         let transfer = Unmanaged<Transfer>.fromOpaque(UnsafeMutableRawPointer(privatePointer)).takeRetainedValue()
         let detail = transfer.errorText.isEmpty ? message : transfer.errorText
-        if let list = transfer.headerList {
-            curl_slist_free_all(list)
-            transfer.headerList = nil
-        }
         curl_easy_reset(easy)
         if idleHandles.count < 4096 { idleHandles.append(easy) } else { curl_easy_cleanup(easy) }
 
         transfer.finalURL = finalURL ?? transfer.request.url
         transfer.status = status
         transfer.completion(transfer.classify(code: Self.kind(of: code), detail: detail, nextURL: nextURL))
+        if code != CURLE_ABORTED_BY_CALLBACK { release(transfer.host) }
     }
 
     /// libcurl's result, in the terms the classification needs.
     private static func kind(of code: CURLcode) -> Transfer.Ending {
         switch code {
         case CURLE_OK: .complete
-        case CURLE_WRITE_ERROR, CURLE_FILESIZE_EXCEEDED: .bodyCapOrWrite
+        case CURLE_FILESIZE_EXCEEDED: .bodyTooLarge
+        case CURLE_WRITE_ERROR: .writeRefused
+        case CURLE_COULDNT_CONNECT: .couldNotConnect
         case CURLE_TOO_MANY_REDIRECTS: .tooManyRedirects
         case CURLE_UNSUPPORTED_PROTOCOL: .unsupportedProtocol
         case CURLE_OPERATION_TIMEDOUT: .timeout

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Polls feeds over HTTP(S) on one libcurl multi handle: thousands of transfers in flight on a
 /// thread of its own, connections and TLS sessions reused, conditional GETs from the stored
 /// validators, and every outcome a poller must tell apart (see ``FetchOutcome``).
@@ -11,9 +13,19 @@ public final class Fetcher: Sendable {
     private let multi: CurlMulti
     private let policy: AddressPolicy
 
-    public init(options: FetcherOptions = FetcherOptions()) {
+    /// True when a proxy from the environment carries the polls: every connection then goes
+    /// to the proxy, so the private-address check cannot see the feed's address and is left
+    /// to the proxy's own rules (say so once in the log).
+    public let addressCheckLeftToProxy: Bool
+
+    /// The variables libcurl takes a proxy from (it ignores upper-case `HTTP_PROXY`).
+    static let proxyVariables = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+
+    public init(options: FetcherOptions = FetcherOptions(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.options = options
-        policy = AddressPolicy(refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses)
+        let proxied = Self.proxyVariables.contains { environment[$0]?.isEmpty == false }
+        addressCheckLeftToProxy = proxied && options.refusePrivateAddresses
+        policy = AddressPolicy(refusePrivate: options.refusePrivateAddresses && !proxied, allowed: options.allowedAddresses)
         multi = CurlMulti(options: options)
     }
 

@@ -5,14 +5,15 @@ enum RetryAfter {
     static func delay(_ value: String, now: Int64, maximum: Duration) -> Duration? {
         let text = value.trimmingWhitespace
         let seconds: Int64
-        if let number = Int64(text) {
-            seconds = number
+        if !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            seconds = Int64(text) ?? Int64.max  // digits too many for Int64: as long as allowed
         } else if let date = httpDate(text) {
             seconds = date - now
         } else {
             return nil
         }
-        return min(.seconds(max(0, seconds)), maximum)
+        guard seconds < Int64(maximum.components.seconds) else { return maximum }
+        return .seconds(max(0, seconds))
     }
 
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]

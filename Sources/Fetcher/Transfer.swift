@@ -12,7 +12,8 @@ import CXXHash
 final class Transfer: @unchecked Sendable {
     /// How libcurl ended the transfer, in the terms that matter here.
     enum Ending {
-        case complete, bodyCapOrWrite, tooManyRedirects, unsupportedProtocol, timeout, badURL, aborted, other
+        case complete, bodyTooLarge, writeRefused, couldNotConnect, tooManyRedirects, unsupportedProtocol, timeout, badURL
+        case aborted, other
     }
 
     let request: FetchRequest
@@ -45,7 +46,21 @@ final class Transfer: @unchecked Sendable {
         errorBuffer.initialize(to: 0)
     }
 
-    deinit { errorBuffer.deallocate() }
+    deinit {
+        errorBuffer.deallocate()
+        if let headerList { curl_slist_free_all(headerList) }
+    }
+
+    /// `host:port` of the request URL, lower-cased: what the per-host limit counts.
+    var host: String { Self.host(of: request.url) }
+
+    static func host(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@").last ?? authority
+        return hostPort.lowercased()
+    }
 
     var errorText: String { String(cString: errorBuffer) }
 
@@ -53,7 +68,7 @@ final class Transfer: @unchecked Sendable {
     func result(_ outcome: FetchOutcome, validators: Validators? = nil, bodyHash: UInt64? = nil) -> FetchResult {
         FetchResult(
             outcome: outcome, status: status, finalURL: finalURL,
-            permanentURL: headers.redirectsWerePermanent ? finalURL : nil,
+            permanentURL: headers.redirectsWerePermanent && (status == 304 || (200..<300).contains(status)) ? finalURL : nil,
             validators: validators ?? request.validators, bodyHash: bodyHash, duration: ContinuousClock.now - started)
     }
 
@@ -62,8 +77,12 @@ final class Transfer: @unchecked Sendable {
         switch code {
         case .complete:
             return classifyResponse()
-        case .bodyCapOrWrite where bodyTooLarge, .bodyCapOrWrite where detail.contains("size"):
+        case .bodyTooLarge:
             return result(.failed(.bodyTooLarge(limit: cap)))
+        case .writeRefused where bodyTooLarge:
+            return result(.failed(.bodyTooLarge(limit: cap)))
+        case .couldNotConnect where refusedAddress != nil:
+            return result(.failed(.refusedAddress(refusedAddress ?? "")))
         case .tooManyRedirects:
             return result(.failed(.tooManyRedirects(limit: maximumRedirects)))
         case .unsupportedProtocol:
@@ -73,7 +92,6 @@ final class Transfer: @unchecked Sendable {
         case .badURL:
             return result(.failed(.badURL(request.url)))
         default:
-            if let refusedAddress { return result(.failed(.refusedAddress(refusedAddress))) }
             return result(.failed(.network(detail.isEmpty ? "transfer failed" : detail)))
         }
     }

@@ -242,6 +242,40 @@ struct FetchOutcomeTests {
         #expect(statuses.allSatisfy { $0 == 200 })
     }
 
+    @Test("the per-host limit holds, and waiting for a slot does not count against the timeout")
+    func perHostLimit() async throws {
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let fetcher = Self.fetcher(
+            FetcherOptions(totalTimeout: .milliseconds(1500), connectionsPerHost: 2, refusePrivateAddresses: false))
+        let start = ContinuousClock.now
+        // 8 polls of 500 ms, 2 at a time: 2 s in all, more than the 1.5 s timeout of each.
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/delay?ms=500"))).status } }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 8))
+        #expect(ContinuousClock.now - start >= .milliseconds(1900))
+        let most = try ChildProcess.run("/usr/bin/curl", ["-s", "--noproxy", "*", server.url("/most-concurrent")])
+        #expect(String(decoding: most.output, as: UTF8.self) == "2")
+    }
+
+    @Test("a permanent redirect to a failure is not reported as the feed's new URL")
+    func permanentRedirectToFailure() async throws {
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let result = await Self.fetcher().fetch(FetchRequest(url: server.url("/redirect?code=301&to=/status%3Fcode%3D410")))
+        #expect(result.outcome == .gone)
+        #expect(result.permanentURL == nil)
+    }
+
+    @Test("with a proxy in the environment the address check is left to the proxy, and said so")
+    func proxyEnvironment() {
+        #expect(Fetcher(environment: ["https_proxy": "http://proxy.internal:3128"]).addressCheckLeftToProxy)
+        #expect(!Fetcher(environment: [:]).addressCheckLeftToProxy)
+        #expect(!Fetcher(options: FetcherOptions(refusePrivateAddresses: false), environment: ["http_proxy": "http://p:1"]).addressCheckLeftToProxy)
+    }
+
     static func httpDate(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

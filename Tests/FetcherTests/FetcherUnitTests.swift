@@ -17,6 +17,9 @@ struct FetcherUnitTests {
         #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:00:00 GMT", now: now, maximum: cap) == .zero)
         #expect(RetryAfter.delay("99999999", now: now, maximum: cap) == cap)
         #expect(RetryAfter.delay("soon", now: now, maximum: cap) == nil)
+        #expect(RetryAfter.delay("+120", now: now, maximum: cap) == nil)
+        #expect(RetryAfter.delay("-5", now: now, maximum: cap) == nil)
+        #expect(RetryAfter.delay("99999999999999999999999", now: now, maximum: cap) == cap)
         #expect(RetryAfter.httpDate("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
         #expect(RetryAfter.httpDate("Sun, 22 Nov 2026 02:37:12 GMT") == 1_795_315_032)
     }
@@ -41,6 +44,12 @@ struct FetcherUnitTests {
             #expect(policy.permits(allowed), "\(AddressPolicy.text(allowed))")
         }
         #expect(AddressPolicy(refusePrivate: false).permits([127, 0, 0, 1]))
+        for refused in ["::ffff:0:10.0.0.1", "2002:a00:1::1", "192.88.99.1", "64:ff9b::a00:1"] {
+            #expect(!policy.permits(AddressPolicy.bytes(of: refused) ?? []), "\(refused)")
+        }
+        #expect(policy.permits(AddressPolicy.bytes(of: "64:ff9b:1::808:808") ?? []))
+        #expect(AddressPolicy(refusePrivate: true, allowed: ["::1"]).permits(AddressPolicy.bytes(of: "::1") ?? []))
+        #expect(AddressPolicy.text(AddressPolicy.bytes(of: "::1") ?? []) == "::1")
         #expect(AddressPolicy(refusePrivate: true, allowed: ["127.0.0.2"]).permits([127, 0, 0, 2]))
         #expect(!AddressPolicy(refusePrivate: true, allowed: ["127.0.0.2"]).permits([127, 0, 0, 1]))
     }

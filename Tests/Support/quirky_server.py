@@ -76,6 +76,9 @@ class Journal:
 
 
 JOURNAL = Journal()
+RUNNING_LOCK = threading.Lock()
+RUNNING = 0
+MOST_RUNNING = 0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -121,7 +124,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        if path not in ("/log", "/headers"):
+        if path not in ("/log", "/headers", "/most-concurrent"):
             JOURNAL.record(self.path, self.lower_headers())
         route = ROUTES.get(path)
         try:
@@ -131,6 +134,23 @@ class Handler(BaseHTTPRequestHandler):
                 route(self)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def delayed(self):
+        """/delay?ms=N: the plain feed after N milliseconds; tracks how many run at once."""
+        global RUNNING, MOST_RUNNING
+        with RUNNING_LOCK:
+            RUNNING += 1
+            MOST_RUNNING = max(MOST_RUNNING, RUNNING)
+        try:
+            time.sleep(self.int_arg("ms", 100) / 1000)
+            self.reply(200, self.feed_body(), [("Content-Type", "application/rss+xml")])
+        finally:
+            with RUNNING_LOCK:
+                RUNNING -= 1
+
+    def most_concurrent(self):
+        """/most-concurrent: the most /delay requests that ran at once."""
+        self.reply(200, str(MOST_RUNNING).encode(), [("Content-Type", "text/plain")])
 
     def plain(self):
         self.reply(200, self.feed_body(), [("Content-Type", RSS_TYPE)])
@@ -227,6 +247,8 @@ ROUTES = {
     "/slow": Handler.slow,
     "/headers": Handler.headers_of_latest,
     "/log": Handler.log,
+    "/delay": Handler.delayed,
+    "/most-concurrent": Handler.most_concurrent,
 }
 
 

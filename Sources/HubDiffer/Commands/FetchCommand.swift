@@ -21,7 +21,8 @@ struct FetchCommand: AsyncParsableCommand {
             new, with one warning.
 
             Exit status: 0 fetched, not modified or unchanged; 65 not a feed; 69 a network or HTTP \
-            failure (one line says why); 64 bad usage.
+            failure (one line says why); 74 the entries could not be written (nothing is marked); \
+            64 bad usage.
 
             Examples:
               hubdiffer fetch 42 https://example.com/feed.xml
@@ -53,13 +54,18 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Abort bodies larger than this many bytes.")
     var maxBytes = 10 << 20
 
+    @Option(help: "The URL in the User-Agent where site owners learn who polls them.")
+    var contactURL = FetcherOptions().contactURL
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case json, text
     }
 
     func validate() throws {
         guard feedID >= 0 else { throw ValidationError("FEED_ID must be between 0 and \(Int64.max)") }
-        guard timeout > 0, maxBytes > 0 else { throw ValidationError("--timeout and --max-bytes must be positive") }
+        guard timeout > 0, timeout <= 86_400, maxBytes > 0 else {
+            throw ValidationError("--timeout must be between 0 and 86400 seconds and --max-bytes positive")
+        }
     }
 
     func run() async throws {
@@ -74,8 +80,11 @@ struct FetchCommand: AsyncParsableCommand {
         }
         let fetcher = Fetcher(
             options: FetcherOptions(
-                maximumBodySize: maxBytes, totalTimeout: .milliseconds(Int(timeout * 1000)),
+                maximumBodySize: maxBytes, totalTimeout: .milliseconds(Int(timeout * 1000)), contactURL: contactURL,
                 refusePrivateAddresses: !allowPrivateAddresses))
+        if fetcher.addressCheckLeftToProxy {
+            logger.warning("a proxy is set in the environment: private addresses are the proxy's to refuse")
+        }
         // The store's own "shard is down" line is left out: this command says it once, below.
         var storeLogger = Logger(label: "hubdiffer.store")
         storeLogger.logLevel = .error
@@ -91,8 +100,14 @@ struct FetchCommand: AsyncParsableCommand {
             } else if map.route(feedID) == nil {
                 logger.warning("feed \(feedID) is in no range of the shard map: every entry is printed as new")
             }
-            Self.print(entries, feed: feedID, format: format)
-            return true
+            do {
+                try Self.print(entries, feed: feedID, format: format)
+                return true
+            } catch {
+                // Not marked: the next run prints them again.
+                logger.error("cannot write the entries to standard output: \(error)")
+                return false
+            }
         }
         if let permanent = report.fetch.permanentURL {
             logger.notice("the feed moved permanently", metadata: ["url": "\(permanent)"])
@@ -103,6 +118,7 @@ struct FetchCommand: AsyncParsableCommand {
         case .unchanged:
             logger.info("unchanged: same body as last time")
         case .fetched(let newCount, let documentCount):
+            if newCount > 0, !report.delivered { throw ExitCode(74) }
             logger.info("\(newCount) new of \(documentCount) entries\(dryRun ? " (dry run: nothing marked)" : "")")
         case .notAFeed(let why):
             StandardError.line("\(url): not a feed: \(why)")
@@ -120,7 +136,7 @@ struct FetchCommand: AsyncParsableCommand {
         }
     }
 
-    private static func print(_ entries: [Entry], feed: Int64, format: OutputFormat) {
+    private static func print(_ entries: [Entry], feed: Int64, format: OutputFormat) throws {
         var output = ""
         switch format {
         case .json:
@@ -134,6 +150,6 @@ struct FetchCommand: AsyncParsableCommand {
                 output += "\(EntryIdentity.hex(entry.key))  \(date)  \(entry.title ?? entry.link ?? entry.id ?? "")\n"
             }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        try FileHandle.standardOutput.write(contentsOf: Data(output.utf8))
     }
 }

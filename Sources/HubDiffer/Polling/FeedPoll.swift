@@ -30,6 +30,8 @@ struct FeedPoll {
         /// What the store knew of the feed (``FeedHistory/unknown`` when its shard was down
         /// or the body was not diffed).
         var history: FeedHistory = .unknown
+        /// Whether the new entries went out (``run(feed:url:record:deliver:)``'s `deliver` said so).
+        var delivered = false
         /// Whether the new entries were marked as seen.
         var marked = false
     }
@@ -84,6 +86,7 @@ struct FeedPoll {
             let fresh = document.entries.filter { unseen.contains($0.key) && handed.insert($0.key).inserted }
             report.outcome = .fetched(newCount: fresh.count, documentCount: document.entries.count)
             guard await deliver(fresh, diff.history) else { return report }
+            report.delivered = true
             guard record else { return report }
             let entries = document.entries.map { DocumentEntry(key: $0.key, date: $0.date) }
             report.marked = await store.mark(feed: feed, document: entries, after: diff)
