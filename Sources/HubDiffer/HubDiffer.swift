@@ -16,10 +16,11 @@ struct HubDifferCommand: AsyncParsableCommand {
               hubdiffer parse --summary feeds/*
               hubdiffer fetch 42 https://example.com/feed.xml
               hubdiffer bench store --redis redis://127.0.0.1:6379/15 --flush
+              hubdiffer shards list
               hubdiffer version
             """,
         version: version,
-        subcommands: [ParseCommand.self, FetchCommand.self, BenchCommand.self, VersionCommand.self])
+        subcommands: [ParseCommand.self, FetchCommand.self, BenchCommand.self, ShardsCommand.self, VersionCommand.self])
 
     static func main() async {
         AllocatorTuning.apply()
