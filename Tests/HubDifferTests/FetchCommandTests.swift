@@ -63,6 +63,23 @@ struct FetchCommandTests {
         #expect(try Self.fetch(42, url, shards: shards).stdout.isEmpty)
     }
 
+    @Test("a server without validators: the second run finds the same body and prints nothing")
+    func sameBodyWithoutValidators() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let first = try Self.fetch(11, server.url("/feed/plain"), shards: shards)
+        #expect(Set(Self.ids(first.stdout)) == ["a1", "a2"])
+        let second = try Self.fetch(11, server.url("/feed/plain"), shards: shards)
+        #expect(second.status == 0)
+        #expect(second.stdout.isEmpty)
+        #expect(second.stderr.contains("unchanged"))
+        let grown = try Self.fetch(11, server.url("/feed/plain?items=3"), shards: shards)
+        #expect(Self.ids(grown.stdout) == ["a3"])
+    }
+
     @Test("--dry-run diffs but marks nothing; --format text prints a table")
     func dryRunAndText() throws {
         let redis = try RedisServerProcess()
