@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "ShardRouter"),
         .target(
             name: "Fetcher",
-            dependencies: ["CCurl", "CXXHash", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["CCurl", "CXXHash", "FeedParsing"]),
         .target(
             name: "EntryStore",
             dependencies: [

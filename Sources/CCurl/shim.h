@@ -23,12 +23,6 @@ static inline CURLcode hd_curl_easy_setopt_write_callback(CURL *h, CURLoption o,
                                                          curl_write_callback cb) {
     return curl_easy_setopt(h, o, cb);
 }
-static inline CURLcode hd_curl_easy_setopt_xferinfo_callback(CURL *h, curl_xferinfo_callback cb) {
-    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
-}
-static inline CURLcode hd_curl_easy_setopt_sockopt_callback(CURL *h, curl_sockopt_callback cb) {
-    return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, cb);
-}
 static inline CURLcode hd_curl_easy_setopt_header_callback(CURL *h, curl_write_callback cb) {
     return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb);
 }
@@ -71,9 +65,6 @@ static inline CURLcode hd_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) {
     return curl_easy_getinfo(h, i, v);
 }
 static inline CURLcode hd_curl_easy_getinfo_string(CURL *h, CURLINFO i, char **v) {
-    return curl_easy_getinfo(h, i, v);
-}
-static inline CURLcode hd_curl_easy_getinfo_double(CURL *h, CURLINFO i, double *v) {
     return curl_easy_getinfo(h, i, v);
 }
 /* CURLVERSION_NOW is a macro alias that does not import. */

@@ -1,14 +1,11 @@
 #ifndef HUBDIFFER_CHIREDIS_SHIM_H
 #define HUBDIFFER_CHIREDIS_SHIM_H
 /* The hiredis 0.14.1 boundary (Debian 12): no redisOptions, no RESP3, no TLS.
- * redisCommand is variadic; commands go through redisAppendCommandArgv instead. */
+ * redisCommand is variadic; commands are encoded in Swift and go through
+ * redisAppendFormattedCommand instead. */
 #include <hiredis/hiredis.h>
 #include <stddef.h>
 
-static inline int hd_redis_append_argv(redisContext *c, int argc, const char **argv,
-                                       const size_t *argvlen) {
-    return redisAppendCommandArgv(c, argc, argv, argvlen);
-}
 /* Appends a command already in the Redis protocol (RESP), formatted by the caller. */
 static inline int hd_redis_append_formatted(redisContext *c, const char *command, size_t length) {
     return redisAppendFormattedCommand(c, command, length);

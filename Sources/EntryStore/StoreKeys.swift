@@ -6,9 +6,4 @@ enum StoreKeys {
     static func state(_ feed: Int64) -> [UInt8] { Array("f:\(feed)".utf8) }
     /// The shard-level marker: a hash with `id`, `created` and, after a loss, `lost_at`.
     static let marker: [UInt8] = Array("hubdiffer:shard".utf8)
-
-    /// An entry key as the 8 bytes stored (big-endian, so members sort like the numbers).
-    static func member(_ key: UInt64) -> [UInt8] {
-        withUnsafeBytes(of: key.bigEndian) { Array($0) }
-    }
 }

@@ -236,7 +236,7 @@ private let writeBody: curl_write_callback = { data, size, count, context in
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    guard transfer.body.count + length <= transfer.cap else {
+    guard transfer.body.count + length <= transfer.options.maximumBodySize else {
         transfer.bodyTooLarge = true
         return 0
     }

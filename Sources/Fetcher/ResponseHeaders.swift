@@ -1,3 +1,5 @@
+import FeedParsing
+
 /// The headers a poll needs, collected line by line as libcurl hands them over, for each
 /// response of a redirect chain.
 struct ResponseHeaders {
@@ -81,8 +83,4 @@ struct ResponseHeaders {
         for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] | 0x20 { return false }
         return true
     }
-}
-
-extension Substring {
-    var trimmingWhitespace: String { String(self).trimmingWhitespace }
 }

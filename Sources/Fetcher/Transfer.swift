@@ -18,10 +18,8 @@ final class Transfer: @unchecked Sendable {
 
     let request: FetchRequest
     let completion: @Sendable (FetchResult) -> Void
-    let cap: Int
+    let options: FetcherOptions
     let policy: AddressPolicy
-    let maximumRedirects: Int
-    let maximumRetryAfter: Duration
     let started = ContinuousClock.now
 
     var body: [UInt8] = []
@@ -37,10 +35,8 @@ final class Transfer: @unchecked Sendable {
     init(request: FetchRequest, options: FetcherOptions, policy: AddressPolicy, completion: @escaping @Sendable (FetchResult) -> Void) {
         self.request = request
         self.completion = completion
-        cap = options.maximumBodySize
+        self.options = options
         self.policy = policy
-        maximumRedirects = options.maximumRedirects
-        maximumRetryAfter = options.maximumRetryAfter
         finalURL = request.url
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(to: 0)
@@ -78,13 +74,13 @@ final class Transfer: @unchecked Sendable {
         case .complete:
             return classifyResponse()
         case .bodyTooLarge:
-            return result(.failed(.bodyTooLarge(limit: cap)))
+            return result(.failed(.bodyTooLarge(limit: options.maximumBodySize)))
         case .writeRefused where bodyTooLarge:
-            return result(.failed(.bodyTooLarge(limit: cap)))
+            return result(.failed(.bodyTooLarge(limit: options.maximumBodySize)))
         case .couldNotConnect where refusedAddress != nil:
             return result(.failed(.refusedAddress(refusedAddress ?? "")))
         case .tooManyRedirects:
-            return result(.failed(.tooManyRedirects(limit: maximumRedirects)))
+            return result(.failed(.tooManyRedirects(limit: options.maximumRedirects)))
         case .unsupportedProtocol:
             return result(.failed(.refusedScheme(nextURL ?? finalURL)))
         case .timeout:
@@ -117,7 +113,7 @@ final class Transfer: @unchecked Sendable {
             return result(.gone)
         case 429, 503:
             let delay = headers.retryAfter.flatMap {
-                RetryAfter.delay($0, now: Int64(Self.unixNow()), maximum: maximumRetryAfter)
+                RetryAfter.delay($0, now: Int64(Self.unixNow()), maximum: options.maximumRetryAfter)
             }
             return result(.throttled(retryAfter: delay))
         default:

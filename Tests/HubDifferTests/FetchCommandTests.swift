@@ -5,15 +5,6 @@ import TestSupport
 /// `hubdiffer fetch`, run as the built executable against a real nginx and redis-server.
 @Suite("hubdiffer fetch", .serialized)
 struct FetchCommandTests {
-    /// An RSS 2.0 feed with items `items` (guid `item-N`), newest first.
-    static func rss(items: ClosedRange<Int>) -> String {
-        var text = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T</title><link>http://example.com/</link>\n"
-        for index in items.reversed() {
-            text += "<item><title>Item \(index)</title><link>http://example.com/\(index)</link><guid isPermaLink=\"false\">item-\(index)</guid></item>\n"
-        }
-        return text + "</channel></rss>\n"
-    }
-
     /// A shards.conf naming `url` for every feed, in a temporary file.
     static func shardsFile(_ url: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("shards-\(UUID().uuidString).conf").path
@@ -36,7 +27,7 @@ struct FetchCommandTests {
     func secondRunAndNewEntries() throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
-        let nginx = try NginxProcess(files: ["feed.xml": Array(Self.rss(items: 1...5).utf8)])
+        let nginx = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...5).utf8)])
         defer { nginx.stop() }
         let shards = try Self.shardsFile(redis.url)
         let url = nginx.baseURL + "/feed.xml"
@@ -56,7 +47,7 @@ struct FetchCommandTests {
         #expect(second.stdout.isEmpty)
         #expect(second.stderr.contains("304"))
 
-        try nginx.write("feed.xml", Self.rss(items: 1...8))
+        try nginx.write("feed.xml", FeedFixtures.rss(items: 1...8))
         let third = try Self.fetch(42, url, shards: shards)
         #expect(third.status == 0)
         #expect(Self.ids(third.stdout) == ["item-8", "item-7", "item-6"])
@@ -84,7 +75,7 @@ struct FetchCommandTests {
     func dryRunAndText() throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
-        let nginx = try NginxProcess(files: ["feed.xml": Array(Self.rss(items: 1...2).utf8)])
+        let nginx = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...2).utf8)])
         defer { nginx.stop() }
         let shards = try Self.shardsFile(redis.url)
         let url = nginx.baseURL + "/feed.xml"
@@ -97,7 +88,7 @@ struct FetchCommandTests {
 
     @Test("with the feed's shard down it prints every entry, warns once and exits 0")
     func shardDown() throws {
-        let nginx = try NginxProcess(files: ["feed.xml": Array(Self.rss(items: 1...4).utf8)])
+        let nginx = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...4).utf8)])
         defer { nginx.stop() }
         let shards = try Self.shardsFile("redis://127.0.0.1:\(try RedisServerProcess.freePort())/0")
         let result = try Self.fetch(9, nginx.baseURL + "/feed.xml", shards: shards)

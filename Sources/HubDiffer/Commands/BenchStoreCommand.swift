@@ -140,6 +140,10 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure parts of HubDiffer on this machine.",
-        discussion: "Example:\n  hubdiffer bench store --redis redis://127.0.0.1:6379/15 --flush",
+        discussion: """
+            Examples:
+              hubdiffer bench store --redis redis://127.0.0.1:6379/15 --flush
+              hubdiffer bench fetch http://127.0.0.1:8080/feed.xml --allow-private-addresses
+            """,
         subcommands: [BenchStoreCommand.self, BenchFetchCommand.self])
 }

@@ -50,11 +50,13 @@ struct FeedPoll {
         let result = await fetcher.fetch(request)
         var state = previous ?? FeedState()
         state.lastPoll = Date()
+        // A permanent redirect counts the polls it held on; an answer from the feed's own URL
+        // resets it (a failed poll says nothing either way).
+        let failed = if case .failed = result.outcome { true } else { false }
         if let permanent = result.permanentURL {
             state.redirectCount = state.redirectURL == permanent ? state.redirectCount + 1 : 1
             state.redirectURL = permanent
-        } else if case .failed = result.outcome {
-        } else {
+        } else if !failed {
             state.redirectURL = nil
             state.redirectCount = 0
         }
