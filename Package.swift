@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The C boundary: one system library per C dependency, each a modulemap plus a shim.h
@@ -43,10 +44,21 @@ let package = Package(
                 "CHiredis", "ShardRouter", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
+        // The daemon's parts that need no feed: when each feed is due, and the process's
+        // plumbing (control endpoint, Prometheus export, systemd notification).
+        .target(name: "Scheduler"),
+        .target(
+            name: "DaemonKit",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "CCurl", "CHiredis", "CSystem",
+                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "CCurl", "CHiredis",
+                "CSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -59,7 +71,9 @@ let package = Package(
             path: "benchmarks/parse/ParseBenchmark"),
 
         // Real servers for the tests: redis-server, nginx and a quirky HTTP server of our own.
-        .target(name: "TestSupport", path: "Tests/Support", resources: [.copy("quirky_server.py")]),
+        .target(
+            name: "TestSupport", path: "Tests/Support", exclude: ["feed_farm_selftest.py"],
+            resources: [.copy("quirky_server.py"), .copy("feed_farm.py")]),
         .testTarget(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
             resources: [.copy("Fixtures")]),
@@ -71,8 +85,10 @@ let package = Package(
             ],
             path: "Tests/EntryStoreTests"),
         .testTarget(
-            name: "HubDifferTests", dependencies: ["HubDiffer", "TestSupport"], path: "Tests/HubDifferTests"),
+            name: "HubDifferTests", dependencies: ["HubDiffer", "EntryStore", "TestSupport"], path: "Tests/HubDifferTests"),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"], path: "Tests/FetcherTests"),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], path: "Tests/SchedulerTests"),
+        .testTarget(name: "DaemonKitTests", dependencies: ["DaemonKit", "TestSupport"], path: "Tests/DaemonKitTests"),
     ],
     swiftLanguageModes: [.v6]
 )

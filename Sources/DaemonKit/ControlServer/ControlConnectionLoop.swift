@@ -1,0 +1,308 @@
+import Glibc
+import Logging
+
+/// The poll(2) loop of a ``ControlServer``: accepts connections, reads requests, starts each
+/// handler in a task, writes the answers. Made and used on the server's own thread only; the
+/// other threads reach it through the ``ControlMailbox``.
+final class ControlConnectionLoop {
+    private let listenFD: Int32
+    private let mailbox: ControlMailbox
+    private let routes: ControlRoutes
+    private let limits: ControlServerLimits
+    private let logger: Logger
+    private let clock = ContinuousClock()
+
+    private var connections: [UInt64: ControlConnection] = [:]
+    private var nextID: UInt64 = 0
+    /// Set after accept(2) ran out of descriptors or memory: no accepting until then.
+    private var acceptPausedUntil: ContinuousClock.Instant?
+    private var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
+
+    /// How long a lingering connection may keep sending before it is closed.
+    static let lingerTimeout: Duration = .seconds(2)
+    /// How much a lingering connection may send before it is closed.
+    static let lingerBytes = 1 << 20
+    static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    init(listenFD: Int32, mailbox: ControlMailbox, routes: ControlRoutes, limits: ControlServerLimits, logger: Logger) {
+        self.listenFD = listenFD
+        self.mailbox = mailbox
+        self.routes = routes
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Runs until ``ControlMailbox/requestStop()``; then closes every connection and the
+    /// listening socket.
+    func run() {
+        defer {
+            for connection in connections.values { close(connection.fd) }
+            connections.removeAll()
+            close(listenFD)
+            mailbox.loopEnded()
+        }
+        var pollSet: [pollfd] = []
+        var polledIDs: [UInt64] = []
+        while true {
+            let now = clock.now
+            expireDeadlines(now)
+            if let paused = acceptPausedUntil, now >= paused { acceptPausedUntil = nil }
+
+            pollSet.removeAll(keepingCapacity: true)
+            polledIDs.removeAll(keepingCapacity: true)
+            pollSet.append(pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0))
+            // A negative descriptor is skipped by poll(2).
+            pollSet.append(pollfd(fd: acceptPausedUntil == nil ? listenFD : -1, events: Int16(POLLIN), revents: 0))
+            for connection in connections.values {
+                let events: Int32 =
+                    switch connection.phase {
+                    case .reading, .lingering: Int32(POLLIN)
+                    case .writing: Int32(POLLOUT)
+                    case .handling: 0
+                    }
+                pollSet.append(pollfd(fd: connection.fd, events: Int16(events), revents: 0))
+                polledIDs.append(connection.id)
+            }
+
+            let ready = poll(&pollSet, nfds_t(pollSet.count), timeoutMilliseconds(now))
+            if ready < 0 {
+                let code = errno
+                if code != EINTR {
+                    logger.error("control endpoint: poll failed: \(String(cString: strerror(code)))")
+                    usleep(10_000)
+                }
+                continue
+            }
+            if pollSet[0].revents != 0 {
+                let inbox = mailbox.take()
+                if inbox.stopping { return }
+                for (id, response) in inbox.responses {
+                    guard let connection = connections[id], connection.phase == .handling else { continue }  // timed out
+                    respond(connection, response)
+                }
+            }
+            if pollSet[1].revents != 0 { acceptConnections() }
+            for (offset, id) in polledIDs.enumerated() where pollSet[offset + 2].revents != 0 {
+                guard let connection = connections[id] else { continue }
+                service(connection, revents: Int32(pollSet[offset + 2].revents))
+            }
+        }
+    }
+
+    // MARK: - Accepting
+
+    private func acceptConnections() {
+        for _ in 0..<64 {
+            // accept4(2) is not visible through Glibc (it is a GNU extension); the flags are set
+            // right after instead.
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 {
+                let code = errno
+                switch code {
+                case EAGAIN, EWOULDBLOCK: return
+                case EINTR, ECONNABORTED, EPROTO: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    logger.warning(
+                        "control endpoint: cannot accept connections (\(String(cString: strerror(code)))); pausing for 100 ms")
+                    acceptPausedUntil = clock.now + .milliseconds(100)
+                    return
+                default:
+                    logger.error("control endpoint: accept failed: \(String(cString: strerror(code)))")
+                    return
+                }
+            }
+            FileDescriptorFlags.makeNonBlockingAndCloseOnExec(fd)
+            guard connections.count < limits.maxConnections else {
+                // Best effort: one non-blocking send, then close.
+                let refusal = ControlResponse.text("too many connections to the control endpoint", status: 503)
+                    .serialized(headOnly: false)
+                _ = refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+                close(fd)
+                logger.warning("control endpoint: \(limits.maxConnections) connections at once; refused one with 503")
+                continue
+            }
+            nextID += 1
+            connections[nextID] = ControlConnection(id: nextID, fd: fd, deadline: clock.now + limits.requestTimeout)
+        }
+    }
+
+    // MARK: - Serving one connection
+
+    private func service(_ connection: ControlConnection, revents: Int32) {
+        switch connection.phase {
+        case .reading: readRequest(connection)
+        case .writing: writeResponse(connection)
+        case .lingering: discardInput(connection)
+        case .handling:
+            // Polled for nothing: only an error or hang-up shows here. The answer is dropped
+            // when it comes.
+            if revents & Int32(POLLERR | POLLHUP | POLLNVAL) != 0 { closeConnection(connection) }
+        }
+    }
+
+    private func readRequest(_ connection: ControlConnection) {
+        let count = recv(connection.fd, &readBuffer, readBuffer.count, 0)
+        if count < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+            closeConnection(connection)
+            return
+        }
+        if count == 0 {
+            // The client shut its side down before the request was complete.
+            if connection.input.isEmpty {
+                closeConnection(connection)
+            } else {
+                reject(connection, HTTPRequestRejection(status: 400, reason: "the request ended early"))
+            }
+            return
+        }
+        connection.input += readBuffer[0..<count]
+        // A head can only have ended where a line did: a client sending a byte at a time is not
+        // re-parsed for every byte.
+        let mayEndHead = readBuffer[0..<count].contains(UInt8(ascii: "\n")) || connection.input.count > limits.maxHeaderBytes
+        if connection.head == nil && !mayEndHead { return }
+        processInput(connection)
+    }
+
+    private func processInput(_ connection: ControlConnection) {
+        if connection.head == nil {
+            switch HTTPRequestHeadParser.parse(connection.input, maxHeaderBytes: limits.maxHeaderBytes, head: &connection.head) {
+            case .incomplete:
+                return
+            case .rejected(let rejection):
+                reject(connection, rejection)
+                return
+            case .complete(let bodyOffset):
+                connection.bodyOffset = bodyOffset
+            }
+        }
+        guard let head = connection.head else { return }
+        connection.summary = "\(head.method) \(head.rawPath)"
+        guard head.contentLength <= limits.maxBodyBytes else {
+            reject(connection, .init(status: 413, reason: "the body is larger than \(limits.maxBodyBytes) bytes"))
+            return
+        }
+        let received = connection.input.count - connection.bodyOffset
+        if received < head.contentLength {
+            if head.expectsContinue && !connection.sentContinue {
+                connection.sentContinue = true
+                // Nothing else was sent on this connection yet, so the socket buffer has room
+                // for these 25 bytes; a short send means the connection is broken.
+                let sent = Self.continueResponse.withUnsafeBytes {
+                    send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
+                if sent != Self.continueResponse.count { closeConnection(connection) }
+            }
+            return
+        }
+        dispatch(connection, head: head)
+    }
+
+    private func dispatch(_ connection: ControlConnection, head: HTTPRequestHead) {
+        let path: String
+        let query: FormFields
+        do {
+            path = try PercentDecoding.decode(Array(head.rawPath.utf8), plusAsSpace: false)
+            query = try FormFields(decoding: head.rawQuery)
+        } catch {
+            reject(connection, .init(status: 400, reason: "\(error)"))
+            return
+        }
+        switch routes.resolve(head.method, path) {
+        case .notFound:
+            respond(connection, .text("no such path: \(path)", status: 404))
+        case .methodNotAllowed(let allowed):
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            respond(connection, .text("\(head.method) is not allowed on \(path); use \(allow)", status: 405, headers: ["Allow": allow]))
+        case .handle(let handler, let headOnly):
+            connection.headOnly = headOnly
+            connection.phase = .handling
+            connection.deadline = clock.now + limits.handlerTimeout
+            let body = Array(connection.input[connection.bodyOffset..<(connection.bodyOffset + head.contentLength)])
+            let request = ControlRequest(method: head.method, path: path, query: query, headers: head.headers, body: body)
+            let (mailbox, id) = (self.mailbox, connection.id)
+            Task {
+                let response = await handler(request)
+                mailbox.deliver(response, to: id)
+            }
+        }
+    }
+
+    private func reject(_ connection: ControlConnection, _ rejection: HTTPRequestRejection) {
+        respond(connection, .text(rejection.reason, status: rejection.status))
+    }
+
+    private func respond(_ connection: ControlConnection, _ response: ControlResponse) {
+        logger.debug("control endpoint: \(connection.summary) → \(response.status)")
+        connection.output = response.serialized(headOnly: connection.headOnly)
+        connection.written = 0
+        connection.phase = .writing
+        connection.deadline = clock.now + limits.writeTimeout
+        writeResponse(connection)
+    }
+
+    private func writeResponse(_ connection: ControlConnection) {
+        while connection.written < connection.output.count {
+            let sent = connection.output.withUnsafeBytes {
+                send(connection.fd, $0.baseAddress! + connection.written, $0.count - connection.written, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                closeConnection(connection)
+                return
+            }
+            connection.written += sent
+        }
+        // All sent: end our side (the client sees the end of the response) and linger.
+        shutdown(connection.fd, Int32(SHUT_WR))
+        connection.output = []
+        connection.input = []
+        connection.phase = .lingering
+        connection.deadline = clock.now + Self.lingerTimeout
+    }
+
+    private func discardInput(_ connection: ControlConnection) {
+        let count = recv(connection.fd, &readBuffer, readBuffer.count, 0)
+        if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+        connection.discarded += max(count, 0)
+        if count <= 0 || connection.discarded > Self.lingerBytes { closeConnection(connection) }
+    }
+
+    private func closeConnection(_ connection: ControlConnection) {
+        close(connection.fd)
+        connections[connection.id] = nil
+    }
+
+    // MARK: - Deadlines
+
+    private func expireDeadlines(_ now: ContinuousClock.Instant) {
+        for connection in connections.values where connection.deadline <= now {
+            switch connection.phase {
+            case .reading:
+                if connection.input.isEmpty {
+                    closeConnection(connection)
+                } else {
+                    reject(connection, .init(status: 408, reason: "the request took longer than \(limits.requestTimeout)"))
+                }
+            case .handling:
+                logger.warning("control endpoint: \(connection.summary) had no answer within \(limits.handlerTimeout)")
+                respond(connection, .text("no answer within \(limits.handlerTimeout)", status: 503))
+            case .writing, .lingering:
+                closeConnection(connection)
+            }
+        }
+    }
+
+    /// Until the next deadline, rounded up; -1 (no timeout) when nothing waits for one.
+    private func timeoutMilliseconds(_ now: ContinuousClock.Instant) -> Int32 {
+        var next = connections.values.map(\.deadline).min()
+        if let paused = acceptPausedUntil { next = min(next ?? paused, paused) }
+        guard let next else { return -1 }
+        let left = now.duration(to: next)
+        guard left > .zero else { return 0 }
+        let (seconds, attoseconds) = left.components
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: milliseconds)
+    }
+}

@@ -1,0 +1,24 @@
+/// What one poll of a feed found; decides the feed's next due time.
+public enum PollVerdict: Sendable, Equatable {
+    /// 304 Not Modified.
+    case notModified
+    /// 2xx with the same body hash, or a document without new entries.
+    case unchanged
+    /// A document with this many new entries.
+    case changed(newEntries: Int)
+    /// A network, HTTP or parse error: exponential backoff.
+    case failed
+    /// 429 or 503: wait at least `retryAfter`; without one, back off as after `failed`.
+    case throttled(retryAfter: Duration?)
+    /// 410 Gone: the feed is never due again (until the feeds file drops and re-adds it, or
+    /// changes its URL).
+    case gone
+
+    /// Whether the poll reached the feed and read it (or learnt it is unmodified).
+    var isSuccess: Bool {
+        switch self {
+        case .notModified, .unchanged, .changed: true
+        case .failed, .throttled, .gone: false
+        }
+    }
+}

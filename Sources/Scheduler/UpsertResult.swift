@@ -1,0 +1,9 @@
+/// What `PollScheduler.upsert(_:now:)` did.
+public enum UpsertResult: Sendable, Equatable {
+    /// The feed was new; it is scheduled.
+    case added
+    /// Its URL or pinned interval changed; its due time stays.
+    case changed
+    /// It was already scheduled exactly so.
+    case unchanged
+}

@@ -1,0 +1,139 @@
+import DaemonKit
+import Foundation
+import Glibc
+import Testing
+
+@Suite("SystemdNotifier against a real datagram socket")
+struct SystemdNotifierTests {
+    @Test func eachStateArrivesAsItsExactDatagram() async throws {
+        let sink = try DatagramSink()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": sink.notifySocket], logger: quietLogger)
+        #expect(notifier.isEnabled)
+        notifier.ready(status: "polling 3 feeds")
+        #expect(try await sink.next() == "READY=1\nSTATUS=polling 3 feeds")
+        notifier.status("two\nlines")
+        #expect(try await sink.next() == "STATUS=two lines")
+        notifier.stopping()
+        #expect(try await sink.next() == "STOPPING=1")
+        try notifier.send([.watchdog])
+        #expect(try await sink.next() == "WATCHDOG=1")
+        try notifier.send([.extendTimeout(.seconds(20))])
+        #expect(try await sink.next() == "EXTEND_TIMEOUT_USEC=20000000")
+    }
+
+    @Test func reloadingCarriesTheMonotonicClock() async throws {
+        let sink = try DatagramSink()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": sink.notifySocket], logger: quietLogger)
+        let before = monotonicMicroseconds()
+        notifier.reloading()
+        let after = monotonicMicroseconds()
+        let datagram = try #require(try await sink.next())
+        let lines = datagram.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first == "RELOADING=1")
+        let stamp = try #require(lines.last.flatMap { $0.hasPrefix("MONOTONIC_USEC=") ? UInt64($0.dropFirst(15)) : nil })
+        #expect(stamp >= before && stamp <= after)
+    }
+
+    @Test func anAbstractSocketIsReachedToo() async throws {
+        let sink = try DatagramSink(abstractName: "hubdiffer-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": sink.notifySocket], logger: quietLogger)
+        #expect(notifier.socketAddress == .abstract(String(sink.notifySocket.dropFirst())))
+        notifier.ready()
+        #expect(try await sink.next() == "READY=1")
+    }
+
+    @Test func withoutNotifySocketNothingIsSentAndThatIsSaidOnceAtDebug() throws {
+        let record = LogRecord()
+        let notifier = SystemdNotifier(environment: ["WATCHDOG_USEC": "1000000"], logger: record.logger())
+        #expect(!notifier.isEnabled)
+        #expect(notifier.watchdog == nil)
+        notifier.ready()
+        notifier.stopping()
+        try notifier.send([.watchdog])
+        #expect(record.messages(at: .debug).count == 1)
+        #expect(record.messages(at: .debug).first?.contains("NOTIFY_SOCKET") == true)
+        #expect(record.messages(at: .warning).isEmpty)
+    }
+
+    @Test func aMissingSocketIsAnErrorForSendAndAWarningOtherwise() throws {
+        let directory = try TemporaryDirectory.make(prefix: "nosocket")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let record = LogRecord()
+        let path = "\(directory)/gone"
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": path], logger: record.logger())
+        #expect(throws: SystemdNotifyError.sendFailed(address: .path(path), errno: ENOENT)) { try notifier.send([.ready]) }
+        notifier.ready()
+        #expect(record.messages(at: .warning).count == 1)
+    }
+
+    @Test(arguments: ["relative/path", "vsock:2:1234", "@", "/" + String(repeating: "x", count: 120)])
+    func unusableSocketValuesDisableNotifications(_ value: String) {
+        #expect(NotifySocketAddress(value) == nil)
+        let record = LogRecord()
+        #expect(!SystemdNotifier(environment: ["NOTIFY_SOCKET": value], logger: record.logger()).isEnabled)
+        #expect(record.messages(at: .warning).count == 1)
+    }
+
+    @Test func theWatchdogIsReadFromTheEnvironment() {
+        let pid = String(getpid())
+        let watchdog = SystemdWatchdog(environment: ["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": pid])
+        #expect(watchdog?.timeout == .seconds(30))
+        #expect(watchdog?.pingInterval == .seconds(15))
+        #expect(SystemdWatchdog(environment: ["WATCHDOG_USEC": "30000000"])?.timeout == .seconds(30))
+        #expect(SystemdWatchdog(environment: ["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": String(getpid() + 1)]) == nil)
+        #expect(SystemdWatchdog(environment: ["WATCHDOG_USEC": "0"]) == nil)
+        #expect(SystemdWatchdog(environment: ["WATCHDOG_USEC": "soon"]) == nil)
+        #expect(SystemdWatchdog(environment: [:]) == nil)
+    }
+
+    @Test func aHealthyDaemonPingsAtHalfTheInterval() async throws {
+        let sink = try DatagramSink()
+        let notifier = SystemdNotifier(
+            environment: ["NOTIFY_SOCKET": sink.notifySocket, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": String(getpid())],
+            logger: quietLogger)
+        #expect(notifier.watchdog?.pingInterval == .milliseconds(200))
+        let pinger = Task { await notifier.runWatchdog { true } }
+        // Pings at 0, 200, 400, 600 ms within 700 ms; a stalled machine may lose one or two,
+        // but pinging faster than every 200 ms would show as more than 4.
+        let received = try await sink.collect(for: .milliseconds(700))
+        pinger.cancel()
+        await pinger.value
+        #expect(received.allSatisfy { $0 == "WATCHDOG=1" })
+        #expect((2...4).contains(received.count), "\(received.count) pings")
+    }
+
+    @Test func anUnhealthyDaemonSendsNoPingsAndRecovers() async throws {
+        let sink = try DatagramSink()
+        let record = LogRecord()
+        let notifier = SystemdNotifier(
+            environment: ["NOTIFY_SOCKET": sink.notifySocket, "WATCHDOG_USEC": "100000"], logger: record.logger())
+        let health = HealthFlag()
+        let pinger = Task { await notifier.runWatchdog { await health.isHealthy } }
+        #expect(try await sink.collect(for: .milliseconds(300)).isEmpty)
+        #expect(record.messages(at: .warning).count == 1)
+        await health.set(true)
+        #expect(try await sink.next(within: .seconds(2)) == "WATCHDOG=1")
+        #expect(record.messages(at: .info).count == 1)
+        pinger.cancel()
+        await pinger.value
+    }
+
+    @Test func noWatchdogMeansTheLoopReturnsAtOnce() async throws {
+        let sink = try DatagramSink()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": sink.notifySocket], logger: quietLogger)
+        await notifier.runWatchdog { true }
+        #expect(try await sink.next(within: .milliseconds(50)) == nil)
+    }
+
+    private func monotonicMicroseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+    }
+}
+
+private actor HealthFlag {
+    private(set) var isHealthy = false
+    func set(_ value: Bool) { isHealthy = value }
+}
