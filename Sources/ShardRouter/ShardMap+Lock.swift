@@ -45,8 +45,39 @@ extension ShardMap {
     }
 }
 
+/// The editor lock of one shard map, held across many steps (`hubdiffer shards move` holds it
+/// from its first copy to its last delete). Released when the value is deinitialized.
+public final class ShardMapEditorLock: Sendable {
+    /// The map file the lock guards.
+    public let path: String
+    private let lock: EditorLock
+
+    /// Takes the editor lock of the map at `path` without waiting.
+    ///
+    /// - Throws: ``ShardMapError/lockHeld(path:pid:)`` when another editor holds it, or
+    ///   ``ShardMapError/cannotLock(path:reason:)``.
+    public init(path: String) throws(ShardMapError) {
+        self.path = path
+        lock = try EditorLock.acquire(path + ".lock")
+    }
+
+    deinit { lock.release() }
+}
+
+extension ShardMap {
+    /// ``editFile(at:_:)`` under a lock the caller already holds.
+    public static func editFile(
+        holding lock: ShardMapEditorLock, _ edit: (ShardMap) throws(ShardMapError) -> ShardMap
+    ) throws(ShardMapError) -> ShardMap {
+        let map = try load(from: lock.path)
+        let edited = try edit(map)
+        if edited.rendered() != map.rendered() { try edited.write(to: lock.path) }
+        return edited
+    }
+}
+
 /// A held `flock` on a lock file.
-struct EditorLock {
+struct EditorLock: Sendable {
     let fd: Int32
 
     /// Opens (creating) and locks `path` without waiting, then writes this process's ID in it.

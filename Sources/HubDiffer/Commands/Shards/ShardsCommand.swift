@@ -29,7 +29,7 @@ struct ShardsCommand: ParsableCommand {
             ShardsListCommand.self, ShardsCheckCommand.self, ShardsRouteCommand.self,
             ShardsAddCommand.self, ShardsRemoveCommand.self, ShardsSplitCommand.self,
             ShardsMergeCommand.self, ShardsSetCommand.self,
-            // `move` (set a range's server and copy its feeds' keys) goes here.
+            ShardsMoveCommand.self,
         ])
 }
 

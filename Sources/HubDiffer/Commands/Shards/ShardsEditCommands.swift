@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ShardRouter
 
 /// Applies one edit of the shard map: under the editor lock, written atomically (through
@@ -19,6 +20,13 @@ struct ShardsEditor {
         _ edit: (ShardMap) throws(ShardMapError) -> ShardMap,
         describe: (_ old: ShardMap, _ new: ShardMap) -> String
     ) throws {
+        let journal = MoveJournal.path(forMap: file)
+        if !dryRun, FileManager.default.fileExists(atPath: journal) {
+            StandardError.line(
+                "a hubdiffer shards move of \(file) is unfinished (\(journal)): run that move again to finish it, "
+                    + "then edit; \(file) was not changed")
+            throw ExitCode(75)
+        }
         let old: ShardMap
         let new: ShardMap
         do throws(ShardMapError) {

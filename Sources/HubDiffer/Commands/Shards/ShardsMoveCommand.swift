@@ -1,0 +1,85 @@
+import ArgumentParser
+import ShardRouter
+
+/// `hubdiffer shards move`: a range moved to another server with its data (see ``ShardMove``).
+struct ShardsMoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "move",
+        abstract: "Move a range of feed IDs to another server, with their seen entries and state.",
+        discussion: """
+            Copies every e:{feed} and f:{feed} key of the range to the new server (sets are \
+            merged, so nothing already there is lost), switches the range's line of the map, \
+            sends SIGHUP to the daemon so it reads the new map, waits --grace for polls begun \
+            under the old map, copies what arrived meanwhile, verifies that every set member and \
+            state is on the new server, and only then deletes the old copies. At every moment the \
+            server the map names holds every feed's set.
+
+            FIRST-LAST must be one line of the map: `hubdiffer shards split` it first to move \
+            part of a range. The move holds the editor lock to its end and keeps a journal \
+            (FILE.move) until it is done; after an interruption (Ctrl-C, a server that failed) \
+            run the same command again and it resumes.
+
+            A running daemon must reload the map: the move reads its pid from --pid-file \
+            (default \(DaemonReload.defaultPIDFile)) or --pid; pass --no-daemon when no daemon \
+            uses this map.
+
+            Exit status: 0 moved (or nothing to move); 64 bad usage or no daemon found; 65 the \
+            range is not one line of the map; 69 a server failed; 70 verification failed \
+            (nothing deleted); 74 the journal cannot be written; 75 another edit or an \
+            unfinished move of another range; 130 interrupted (run it again to resume).
+
+            Examples:
+              hubdiffer shards move 5000000-9223372036854775807 redis://10.0.0.2:6379/0
+              hubdiffer shards move 0-999 redis://127.0.0.1:6380/0 --file test-shards.conf --no-daemon
+              hubdiffer shards move 0-999 redis://10.0.0.3/0 --pid 4242 --grace 10 --rate 2000
+            """)
+
+    @OptionGroup var options: ShardsFileOption
+
+    @Argument(help: ArgumentHelp("The feed IDs, inclusive: one line of the map.", valueName: "first-last"))
+    var range: String
+
+    @Argument(help: ArgumentHelp("The new server, redis://[:PASSWORD@]HOST[:PORT][/DB].", valueName: "url"))
+    var url: String
+
+    @Option(help: ArgumentHelp("The daemon's process ID, to send it SIGHUP.", valueName: "pid"))
+    var pid: Int32?
+
+    @Option(help: ArgumentHelp("The daemon's pid file (default \(DaemonReload.defaultPIDFile)).", valueName: "file"))
+    var pidFile: String?
+
+    @Flag(help: "No daemon uses this map: switch without signalling one.")
+    var noDaemon = false
+
+    @Option(help: ArgumentHelp("Seconds to wait after SIGHUP for polls begun under the old map.", valueName: "seconds"))
+    var grace: Int = 35
+
+    @Option(help: ArgumentHelp("Copy at most this many feeds a second (default: no limit).", valueName: "feeds"))
+    var rate: Int?
+
+    func validate() throws {
+        _ = try ShardsArguments.range(range)
+        _ = try ShardsArguments.endpoint(url)
+        if noDaemon && (pid != nil || pidFile != nil) {
+            throw ValidationError("--no-daemon says no daemon uses the map: leave out --pid and --pid-file, or --no-daemon")
+        }
+        guard grace >= 0 else { throw ValidationError("--grace must be 0 or more seconds") }
+        if let rate, rate < 1 { throw ValidationError("--rate must be at least 1 feed a second; leave it out for no limit") }
+    }
+
+    func run() async throws {
+        let bounds = try ShardsArguments.range(range)
+        let target = try ShardsArguments.endpoint(url)
+        let interrupt = InterruptFlag()
+        do throws(MoveFailure) {
+            let move = ShardMove(
+                mapPath: options.file, range: bounds, target: target,
+                daemon: try DaemonReload.resolve(pid: pid, pidFile: pidFile, noDaemon: noDaemon),
+                grace: .seconds(grace), rate: rate, interrupt: interrupt)
+            try await move.run()
+        } catch {
+            StandardError.line("\(error)")
+            throw ExitCode(error.exitStatus)
+        }
+    }
+}
