@@ -57,9 +57,10 @@ let package = Package(
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "CCurl", "CHiredis",
+                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "Scheduler", "DaemonKit", "CCurl", "CHiredis",
                 "CSystem",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

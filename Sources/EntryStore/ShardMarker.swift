@@ -62,6 +62,10 @@ extension FeedState {
             fields["redirect_url"] = redirectURL
             fields["redirect_count"] = String(redirectCount)
         }
+        if let adoptedURL, let adoptedFrom {
+            fields["adopted_url"] = adoptedURL
+            fields["adopted_from"] = adoptedFrom
+        }
         return fields
     }
 
@@ -71,6 +75,7 @@ extension FeedState {
             bodyHash: fields["body_hash"].flatMap { UInt64($0, radix: 16) },
             lastPoll: fields["last_poll"].flatMap(Int64.init).map { Date(timeIntervalSince1970: TimeInterval($0)) },
             errorCount: fields["errors"].flatMap(Int.init) ?? 0, redirectURL: fields["redirect_url"],
-            redirectCount: fields["redirect_count"].flatMap(Int.init) ?? 0)
+            redirectCount: fields["redirect_count"].flatMap(Int.init) ?? 0, adoptedURL: fields["adopted_url"],
+            adoptedFrom: fields["adopted_from"])
     }
 }

@@ -54,11 +54,19 @@ public struct FeedState: Sendable, Equatable {
     /// A permanent redirect's target, and on how many consecutive polls it was seen.
     public var redirectURL: String?
     public var redirectCount: Int
+    /// The URL polled instead of the listed one, after a permanent redirect held on enough
+    /// consecutive polls; `adoptedFrom` is the listed URL it replaced (a list that names
+    /// another URL since then drops it).
+    public var adoptedURL: String?
+    public var adoptedFrom: String?
 
     public init(
         etag: String? = nil, lastModified: String? = nil, bodyHash: UInt64? = nil, lastPoll: Date? = nil,
-        errorCount: Int = 0, redirectURL: String? = nil, redirectCount: Int = 0
+        errorCount: Int = 0, redirectURL: String? = nil, redirectCount: Int = 0, adoptedURL: String? = nil,
+        adoptedFrom: String? = nil
     ) {
+        self.adoptedURL = adoptedURL
+        self.adoptedFrom = adoptedFrom
         self.etag = etag
         self.lastModified = lastModified
         self.bodyHash = bodyHash

@@ -12,6 +12,7 @@ struct HubDifferCommand: AsyncParsableCommand {
         abstract: "Find the new entries of feeds, for a pubsub hub.",
         discussion: """
             Examples:
+              hubdiffer run --feeds feeds.txt --shards shards.conf
               hubdiffer parse feed.xml --url https://example.com/feed.xml
               hubdiffer parse --summary feeds/*
               hubdiffer fetch 42 https://example.com/feed.xml
@@ -20,7 +21,7 @@ struct HubDifferCommand: AsyncParsableCommand {
               hubdiffer version
             """,
         version: version,
-        subcommands: [ParseCommand.self, FetchCommand.self, BenchCommand.self, ShardsCommand.self, VersionCommand.self])
+        subcommands: [RunCommand.self, ParseCommand.self, FetchCommand.self, BenchCommand.self, ShardsCommand.self, VersionCommand.self])
 
     static func main() async {
         AllocatorTuning.apply()

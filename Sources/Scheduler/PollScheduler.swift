@@ -119,7 +119,7 @@ public struct PollScheduler: Sendable {
     }
 
     /// Where the feed stands: due when, in flight, or gone; nil when unknown.
-    public func state(of feed: Int64) -> FeedState? {
+    public func state(of feed: Int64) -> FeedScheduleState? {
         guard let slot = slots.slot(of: feed) else { return nil }
         let flags = records[Int(slot)].flags
         if flags.contains(.inFlight) { return .inFlight }

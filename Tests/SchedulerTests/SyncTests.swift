@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Reloading the feeds file")
 struct SyncTests {
-    static func dues(_ scheduler: PollScheduler, _ ids: [Int64]) -> [Int64: FeedState] {
+    static func dues(_ scheduler: PollScheduler, _ ids: [Int64]) -> [Int64: FeedScheduleState] {
         Dictionary(uniqueKeysWithValues: ids.compactMap { id in scheduler.state(of: id).map { (id, $0) } })
     }
 

@@ -10,6 +10,11 @@ struct FeedPoll {
     let fetcher: Fetcher
     let store: EntryStore
     var parserLimits = ParserLimits()
+    /// Consecutive polls a permanent redirect (301/308) must hold on before its target
+    /// replaces the listed URL (kept in `f:{feed}`).
+    var redirectsToAdopt = 3
+    /// Bounds how many parses run at once (the daemon's parse stage); nil: no bound.
+    var parseGate: StageGate?
 
     /// What a poll ended with.
     enum Outcome: Sendable, Equatable {
@@ -34,6 +39,12 @@ struct FeedPoll {
         var delivered = false
         /// Whether the new entries were marked as seen.
         var marked = false
+        /// The URL polled (the listed one, or the one adopted after a permanent redirect).
+        var polledURL = ""
+        /// Set when this poll adopted a permanent redirect's target as the feed's URL.
+        var adoptedURL: String?
+        /// RSS `<ttl>`, when the document gave one.
+        var timeToLive: Duration?
     }
 
     /// Polls `feed` at `url`. `deliver` gets the new entries (and the store's history of the
@@ -44,24 +55,37 @@ struct FeedPoll {
         deliver: ([Entry], FeedHistory) async -> Bool
     ) async -> Report {
         let previous = await store.state(feed: feed)
+        var state = previous ?? FeedState()
+        if state.adoptedFrom != url {
+            state.adoptedURL = nil
+            state.adoptedFrom = nil
+        }
+        let polledURL = state.adoptedURL ?? url
         let request = FetchRequest(
-            url: url, validators: Validators(etag: previous?.etag, lastModified: previous?.lastModified),
+            url: polledURL, validators: Validators(etag: previous?.etag, lastModified: previous?.lastModified),
             bodyHash: previous?.bodyHash)
         let result = await fetcher.fetch(request)
-        var state = previous ?? FeedState()
         state.lastPoll = Date()
+        var adopted: String?
         // A permanent redirect counts the polls it held on; an answer from the feed's own URL
         // resets it (a failed poll says nothing either way).
         let failed = if case .failed = result.outcome { true } else { false }
         if let permanent = result.permanentURL {
             state.redirectCount = state.redirectURL == permanent ? state.redirectCount + 1 : 1
             state.redirectURL = permanent
+            if state.redirectCount >= redirectsToAdopt {
+                state.adoptedURL = permanent
+                state.adoptedFrom = url
+                state.redirectURL = nil
+                state.redirectCount = 0
+                adopted = permanent
+            }
         } else if !failed {
             state.redirectURL = nil
             state.redirectCount = 0
         }
 
-        var report = Report(outcome: .notModified, fetch: result)
+        var report = Report(outcome: .notModified, fetch: result, polledURL: polledURL, adoptedURL: adopted)
         switch result.outcome {
         case .notModified, .unchanged:
             report.outcome = result.outcome == .notModified ? .notModified : .unchanged
@@ -72,6 +96,8 @@ struct FeedPoll {
             let options = ParserOptions(documentURL: result.finalURL, httpCharset: body.charset, limits: parserLimits)
             let document: Feed
             do {
+                if let parseGate { await parseGate.enter() }
+                defer { parseGate?.leave() }
                 document = try FeedParser.parse(body.bytes, options: options)
             } catch {
                 // Validators and body hash are not kept: the next poll fetches and parses again.
@@ -80,6 +106,7 @@ struct FeedPoll {
                 if record { await store.save(state, feed: feed) }
                 return report
             }
+            report.timeToLive = document.timeToLiveMinutes.map { .seconds($0 * 60) }
             let keys = document.entries.map(\.key)
             let diff = await store.diff(feed: feed, keys: keys)
             report.history = diff.history

@@ -1,5 +1,5 @@
 /// Where a feed stands in the schedule (`PollScheduler.state(of:)`).
-public enum FeedState: Sendable, Equatable {
+public enum FeedScheduleState: Sendable, Equatable {
     /// Waiting; due at this instant.
     case scheduled(due: ContinuousClock.Instant)
     /// Being polled: handed out by `popDue` and not yet completed.

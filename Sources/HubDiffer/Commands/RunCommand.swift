@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `hubdiffer run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: poll every feed of the feeds file and send each new entry once.",
+        discussion: """
+            Feeds come from the feeds file, one `FEED_ID URL [SECONDS]` a line (SECONDS pins \
+            the feed's interval; otherwise it adapts between --min-interval and --max-interval: \
+            feeds with new entries are polled more often, quiet ones less; RSS <ttl> and \
+            Cache-Control max-age are respected within those bounds; errors back off \
+            exponentially; Retry-After is honoured; 410 stops a feed; a 301/308 held on 3 \
+            polls replaces its URL). The first poll of a feed records its entries without \
+            sending them (--first-poll emit sends them). New entries go to the sink before they \
+            are marked as seen: after a crash an entry may go out twice, never zero times.
+
+            Sinks: stdout (JSON lines, the schema of `hubdiffer fetch`); http(s)://… (POST \
+            batches of entries as JSON, retried until a 2xx); redis://HOST:PORT/KEY (XADD to a \
+            stream).
+
+            Control endpoint (--control, loopback, default 127.0.0.1:8425; `off` for none): GET \
+            /metrics (Prometheus), GET /health, POST /ping with hub.url=URL or feed=ID (a \
+            publisher's ping: poll now).
+
+            Signals: SIGHUP re-reads the feeds file and the shard map (a broken file is refused \
+            with one line; the one in use stays); SIGTERM and SIGINT stop within --stop-grace \
+            seconds and exit 0. Under systemd (Type=notify) it reports READY, STATUS and \
+            WATCHDOG; see deploy/hubdiffer.service.
+
+            The configuration file holds `key = value` lines with the long flag names as keys \
+            (deploy/hubdiffer.conf.example); flags override it.
+
+            Exit status: 0 stopped by a signal; 64 bad usage; 69 the control endpoint cannot \
+            listen; 78 the configuration, feeds file or shard map cannot be used.
+
+            Examples:
+              hubdiffer run --feeds feeds.txt --shards shards.conf
+              hubdiffer run --config /etc/hubdiffer/hubdiffer.conf
+              hubdiffer run --feeds feeds.txt --sink http://127.0.0.1:9000/notify --interval 300
+              curl -d hub.url=https://example.com/feed.xml http://127.0.0.1:8425/ping
+            """)
+
+    @Option(help: ArgumentHelp("A configuration file of `key = value` lines.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("The feeds file (default feeds.txt).", valueName: "file"))
+    var feeds: String?
+
+    @Option(help: ArgumentHelp("The shard map (default shards.conf).", valueName: "file"))
+    var shards: String?
+
+    @Option(help: ArgumentHelp("Where new entries go: stdout, http(s)://…, redis://HOST:PORT/KEY.", valueName: "url"))
+    var sink: String?
+
+    @Option(help: ArgumentHelp("The control endpoint's HOST:PORT, or off (default 127.0.0.1:8425).", valueName: "host:port"))
+    var control: String?
+
+    @Option(help: ArgumentHelp("A feed's first interval, in seconds (default 900).", valueName: "seconds"))
+    var interval: Int?
+
+    @Option(help: ArgumentHelp("The shortest interval (default 60).", valueName: "seconds"))
+    var minInterval: Int?
+
+    @Option(help: ArgumentHelp("The longest interval (default 86400).", valueName: "seconds"))
+    var maxInterval: Int?
+
+    @Option(help: ArgumentHelp("record (default) or emit the entries a feed's first poll finds.", valueName: "mode"))
+    var firstPoll: String?
+
+    @Flag(help: "Poll feeds on private and loopback addresses too.")
+    var allowPrivateAddresses = false
+
+    @Option(help: ArgumentHelp("Polls in flight at once (default 256).", valueName: "count"))
+    var concurrency: Int?
+
+    @Option(help: ArgumentHelp("Write the process ID here (default $RUNTIME_DIRECTORY/hubdiffer.pid under systemd).", valueName: "file"))
+    var pidFile: String?
+
+    @Option(help: ArgumentHelp("A URL about this poller, added to the User-Agent.", valueName: "url"))
+    var contactURL: String?
+
+    @Option(help: ArgumentHelp("Seconds polls in flight get to finish after SIGTERM (default 3).", valueName: "seconds"))
+    var stopGrace: Int?
+
+    /// The configuration file, then the flags given.
+    func resolved() throws -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        do {
+            if let config { configuration = try DaemonConfiguration.load(config) }
+            let flags: [(String, String?)] = [
+                ("feeds", feeds), ("shards", shards), ("sink", sink), ("control", control), ("interval", interval.map(String.init)),
+                ("min-interval", minInterval.map(String.init)), ("max-interval", maxInterval.map(String.init)),
+                ("first-poll", firstPoll), ("allow-private-addresses", allowPrivateAddresses ? "true" : nil),
+                ("concurrency", concurrency.map(String.init)), ("pid-file", pidFile), ("contact-url", contactURL),
+                ("stop-grace", stopGrace.map(String.init)),
+            ]
+            for case (let key, let value?) in flags { try configuration.set(key, value) }
+            try configuration.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return configuration
+    }
+
+    func validate() throws { _ = try resolved() }
+
+    func run() async throws {
+        let configuration = try resolved()
+        let daemon = Daemon(configuration: configuration, logger: Logger(label: "hubdiffer.daemon"))
+        do {
+            try await daemon.run()
+        } catch {
+            StandardError.line("hubdiffer run: \(error)")
+            throw ExitCode(error.status)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// What `hubdiffer run` does: the configuration file (`--config`), then the flags over it.
+struct DaemonConfiguration: Sendable, Equatable {
+    /// What the first poll of a feed does with the entries it finds.
+    enum FirstPoll: String, Sendable, CaseIterable {
+        /// Record them as seen without sending (the backlog is not news).
+        case record
+        /// Send them.
+        case emit
+    }
+
+    var feedsFile = "feeds.txt"
+    var shardsFile = "shards.conf"
+    var sink = "stdout"
+    /// `HOST:PORT` of the control endpoint; nil: none.
+    var control: String? = "127.0.0.1:8425"
+    var interval = 900
+    var minimumInterval = 60
+    var maximumInterval = 86_400
+    var firstPoll = FirstPoll.record
+    var allowPrivateAddresses = false
+    /// Polls in flight at once.
+    var concurrency = 256
+    var pidFile: String?
+    var contactURL: String?
+    /// Seconds that in-flight polls get to finish after SIGTERM.
+    var stopGrace = 3
+
+    /// The keys of the configuration file: the long flag names.
+    static let keys = [
+        "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
+        "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace",
+    ]
+
+    /// Why a configuration cannot be used.
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Reads `key = value` lines (`#` comments) from `path` over the defaults.
+    static func load(_ path: String) throws(Problem) -> DaemonConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Problem(description: "\(path): cannot be read: check --config FILE (deploy/hubdiffer.conf.example shows the format)")
+        }
+        var configuration = DaemonConfiguration()
+        var lineNumber = 0
+        for rawLine in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw Problem(description: "\(path):\(lineNumber): expected `key = value`")
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            do {
+                try configuration.set(key, value)
+            } catch {
+                throw Problem(description: "\(path):\(lineNumber): \(error)")
+            }
+        }
+        return configuration
+    }
+
+    /// Sets one setting by its key (a long flag name).
+    mutating func set(_ key: String, _ value: String) throws(Problem) {
+        func number(_ range: ClosedRange<Int>) throws(Problem) -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw Problem(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        switch key {
+        case "feeds": feedsFile = value
+        case "shards": shardsFile = value
+        case "sink": sink = value
+        case "control": control = value == "off" || value.isEmpty ? nil : value
+        case "interval": interval = try number(1...31_536_000)
+        case "min-interval": minimumInterval = try number(1...31_536_000)
+        case "max-interval": maximumInterval = try number(1...31_536_000)
+        case "first-poll":
+            guard let mode = FirstPoll(rawValue: value) else { throw Problem(description: "first-poll must be record or emit") }
+            firstPoll = mode
+        case "allow-private-addresses":
+            guard let flag = Bool(value) else { throw Problem(description: "allow-private-addresses must be true or false") }
+            allowPrivateAddresses = flag
+        case "concurrency": concurrency = try number(1...100_000)
+        case "pid-file": pidFile = value.isEmpty ? nil : value
+        case "contact-url": contactURL = value.isEmpty ? nil : value
+        case "stop-grace": stopGrace = try number(0...60)
+        default:
+            throw Problem(description: "unknown setting `\(key)`: the settings are \(Self.keys.joined(separator: ", "))")
+        }
+    }
+
+    /// The settings that must agree with each other.
+    func validate() throws(Problem) {
+        guard minimumInterval <= maximumInterval else {
+            throw Problem(description: "min-interval (\(minimumInterval) s) is above max-interval (\(maximumInterval) s)")
+        }
+        if let control { _ = try Self.hostAndPort(control) }
+    }
+
+    /// `HOST:PORT` (or `[V6]:PORT`) split.
+    static func hostAndPort(_ text: String) throws(Problem) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port)
+        else { throw Problem(description: "control must be HOST:PORT, as in 127.0.0.1:8425 (or off)") }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+}

@@ -1,0 +1,226 @@
+import EntryStore
+import Fetcher
+import Foundation
+import Logging
+import Scheduler
+
+/// The daemon's loop: takes due feeds from the ``PollScheduler`` (at most `concurrency` in
+/// flight), runs each poll as a task of its own, and feeds the outcome back so the scheduler
+/// sets the next due time. Publishers' pings and reloads reach it here.
+actor PollDispatcher {
+    private var scheduler: PollScheduler
+    private var environment: PollEnvironment
+    private let concurrency: Int
+    private let metrics: DaemonMetrics
+    private let logger: Logger
+    private var inFlight = 0
+    /// Feeds this process has recorded (see ``DaemonPoll/run(feed:url:firstInProcess:environment:)``).
+    private var recorded = Set<Int64>()
+    private var feedByURL: [String: Int64] = [:]
+    private var wake: CheckedContinuation<Void, Never>?
+    private var timer: Task<Void, Never>?
+    private var stopping = false
+    private var drained: CheckedContinuation<Void, Never>?
+    private(set) var pollsDone = 0
+    /// When the loop last ran (for the watchdog and `/health`).
+    private(set) var lastTurn = ContinuousClock.now
+
+    init(scheduler: PollScheduler, environment: PollEnvironment, concurrency: Int, metrics: DaemonMetrics, logger: Logger) {
+        self.scheduler = scheduler
+        self.environment = environment
+        self.concurrency = concurrency
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    // MARK: - Feeds and reloads
+
+    /// Brings the schedule in line with the feeds file (new feeds spread over their first
+    /// interval; removed ones dropped; due times of the others kept).
+    func load(_ feeds: [ScheduledFeed]) -> SyncSummary {
+        let summary = scheduler.sync(with: feeds, now: .now)
+        feedByURL = Dictionary(feeds.map { ($0.url, $0.id) }, uniquingKeysWith: { first, _ in first })
+        metrics.feeds.record(scheduler.count)
+        wakeUp()
+        return summary
+    }
+
+    /// Polls from now on use `environment` (a new shard map); those in flight keep theirs.
+    func replace(_ environment: PollEnvironment) {
+        self.environment = environment
+    }
+
+    var feedCount: Int { scheduler.count }
+    var inFlightCount: Int { inFlight }
+
+    // MARK: - Pings
+
+    enum PingTarget: Sendable {
+        case feed(Int64)
+        case url(String)
+    }
+
+    /// A publisher's ping: the feed is polled now (or right after the poll under way).
+    func ping(_ target: PingTarget) -> PingResult {
+        let feed: Int64
+        switch target {
+        case .feed(let id): feed = id
+        case .url(let url):
+            guard let id = feedByURL[url] else { return .unknownFeed }
+            feed = id
+        }
+        let result = scheduler.pollSoon(feed: feed, now: .now)
+        if case .scheduled = result { wakeUp() }
+        return result
+    }
+
+    // MARK: - The loop
+
+    /// Runs until ``stop(deadline:)``: then returns once the polls in flight are done, or at
+    /// the deadline (polls still running are abandoned: unmarked, so sent again later).
+    func run() async {
+        while !stopping {
+            let now = ContinuousClock.now
+            lastTurn = now
+            if inFlight < concurrency {
+                for poll in scheduler.popDue(now: now, limit: concurrency - inFlight) { start(poll, now: now) }
+            }
+            // With a free place, nothing more is due before `nextDue`; with none, a poll's end
+            // wakes the loop.
+            await pause(until: inFlight < concurrency ? scheduler.nextDue : nil)
+        }
+    }
+
+    /// Stops taking due feeds; ``run()`` returns when the polls in flight end or at `deadline`.
+    func stop(deadline: ContinuousClock.Instant) async {
+        stopping = true
+        wakeUp()
+        guard inFlight > 0 else { return }
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            await self?.releaseDrain()
+        }
+        await withCheckedContinuation { drained = $0 }
+        timeout.cancel()
+    }
+
+    private func releaseDrain() {
+        drained?.resume()
+        drained = nil
+    }
+
+    private func start(_ poll: DuePoll, now: ContinuousClock.Instant) {
+        inFlight += 1
+        metrics.inFlight.record(inFlight)
+        metrics.schedulerLag.recordNanoseconds(max(0, Self.nanoseconds(now - poll.due)))
+        let environment = self.environment
+        let firstInProcess = !recorded.contains(poll.feed)
+        Task {
+            let report = await DaemonPoll.run(
+                feed: poll.feed, url: poll.url, firstInProcess: firstInProcess, environment: environment)
+            self.finished(poll, report)
+        }
+    }
+
+    private func finished(_ poll: DuePoll, _ report: FeedPoll.Report) {
+        inFlight -= 1
+        pollsDone += 1
+        metrics.inFlight.record(inFlight)
+        metrics.fetchDuration.recordNanoseconds(Self.nanoseconds(report.fetch.duration))
+        metrics.parseQueue.record(environment.parseGate.queueDepth)
+        metrics.sinkWaiting.record(environment.sinkWaiting.value.load(ordering: .relaxed))
+        let (verdict, label) = Self.verdict(report)
+        metrics.countPoll(label)
+        if report.marked || report.history == .known { recorded.insert(poll.feed) }
+        let hints = PollHints(ttl: report.timeToLive, maxAge: nil /* MAXAGE */)
+        let completion = scheduler.complete(feed: poll.feed, verdict: verdict, hints: hints, now: .now)
+        log(poll, report, label: label, completion: completion)
+        if let adopted = report.adoptedURL { feedByURL[adopted] = poll.feed }
+        metrics.gone.record(scheduler.goneCount)
+        if stopping, inFlight == 0 { releaseDrain() }
+        wakeUp()
+    }
+
+    private func log(_ poll: DuePoll, _ report: FeedPoll.Report, label: String, completion: Completion) {
+        var metadata: Logger.Metadata = ["feed": "\(poll.feed)", "outcome": "\(label)"]
+        if let shard = environment.store.map.route(poll.feed)?.endpoint.redactedURL { metadata["shard"] = "\(shard)" }
+        switch report.outcome {
+        case .gone:
+            logger.notice("410 Gone: the feed is no longer polled", metadata: metadata.merging(["url": "\(report.polledURL)"]) { $1 })
+        case .notAFeed(let why):
+            logger.info("not a feed: \(why)", metadata: metadata)
+        case .failed(let failure):
+            logger.info("poll failed: \(failure)", metadata: metadata)
+        case .fetched(let newCount, _) where newCount > 0 && !report.delivered:
+            logger.warning("the sink did not take \(newCount) new entries: they stay unmarked and go out at the next poll", metadata: metadata)
+        default:
+            logger.debug("polled", metadata: metadata)
+        }
+        if let adopted = report.adoptedURL {
+            logger.notice("permanent redirect held on \(3) polls: polling \(adopted) from now on", metadata: metadata)
+        }
+    }
+
+    /// What the scheduler is told, and the `outcome` label of `hubdiffer_polls_total`.
+    static func verdict(_ report: FeedPoll.Report) -> (PollVerdict, String) {
+        switch report.outcome {
+        case .notModified: return (.notModified, "not_modified")
+        case .unchanged: return (.unchanged, "unchanged")
+        case .fetched(let newCount, _):
+            if newCount > 0 && !report.delivered { return (.failed, "sink_failed") }
+            return newCount > 0 ? (.changed(newEntries: newCount), "changed") : (.unchanged, "unchanged")
+        case .notAFeed: return (.failed, "not_a_feed")
+        case .gone: return (.gone, "gone")
+        case .throttled(let delay): return (.throttled(retryAfter: delay), "throttled")
+        case .failed(let failure): return (.failed, Self.label(failure))
+        }
+    }
+
+    static func label(_ failure: FetchFailure) -> String {
+        switch failure {
+        case .refusedScheme: "error_refused_scheme"
+        case .refusedAddress: "error_refused_address"
+        case .bodyTooLarge: "error_too_large"
+        case .tooManyRedirects: "error_redirects"
+        case .timeout: "error_timeout"
+        case .http: "error_http"
+        case .badURL: "error_bad_url"
+        case .network: "error_network"
+        }
+    }
+
+    // MARK: - Waiting
+
+    private func pause(until deadline: ContinuousClock.Instant?) async {
+        await withCheckedContinuation { continuation in
+            wake = continuation
+            if let deadline {
+                timer = Task { [weak self] in
+                    try? await Task.sleep(until: deadline, tolerance: .milliseconds(2), clock: .continuous)
+                    await self?.wakeUp()
+                }
+            }
+        }
+    }
+
+    private func wakeUp() {
+        timer?.cancel()
+        timer = nil
+        wake?.resume()
+        wake = nil
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension PollDispatcher {
+    /// Whether the loop turned recently: it turns at least when a poll ends or one is due, so
+    /// a loop silent for over a minute while polls are in flight or due is stuck.
+    func isTurning() -> Bool {
+        let quiet = ContinuousClock.now - lastTurn
+        return quiet < .seconds(60) || inFlightCount == 0 && (scheduler.nextDue.map { $0 > .now } ?? true)
+    }
+}
