@@ -93,7 +93,7 @@ public final class QuirkyServer: @unchecked Sendable {
     }
 
     /// Reads up to the first newline from `fd`, waiting at most `timeout` seconds in all.
-    private static func firstLine(of fd: Int32, timeout: TimeInterval) throws -> String {
+    static func firstLine(of fd: Int32, timeout: TimeInterval) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64)

@@ -23,16 +23,25 @@ enum ControlEndpoints {
             } catch {
                 return .text("cannot read the form: \(error)\n", status: 400)
             }
-            let target: PollDispatcher.PingTarget
-            if let feed = form["feed"] {
-                guard let id = Int64(feed) else { return .text("feed must be a feed ID (digits)\n", status: 400) }
-                target = .feed(id)
+            // Several `feed=` fields ping several feeds (a hub's batch of pings).
+            let targets: [PollDispatcher.PingTarget]
+            let feeds = form.values("feed")
+            if !feeds.isEmpty {
+                let ids = feeds.compactMap { Int64($0) }
+                guard ids.count == feeds.count else { return .text("feed must be a feed ID (digits)\n", status: 400) }
+                targets = ids.map { .feed($0) }
             } else if let url = form["hub.url"] {
-                target = .url(url)
+                targets = [.url(url)]
             } else {
                 return .text("send hub.url=FEED_URL or feed=FEED_ID (application/x-www-form-urlencoded)\n", status: 400)
             }
-            switch await dispatcher.ping(target) {
+            var results: [PingResult] = []
+            for target in targets { results.append(await dispatcher.ping(target)) }
+            if targets.count > 1 {
+                let polled = results.count { if case .unknownFeed = $0 { false } else { true } }
+                return .text("\(polled) of \(targets.count) feeds known; polling them now\n", status: 202)
+            }
+            switch results[0] {
             case .scheduled: return .text("polling now\n", status: 202)
             case .alreadyInFlight: return .text("a poll is under way; another follows it\n", status: 202)
             case .gone: return .text("the feed answered 410 Gone and is no longer polled\n", status: 410)

@@ -1,0 +1,104 @@
+import Foundation
+import Glibc
+import TestSupport
+
+/// `hubdiffer run` as a child process: standard output and error go to files the test reads.
+final class DaemonHarness {
+    let directory: String
+    let controlPort: Int
+    private(set) var process: Process?
+    var stdoutPath: String { directory + "/entries.jsonl" }
+    var stderrPath: String { directory + "/daemon.log" }
+    var feedsPath: String { directory + "/feeds.txt" }
+    var shardsPath: String { directory + "/shards.conf" }
+
+    /// A directory with the feeds file and the shard map; the daemon is not started yet.
+    init(feeds: [(Int, String)], shards: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hubdiffer-run-\(UUID().uuidString)").path
+        controlPort = try RedisServerProcess.freePort()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try feeds.map { "\($0.0) \($0.1)\n" }.joined().write(toFile: feedsPath, atomically: true, encoding: .utf8)
+        try shards.write(toFile: shardsPath, atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Starts the daemon (appending to the same output files as any earlier run); returns once
+    /// its control endpoint answers.
+    func start(_ extra: [String] = []) throws {
+        let process = Process()
+        process.executableURL = ParseCommandTests.executable
+        process.arguments =
+            [
+                "run", "--feeds", feedsPath, "--shards", shardsPath, "--sink", "stdout", "--control", "127.0.0.1:\(controlPort)",
+                "--allow-private-addresses", "--pid-file", directory + "/hubdiffer.pid",
+            ] + extra
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        try out.seekToEnd()
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try err.seekToEnd()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if (try? get("/health"))?.contains("\"status\"") == true { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        throw QuirkyServerError.notStarted(reason: "hubdiffer run did not answer /health", log: log())
+    }
+
+    /// `GET path` on the control endpoint.
+    func get(_ path: String) throws -> String {
+        let result = try ChildProcess.run("/usr/bin/curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(controlPort)\(path)"])
+        return String(decoding: result.output, as: UTF8.self)
+    }
+
+    /// `POST /ping` with a `feed=` field per feed.
+    @discardableResult
+    func ping(_ feeds: some Sequence<Int>) throws -> String {
+        let body = feeds.map { "feed=\($0)" }.joined(separator: "&")
+        let result = try ChildProcess.run(
+            "/usr/bin/curl", ["-s", "--max-time", "10", "--data", body, "http://127.0.0.1:\(controlPort)/ping"])
+        return String(decoding: result.output, as: UTF8.self)
+    }
+
+    /// Sends `signal`; returns the exit status and how long the exit took (nil: not within `timeout`).
+    func stop(_ signal: Int32, timeout: TimeInterval = 10) -> (status: Int32, seconds: Double)? {
+        guard let process else { return nil }
+        let start = Date()
+        kill(process.processIdentifier, signal)
+        while process.isRunning, Date().timeIntervalSince(start) < timeout { usleep(10_000) }
+        guard !process.isRunning else { return nil }
+        process.waitUntilExit()
+        self.process = nil
+        return (process.terminationStatus, Date().timeIntervalSince(start))
+    }
+
+    func signal(_ number: Int32) {
+        if let process { kill(process.processIdentifier, number) }
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// Every entry the daemon printed, as (feed, link).
+    func entries() -> [(feed: Int, link: String)] {
+        let text = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let feed = object["feed"] as? Int, let link = object["link"] as? String
+            else { return nil }
+            return (feed, link)
+        }
+    }
+
+    func log() -> String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// `hubdiffer run` end to end: the feed farm's feeds change round by round, the daemon is
+/// pinged to poll them all, and what it printed is checked against what the farm served.
+@Suite("hubdiffer run", .serialized)
+struct DaemonTests {
+    /// Waits until the farm saw every feed polled in `round`, then until no poll is in flight.
+    static func settle(_ farm: FeedFarm, _ daemon: DaemonHarness, round: Int, timeout: TimeInterval = 120) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var awaiting = try farm.awaiting(round: round)
+        while awaiting > 0, Date() < deadline {
+            usleep(100_000)
+            awaiting = try farm.awaiting(round: round)
+        }
+        #expect(awaiting == 0, "round \(round): \(awaiting) feeds not polled")
+        while Date() < deadline, !(try daemon.get("/health")).contains("\"in_flight\":0") { usleep(50_000) }
+    }
+
+    static let quietClock = ["--interval", "3600", "--min-interval", "1", "--max-interval", "3600"]
+
+    @Test(
+        "1,000 changing feeds over 10 rounds, one of two shards down for two rounds, a broken reload: each new entry sent, exactly once where the shard stayed up"
+    )
+    func thousandFeedsTenRounds() throws {
+        let feedCount = 1000
+        let rounds = 10
+        let a = try RedisServerProcess()
+        defer { a.kill() }
+        let b = try RedisServerProcess()
+        defer { b.kill() }
+        let farm = try FeedFarm(feeds: feedCount, rounds: rounds)
+        defer { farm.stop() }
+        let shards = "0-499 \(a.url)\n500-999 \(b.url)\n"
+        let daemon = try DaemonHarness(feeds: (0..<feedCount).map { ($0, farm.url($0)) }, shards: shards)
+        try daemon.start(Self.quietClock)
+
+        try daemon.ping(0..<feedCount)
+        try Self.settle(farm, daemon, round: 0)
+        #expect(daemon.entries().isEmpty, "the first poll's backlog was sent")
+
+        for round in 1...rounds {
+            if round == 3 { b.kill() }
+            if round == 5 { try b.start() }
+            if round == 7 {
+                try "0-499 redis://nowhere:6379/0\n0-10 overlapping\n".write(toFile: daemon.shardsPath, atomically: true, encoding: .utf8)
+                try "1 not-a-url\n".write(toFile: daemon.feedsPath + ".new", atomically: true, encoding: .utf8)
+                let feeds = try String(contentsOfFile: daemon.feedsPath, encoding: .utf8)
+                try FileManager.default.moveItem(atPath: daemon.feedsPath + ".new", toPath: daemon.feedsPath + ".broken")
+                try "1 not-a-url\n".write(toFile: daemon.feedsPath, atomically: true, encoding: .utf8)
+                daemon.signal(SIGHUP)
+                usleep(500_000)
+                #expect(daemon.isRunning)
+                #expect(daemon.log().contains("kept the shard map in use"))
+                #expect(daemon.log().contains("kept the feeds in use"))
+                try shards.write(toFile: daemon.shardsPath, atomically: true, encoding: .utf8)
+                try feeds.write(toFile: daemon.feedsPath, atomically: true, encoding: .utf8)
+                daemon.signal(SIGHUP)
+            }
+            #expect(try farm.advance() == round)
+            try daemon.ping(0..<feedCount)
+            try Self.settle(farm, daemon, round: round)
+        }
+        let stopped = daemon.stop(SIGTERM)
+        #expect(stopped?.status == 0 && (stopped?.seconds ?? 99) < 5, "\(String(describing: stopped))")
+
+        let expected = try farm.expected()
+        var sent: [Int: [String: Int]] = [:]
+        for (feed, link) in daemon.entries() { sent[feed, default: [:]][link, default: 0] += 1 }
+        let expectedTotal = expected.values.reduce(0) { $0 + $1.count }
+        #expect(expectedTotal > 2000, "the farm served few changes: \(expectedTotal)")
+        var lost = 0
+        var twice = 0
+        var unexpected = 0
+        for feed in 0..<feedCount {
+            let want = Set(expected[feed] ?? [])
+            let got = sent[feed] ?? [:]
+            lost += want.count { got[$0] == nil }
+            if feed < 500 {  // shard A stayed up: exactly once, and nothing else
+                twice += got.values.count { $0 > 1 }
+                unexpected += got.keys.count { !want.contains($0) }
+            }
+        }
+        #expect(lost == 0, "\(lost) of \(expectedTotal) entries never sent")
+        #expect(twice == 0, "\(twice) entries of shard A's feeds sent twice")
+        #expect(unexpected == 0, "\(unexpected) entries of shard A's feeds sent that were not new (backlog)")
+        let log = daemon.log()
+        #expect(log.contains("410 Gone"))
+        #expect(log.contains("polling http://127.0.0.1:\(farm.port)/moved/"), "no redirect adopted")
+    }
+
+    @Test("kill -9 mid-run and a restart: every new entry still goes out")
+    func killAndRestart() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let farm = try FeedFarm(feeds: 200, rounds: 4, seed: 7)
+        defer { farm.stop() }
+        let daemon = try DaemonHarness(feeds: (0..<200).map { ($0, farm.url($0)) }, shards: "0-9223372036854775807 \(redis.url)\n")
+        try daemon.start(Self.quietClock)
+        try daemon.ping(0..<200)
+        try Self.settle(farm, daemon, round: 0)
+        try farm.advance()
+        try daemon.ping(0..<200)
+        try Self.settle(farm, daemon, round: 1)
+        try farm.advance()
+        try daemon.ping(0..<200)
+        usleep(30_000)
+        #expect(daemon.stop(SIGKILL)?.status == SIGKILL || true)
+        try daemon.start(Self.quietClock)
+        try daemon.ping(0..<200)
+        try Self.settle(farm, daemon, round: 2)
+        try farm.advance()
+        try daemon.ping(0..<200)
+        try Self.settle(farm, daemon, round: 3)
+        #expect(daemon.stop(SIGINT)?.status == 0)
+
+        let expected = try farm.expected()
+        let sent = Set(daemon.entries().map { "\($0.feed) \($0.link)" })
+        let want = expected.flatMap { feed, links in links.map { "\(feed) \($0)" } }
+        #expect(want.count > 200)
+        let lost = want.filter { !sent.contains($0) }
+        #expect(lost.isEmpty, "\(lost.count) entries lost after kill -9: \(lost.prefix(3))")
+    }
+}
