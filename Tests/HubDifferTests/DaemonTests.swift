@@ -123,4 +123,20 @@ struct DaemonTests {
         let lost = want.filter { !sent.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) entries lost after kill -9: \(lost.prefix(3))")
     }
+
+    @Test("bad start-up input: one line that says what to fix, and the sysexits status")
+    func startupErrors() throws {
+        let missing = try ParseCommandTests.run(["run", "--feeds", "/nonexistent/feeds.txt", "--control", "off"])
+        #expect(missing.status == 78 && missing.stderr.contains("/nonexistent/feeds.txt: cannot be read"), "\(missing.stderr)")
+        let daemon = try DaemonHarness(feeds: [(1, "http://127.0.0.1:1/feed")], shards: "0-9 redis://127.0.0.1:1/0\n")
+        try "1 http://a.example/x\n1 http://b.example/y\n".write(toFile: daemon.feedsPath, atomically: true, encoding: .utf8)
+        let duplicate = try ParseCommandTests.run(["run", "--feeds", daemon.feedsPath, "--shards", daemon.shardsPath, "--control", "off"])
+        #expect(duplicate.status == 78 && duplicate.stderr.contains(":2: feed 1 is listed again (first on line 1)"), "\(duplicate.stderr)")
+        let mode = try ParseCommandTests.run(["run", "--first-poll", "sometimes"])
+        #expect(mode.status == 64 && mode.stderr.contains("first-poll must be record or emit"))
+        let bounds = try ParseCommandTests.run(["run", "--min-interval", "600", "--max-interval", "60"])
+        #expect(bounds.status == 64 && bounds.stderr.contains("min-interval (600 s) is above max-interval (60 s)"))
+        let help = try ParseCommandTests.run(["run", "--help"])
+        #expect(help.stdout.contains("Examples:") && help.stdout.contains("hubdiffer run --feeds feeds.txt"))
+    }
 }
