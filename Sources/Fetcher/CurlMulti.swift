@@ -5,7 +5,7 @@ import Synchronization
 
 /// The only Swift file that touches libcurl pointers: one multi handle driven by a thread of
 /// its own (never the cooperative pool), its easy handles (reused), and a share handle for TLS
-/// sessions and DNS answers. Transfers come in through a locked inbox and a
+/// sessions and DNS answers. Polls and POSTs share all of it. Transfers come in through a locked inbox and a
 /// `curl_multi_wakeup`; each one's completion runs on the loop thread when it ends.
 ///
 /// Each host (host:port of the URL) gets at most ``FetcherOptions/connectionsPerHost``
@@ -58,7 +58,7 @@ final class CurlMulti: @unchecked Sendable {
         if accepted {
             curl_multi_wakeup(multi)
         } else {
-            transfer.completion(transfer.result(.failed(.network("the fetcher is stopping"))))
+            transfer.fail(.network("the fetcher is stopping"))
         }
     }
 
@@ -89,7 +89,7 @@ final class CurlMulti: @unchecked Sendable {
                 let waiting = hosts.values.flatMap(\.waiting)
                 hosts.removeAll()
                 for transfer in incoming + waiting {
-                    transfer.completion(transfer.result(.failed(.network("the fetcher stopped"))))
+                    transfer.fail(.network("the fetcher stopped"))
                 }
                 for easy in active { finish(easy, code: CURLE_ABORTED_BY_CALLBACK) }
                 break
@@ -133,11 +133,11 @@ final class CurlMulti: @unchecked Sendable {
 
     private func start(_ transfer: Transfer) {
         guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
-            transfer.completion(transfer.result(.failed(.network("libcurl could not make a handle"))))
+            transfer.fail(.network("libcurl could not make a handle"))
             return
         }
         let context = Unmanaged.passRetained(transfer).toOpaque()
-        _ = hd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
+        _ = hd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.url)
         _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
         _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
         _ = hd_curl_easy_setopt_write_callback(easy, CURLOPT_WRITEFUNCTION, writeBody)
@@ -149,31 +149,54 @@ final class CurlMulti: @unchecked Sendable {
         refused = refused || hd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context) != CURLE_OK
         refused = refused || hd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK
         refused = refused || hd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK
-        refused = refused || hd_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maximumBodySize)) != CURLE_OK
-        refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects) != CURLE_OK
+        refused = refused || hd_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(transfer.bodyLimit)) != CURLE_OK
         _ = hd_curl_easy_setopt_share(easy, share)
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
-        _ = hd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // all this libcurl decodes
         _ = hd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(options.connectTimeout))
-        _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(options.totalTimeout))
         _ = hd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
-        let validators = transfer.request.validators
-        if validators.etag == nil && validators.lastModified == nil {
-            _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, acceptOnly)
-        } else {
-            var list = curl_slist_append(nil, Self.accept)
-            if let etag = validators.etag { list = curl_slist_append(list, "If-None-Match: \(etag)") }
-            if let date = validators.lastModified { list = curl_slist_append(list, "If-Modified-Since: \(date)") }
+        switch transfer.kind {
+        case .poll(let request, _):
+            refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects) != CURLE_OK
+            _ = hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+            _ = hd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // all this libcurl decodes
+            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(options.totalTimeout))
+            let validators = request.validators
+            if validators.etag == nil && validators.lastModified == nil {
+                _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, acceptOnly)
+            } else {
+                var list = curl_slist_append(nil, Self.accept)
+                if let etag = validators.etag { list = curl_slist_append(list, "If-None-Match: \(etag)") }
+                if let date = validators.lastModified { list = curl_slist_append(list, "If-Modified-Since: \(date)") }
+                transfer.headerList = list
+                _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+            }
+        case .post(let request, _):
+            // No redirect is followed: a 3xx is the answer.
+            refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0) != CURLE_OK
+            refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, 0) != CURLE_OK
+            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(request.timeout)))
+            // The size first, then a copy libcurl owns (the body may hold NULs; nothing here
+            // must outlive this call). An empty body is an empty string, never NULL (NULL
+            // would make libcurl read the body from its read callback: standard input).
+            refused = refused || hd_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)) != CURLE_OK
+            let copied =
+                request.body.isEmpty
+                ? hd_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+                : request.body.withUnsafeBytes { hd_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+            refused = refused || copied != CURLE_OK
+            // "Expect:" turns off libcurl's 100-continue wait on large bodies.
+            var list = curl_slist_append(nil, "Content-Type: \(request.contentType)")
+            list = curl_slist_append(list, "Expect:")
+            for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
             transfer.headerList = list
-            _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+            refused = refused || list == nil || hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list) != CURLE_OK
         }
         if refused || curl_multi_add_handle(multi, easy) != CURLM_OK {
             Unmanaged<Transfer>.fromOpaque(context).release()
             curl_easy_reset(easy)
             idleHandles.append(easy)
-            transfer.completion(transfer.result(.failed(.network("libcurl refused the transfer's options"))))
+            transfer.fail(.network("libcurl refused the transfer's options"))
             release(transfer.host)
             return
         }
@@ -201,9 +224,9 @@ final class CurlMulti: @unchecked Sendable {
         curl_easy_reset(easy)
         if idleHandles.count < 4096 { idleHandles.append(easy) } else { curl_easy_cleanup(easy) }
 
-        transfer.finalURL = finalURL ?? transfer.request.url
+        transfer.finalURL = finalURL ?? transfer.url
         transfer.status = status
-        transfer.completion(transfer.classify(code: Self.kind(of: code), detail: detail, nextURL: nextURL))
+        transfer.finish(code: Self.kind(of: code), detail: detail, nextURL: nextURL)
         if code != CURLE_ABORTED_BY_CALLBACK { release(transfer.host) }
     }
 
@@ -236,7 +259,7 @@ private let writeBody: curl_write_callback = { data, size, count, context in
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    guard transfer.body.count + length <= transfer.options.maximumBodySize else {
+    guard transfer.body.count + length <= transfer.bodyLimit else {
         transfer.bodyTooLarge = true
         return 0
     }

@@ -111,10 +111,14 @@ public struct FetchResult: Sendable, Equatable {
     public var bodyHash: UInt64?
     /// How long the transfer took.
     public var duration: Duration
+    /// How long the response may be reused, from `Cache-Control: max-age=N` of a 2xx or a 304
+    /// (at most 2^31 s); nil without one, and with `no-cache` or `no-store`. `s-maxage` is
+    /// not read: it is for shared caches.
+    public var maxAge: Duration?
 
     public init(
         outcome: FetchOutcome, status: Int = 0, finalURL: String, permanentURL: String? = nil,
-        validators: Validators = Validators(), bodyHash: UInt64? = nil, duration: Duration = .zero
+        validators: Validators = Validators(), bodyHash: UInt64? = nil, duration: Duration = .zero, maxAge: Duration? = nil
     ) {
         self.outcome = outcome
         self.status = status
@@ -123,5 +127,87 @@ public struct FetchResult: Sendable, Equatable {
         self.validators = validators
         self.bodyHash = bodyHash
         self.duration = duration
+        self.maxAge = maxAge
+    }
+}
+
+/// A POST (what the daemon's HTTP sink sends): one body, no redirects followed, the same
+/// scheme and address rules as a poll.
+public struct PostRequest: Sendable, Equatable {
+    /// The most response-body bytes read; a longer response is cut off there (its status
+    /// still counts). The body is not kept beyond ``PostResult/responseBodyPrefix`` bytes.
+    public static let maximumResponseSize = 64 << 10
+
+    /// An `http` or `https` URL; any other scheme is refused before a connection is made.
+    public var url: String
+    /// The request body, sent as is.
+    public var body: [UInt8]
+    /// The `Content-Type` header.
+    public var contentType: String
+    /// More headers, sent in this order (names and values without CR, LF or NUL).
+    public var headers: [HTTPHeader]
+    /// How long the whole POST may take, connecting included (the connect timeout of the
+    /// ``FetcherOptions`` also applies).
+    public var timeout: Duration
+
+    public init(url: String, body: [UInt8], contentType: String, headers: [HTTPHeader] = [], timeout: Duration = .seconds(30)) {
+        self.url = url
+        self.body = body
+        self.contentType = contentType
+        self.headers = headers
+        self.timeout = timeout
+    }
+}
+
+/// One request header.
+public struct HTTPHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    /// Whether the header can be sent as one line: a token for a name, no line break or NUL
+    /// in the value.
+    var isValid: Bool {
+        !name.isEmpty && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
+            && !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+    }
+}
+
+/// How a POST ended.
+public struct PostResult: Sendable, Equatable {
+    /// How many bytes of the response body ``responseBody`` keeps.
+    public static let responseBodyPrefix = 1024
+
+    public enum Outcome: Sendable, Equatable {
+        /// The server answered with this status (any: 2xx, 3xx — never followed —, 4xx, 5xx).
+        case responded(status: Int)
+        /// No response: refused before sending, or a network failure or timeout.
+        case failed(FetchFailure)
+    }
+
+    public var outcome: Outcome
+    /// `Retry-After` of the response (seconds or an HTTP date), capped by
+    /// ``FetcherOptions/maximumRetryAfter``; nil when the response had none.
+    public var retryAfter: Duration?
+    /// The first ``responseBodyPrefix`` bytes of the response body (for error messages).
+    public var responseBody: [UInt8]
+    /// How long the POST took.
+    public var duration: Duration
+
+    public init(outcome: Outcome, retryAfter: Duration? = nil, responseBody: [UInt8] = [], duration: Duration = .zero) {
+        self.outcome = outcome
+        self.retryAfter = retryAfter
+        self.responseBody = responseBody
+        self.duration = duration
+    }
+
+    /// The response's status; 0 when there was none.
+    public var status: Int {
+        if case .responded(let status) = outcome { return status }
+        return 0
     }
 }

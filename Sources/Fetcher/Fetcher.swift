@@ -41,6 +41,21 @@ public final class Fetcher: Sendable {
         }
     }
 
+    /// Sends `request.body` to `request.url` with POST; never throws: every failure is an
+    /// outcome. Only http and https, the same private-address policy as polls, no redirect
+    /// followed (a 3xx is the answer), the response body read up to
+    /// ``PostRequest/maximumResponseSize`` and discarded but for its first bytes. Runs on the
+    /// fetcher's one multi handle, sharing its connections and its per-host limit with polls.
+    public func post(_ request: PostRequest) async -> PostResult {
+        guard Self.hasHTTPScheme(request.url) else { return PostResult(outcome: .failed(.refusedScheme(request.url))) }
+        if let bad = request.headers.first(where: { !$0.isValid }) ?? [HTTPHeader("Content-Type", request.contentType)].first(where: { !$0.isValid }) {
+            return PostResult(outcome: .failed(.network("refused: the header \(bad.name.debugDescription) cannot be sent (a line break, NUL or bad name)")))
+        }
+        return await withCheckedContinuation { continuation in
+            multi.submit(Transfer(post: request, options: options, policy: policy) { continuation.resume(returning: $0) })
+        }
+    }
+
     /// Whether `url` starts with `http://` or `https://` (any case).
     static func hasHTTPScheme(_ url: String) -> Bool {
         let head = url.utf8.prefix(8).map { $0 | 0x20 }

@@ -10,6 +10,8 @@ struct ResponseHeaders {
     private(set) var lastModified: String?
     private(set) var contentType: String?
     private(set) var retryAfter: String?
+    /// Every `Cache-Control` line of the latest response, joined with commas.
+    private(set) var cacheControl: String?
 
     /// Takes one header line (with its CRLF, as libcurl gives it).
     mutating func take(_ line: UnsafeBufferPointer<UInt8>) {
@@ -21,6 +23,7 @@ struct ResponseHeaders {
             lastModified = nil
             contentType = nil
             retryAfter = nil
+            cacheControl = nil
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
@@ -33,6 +36,9 @@ struct ResponseHeaders {
             contentType = Self.value(line, after: colon)
         } else if Self.equalsIgnoringCase(name, "retry-after") {
             retryAfter = Self.value(line, after: colon)
+        } else if Self.equalsIgnoringCase(name, "cache-control") {
+            let value = Self.value(line, after: colon)
+            cacheControl = cacheControl.map { "\($0), \(value)" } ?? value
         }
     }
 
@@ -53,6 +59,32 @@ struct ResponseHeaders {
             return value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? String(value.dropFirst().dropLast()) : value
         }
         return nil
+    }
+
+    /// How long the response may be reused, from `Cache-Control: max-age=N`; nil without
+    /// one, or with `no-cache` or `no-store` anywhere in the header. `s-maxage` (for shared
+    /// caches) is not read.
+    var maxAge: Duration? { cacheControl.flatMap(Self.maxAge(cacheControl:)) }
+
+    /// The longest max-age honoured: 2^31 seconds, as RFC 9111 §1.2.2 tells caches to read a
+    /// larger delta.
+    static let maximumMaxAge: Int64 = 1 << 31
+
+    /// `max-age` of a `Cache-Control` value (see ``maxAge``); the first one counts.
+    static func maxAge(cacheControl: String) -> Duration? {
+        var found: Duration?
+        for directive in cacheControl.split(separator: ",") {
+            let parts = directive.split(separator: "=", maxSplits: 1)
+            guard let first = parts.first else { continue }
+            let name = first.trimmingWhitespace.lowercased()
+            if name == "no-cache" || name == "no-store" { return nil }
+            guard name == "max-age", found == nil, parts.count == 2 else { continue }
+            var value = Substring(parts[1].trimmingWhitespace)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = value.dropFirst().dropLast() }
+            guard !value.isEmpty, value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { continue }
+            found = .seconds(min(Int64(value) ?? Self.maximumMaxAge, Self.maximumMaxAge))
+        }
+        return found
     }
 
     private static func statusCode(_ line: UnsafeBufferPointer<UInt8>) -> Int {

@@ -1,9 +1,9 @@
 import CCurl
 import CXXHash
 
-/// One poll in flight: the request, what came back so far, and who to tell when it ends.
-/// Lives on the loop thread of ``CurlMulti`` from submission to completion; libcurl's
-/// callbacks reach it through an unmanaged pointer.
+/// One transfer in flight — a poll (conditional GET) or a POST —: the request, what came back
+/// so far, and who to tell when it ends. Lives on the loop thread of ``CurlMulti`` from
+/// submission to completion; libcurl's callbacks reach it through an unmanaged pointer.
 ///
 /// `@unchecked Sendable`: the submitting task makes it and hands it over through the inbox
 /// mutex of ``CurlMulti``; from then on only the loop thread reads or writes its mutable state
@@ -16,8 +16,17 @@ final class Transfer: @unchecked Sendable {
         case aborted, other
     }
 
-    let request: FetchRequest
-    let completion: @Sendable (FetchResult) -> Void
+    /// What the transfer is, and who hears how it ended.
+    enum Kind {
+        case poll(FetchRequest, completion: @Sendable (FetchResult) -> Void)
+        case post(PostRequest, completion: @Sendable (PostResult) -> Void)
+    }
+
+    let kind: Kind
+    /// The URL requested (before any redirect).
+    let url: String
+    /// The most body bytes kept; past it the transfer is aborted.
+    let bodyLimit: Int
     let options: FetcherOptions
     let policy: AddressPolicy
     let started = ContinuousClock.now
@@ -32,12 +41,27 @@ final class Transfer: @unchecked Sendable {
     /// libcurl's detailed error message (CURLOPT_ERRORBUFFER).
     let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init(request: FetchRequest, options: FetcherOptions, policy: AddressPolicy, completion: @escaping @Sendable (FetchResult) -> Void) {
-        self.request = request
-        self.completion = completion
+    /// A poll.
+    convenience init(
+        request: FetchRequest, options: FetcherOptions, policy: AddressPolicy, completion: @escaping @Sendable (FetchResult) -> Void
+    ) {
+        self.init(kind: .poll(request, completion: completion), url: request.url, bodyLimit: options.maximumBodySize, options: options, policy: policy)
+    }
+
+    /// A POST.
+    convenience init(post: PostRequest, options: FetcherOptions, policy: AddressPolicy, completion: @escaping @Sendable (PostResult) -> Void) {
+        self.init(
+            kind: .post(post, completion: completion), url: post.url, bodyLimit: PostRequest.maximumResponseSize, options: options,
+            policy: policy)
+    }
+
+    private init(kind: Kind, url: String, bodyLimit: Int, options: FetcherOptions, policy: AddressPolicy) {
+        self.kind = kind
+        self.url = url
+        self.bodyLimit = bodyLimit
         self.options = options
         self.policy = policy
-        finalURL = request.url
+        finalURL = url
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(to: 0)
     }
@@ -48,7 +72,7 @@ final class Transfer: @unchecked Sendable {
     }
 
     /// `host:port` of the request URL, lower-cased: what the per-host limit counts.
-    var host: String { Self.host(of: request.url) }
+    var host: String { Self.host(of: url) }
 
     static func host(of url: String) -> String {
         var rest = Substring(url)
@@ -60,19 +84,40 @@ final class Transfer: @unchecked Sendable {
 
     var errorText: String { String(cString: errorBuffer) }
 
-    /// A result with this outcome and what is known of the transfer.
-    func result(_ outcome: FetchOutcome, validators: Validators? = nil, bodyHash: UInt64? = nil) -> FetchResult {
-        FetchResult(
-            outcome: outcome, status: status, finalURL: finalURL,
-            permanentURL: headers.redirectsWerePermanent && (status == 304 || (200..<300).contains(status)) ? finalURL : nil,
-            validators: validators ?? request.validators, bodyHash: bodyHash, duration: ContinuousClock.now - started)
+    /// Tells the caller that the transfer failed before it could run (or was stopped).
+    func fail(_ failure: FetchFailure) {
+        switch kind {
+        case .poll(let request, let completion): completion(result(of: request, .failed(failure)))
+        case .post(_, let completion): completion(postResult(.failed(failure)))
+        }
     }
 
-    /// The result of a finished transfer.
-    func classify(code: Ending, detail: String, nextURL: String?) -> FetchResult {
+    /// Tells the caller how the finished transfer ended.
+    func finish(code: Ending, detail: String, nextURL: String?) {
+        switch kind {
+        case .poll(let request, let completion): completion(classify(request, code: code, detail: detail, nextURL: nextURL))
+        case .post(_, let completion): completion(classifyPost(code: code, detail: detail))
+        }
+    }
+
+    // MARK: - Polls
+
+    /// A result with this outcome and what is known of the transfer.
+    private func result(of request: FetchRequest, _ outcome: FetchOutcome, validators: Validators? = nil, bodyHash: UInt64? = nil) -> FetchResult {
+        let isFinal = status == 304 || (200..<300).contains(status)
+        return FetchResult(
+            outcome: outcome, status: status, finalURL: finalURL,
+            permanentURL: headers.redirectsWerePermanent && isFinal ? finalURL : nil,
+            validators: validators ?? request.validators, bodyHash: bodyHash, duration: ContinuousClock.now - started,
+            maxAge: isFinal ? headers.maxAge : nil)
+    }
+
+    /// The result of a finished poll.
+    private func classify(_ request: FetchRequest, code: Ending, detail: String, nextURL: String?) -> FetchResult {
+        func result(_ outcome: FetchOutcome) -> FetchResult { self.result(of: request, outcome) }
         switch code {
         case .complete:
-            return classifyResponse()
+            return classifyResponse(request)
         case .bodyTooLarge:
             return result(.failed(.bodyTooLarge(limit: options.maximumBodySize)))
         case .writeRefused where bodyTooLarge:
@@ -92,7 +137,10 @@ final class Transfer: @unchecked Sendable {
         }
     }
 
-    private func classifyResponse() -> FetchResult {
+    private func classifyResponse(_ request: FetchRequest) -> FetchResult {
+        func result(_ outcome: FetchOutcome, validators: Validators? = nil, bodyHash: UInt64? = nil) -> FetchResult {
+            self.result(of: request, outcome, validators: validators, bodyHash: bodyHash)
+        }
         let sent = Validators(etag: headers.etag, lastModified: headers.lastModified)
         switch status {
         case 304:
@@ -118,6 +166,38 @@ final class Transfer: @unchecked Sendable {
             return result(.throttled(retryAfter: delay))
         default:
             return result(.failed(.http(status: status)))
+        }
+    }
+
+    // MARK: - POSTs
+
+    private func postResult(_ outcome: PostResult.Outcome) -> PostResult {
+        let delay = headers.retryAfter.flatMap {
+            RetryAfter.delay($0, now: Int64(Self.unixNow()), maximum: options.maximumRetryAfter)
+        }
+        return PostResult(
+            outcome: outcome, retryAfter: status > 0 ? delay : nil, responseBody: Array(body.prefix(PostResult.responseBodyPrefix)),
+            duration: ContinuousClock.now - started)
+    }
+
+    /// The result of a finished POST: its status whenever a response came, even one whose body
+    /// was cut off at the cap (what a POST is for is the status, and the body is discarded).
+    private func classifyPost(code: Ending, detail: String) -> PostResult {
+        switch code {
+        case .complete where status > 0:
+            return postResult(.responded(status: status))
+        case .bodyTooLarge where status > 0, .writeRefused where bodyTooLarge && status > 0:
+            return postResult(.responded(status: status))
+        case .couldNotConnect where refusedAddress != nil:
+            return postResult(.failed(.refusedAddress(refusedAddress ?? "")))
+        case .unsupportedProtocol:
+            return postResult(.failed(.refusedScheme(url)))
+        case .timeout:
+            return postResult(.failed(.timeout))
+        case .badURL:
+            return postResult(.failed(.badURL(url)))
+        default:
+            return postResult(.failed(.network(detail.isEmpty ? "transfer failed" : detail)))
         }
     }
 

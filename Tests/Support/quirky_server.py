@@ -16,8 +16,19 @@ Paths (GET):
   /redirect?code=C&to=URL    status C with Location: URL
   /status?code=C&retry-after=V  status C, Retry-After: V when given
   /slow                      Content-Length 1000, then one byte a second
+  /cache?cc=V                200 feed with Cache-Control: V (repeat cc for several header
+                             lines) and ETag "c1"; 304 (same Cache-Control) iff If-None-Match is "c1"
   /headers                   JSON headers of the latest request to any other path
   /log                       JSON [{"path", "headers"}] of every request but /log and /headers
+  /sink/log                  JSON [{"path", "status", "content_type", "body"}] of every POST /sink
+
+Paths (POST; the body is read by Content-Length):
+  /sink?fail=N&status=C&retry-after=V&body=TEXT
+                             the first N POSTs with this same query answer status C (default
+                             500, with Retry-After: V when given, body TEXT or "failed N"),
+                             later ones 200 {"ok":true}; every POST is recorded for /sink/log
+  /redirect, /big, /big-chunked, /status  as for GET (the body is read and dropped)
+Any other POST: 404.
 """
 
 import argparse
@@ -76,6 +87,35 @@ class Journal:
 
 
 JOURNAL = Journal()
+
+
+class SinkRecorder:
+    """Every POST /sink: what came and what was answered; failures counted by query."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.posts = []
+        self.failed = {}
+
+    def answer(self, query_text, fail):
+        """True when this POST must fail (and counts it)."""
+        with self.lock:
+            done = self.failed.get(query_text, 0)
+            if done < fail:
+                self.failed[query_text] = done + 1
+                return True
+            return False
+
+    def record(self, entry):
+        with self.lock:
+            self.posts.append(entry)
+
+    def all(self):
+        with self.lock:
+            return list(self.posts)
+
+
+SINK = SinkRecorder()
 RUNNING_LOCK = threading.Lock()
 RUNNING = 0
 MOST_RUNNING = 0
@@ -124,7 +164,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        if path not in ("/log", "/headers", "/most-concurrent"):
+        if path not in ("/log", "/headers", "/most-concurrent", "/sink/log"):
             JOURNAL.record(self.path, self.lower_headers())
         route = ROUTES.get(path)
         try:
@@ -134,6 +174,58 @@ class Handler(BaseHTTPRequestHandler):
                 route(self)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def do_POST(self):
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = 0
+        body = self.rfile.read(length) if length > 0 else b""
+        split = urlsplit(self.path)
+        JOURNAL.record(self.path, self.lower_headers())
+        try:
+            if split.path == "/sink":
+                self.sink(split.query, body)
+            elif split.path in POST_ROUTES:
+                POST_ROUTES[split.path](self)
+            else:
+                self.reply(404, b"not found\n", [("Content-Type", "text/plain")])
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def sink(self, query_text, body):
+        query = self.query()
+        fail = self.int_arg("fail", 0)
+        if SINK.answer(query_text, fail):
+            status = self.int_arg("status", 500)
+            headers = [("Content-Type", "text/plain")]
+            if "retry-after" in query:
+                headers.append(("Retry-After", query["retry-after"]))
+            answer = query.get("body", f"failed {fail}").encode()
+        else:
+            status = 200
+            headers = [("Content-Type", "application/json")]
+            answer = b'{"ok":true}'
+        SINK.record({
+            "path": self.path,
+            "status": status,
+            "content_type": self.headers.get("Content-Type"),
+            "body": body.decode("utf-8", "replace"),
+            "time": time.time(),
+        })
+        self.reply(status, answer, headers)
+
+    def sink_log(self):
+        body = json.dumps(SINK.all()).encode()
+        self.reply(200, body, [("Content-Type", "application/json")])
+
+    def cache(self):
+        values = parse_qs(urlsplit(self.path).query, keep_blank_values=True).get("cc", [])
+        headers = [("ETag", '"c1"')] + [("Cache-Control", value) for value in values]
+        if self.headers.get("If-None-Match") == '"c1"':
+            self.reply(304, headers=headers)
+        else:
+            self.reply(200, self.feed_body(), [("Content-Type", RSS_TYPE)] + headers)
 
     def delayed(self):
         """/delay?ms=N: the plain feed after N milliseconds; tracks how many run at once."""
@@ -249,7 +341,11 @@ ROUTES = {
     "/log": Handler.log,
     "/delay": Handler.delayed,
     "/most-concurrent": Handler.most_concurrent,
+    "/cache": Handler.cache,
+    "/sink/log": Handler.sink_log,
 }
+
+POST_ROUTES = {path: ROUTES[path] for path in ("/redirect", "/big", "/big-chunked", "/status")}
 
 
 class Server(ThreadingHTTPServer):

@@ -132,7 +132,7 @@ actor PollDispatcher {
         let (verdict, label) = Self.verdict(report)
         metrics.countPoll(label)
         if report.marked || report.history == .known { recorded.insert(poll.feed) }
-        let hints = PollHints(ttl: report.timeToLive, maxAge: nil /* MAXAGE */)
+        let hints = PollHints(ttl: report.timeToLive, maxAge: report.fetch.maxAge)
         let completion = scheduler.complete(feed: poll.feed, verdict: verdict, hints: hints, now: .now)
         log(poll, report, label: label, completion: completion)
         if let adopted = report.adoptedURL { feedByURL[adopted] = poll.feed }
