@@ -109,6 +109,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try resolved()
+        // A reader of standard output that goes away must not end the daemon: the write then
+        // fails, the stdout sink answers false, and the entries stay unmarked (one log line).
+        signal(SIGPIPE, SIG_IGN)
         let daemon = Daemon(configuration: configuration, logger: Logger(label: "hubdiffer.daemon"))
         do {
             try await daemon.run()
