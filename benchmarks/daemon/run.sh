@@ -20,12 +20,14 @@
 #
 #   benchmarks/daemon/run.sh [FEEDS] [SECONDS]
 #   benchmarks/daemon/run.sh 100000 210
+#   BIG_URL_PAD='?pad=0123456789' benchmarks/daemon/run.sh 0      # part 2 only, longer URLs
 #
 # Environment: BIN (default .build/release/hubdiffer; copied aside so a rebuild during the run
 # changes nothing), CONCURRENCY (--concurrency; empty: the daemon's default, 256), WARMUP (90),
 # SAMPLE (2), HOSTS (1: every feed on 127.0.0.1; N spreads the feeds over 127.0.0.1..N, nginx
 # listening on each — the fetcher allows 6 connections per host), NGINX_WORKERS (1),
-# BIG_FEEDS (1000000; 0 skips part 2), BIG_SECONDS (60), KEEP=1 keeps the temp directory
+# BIG_FEEDS (1000000; 0 skips part 2), BIG_SECONDS (60), BIG_URL_PAD (appended to part 2's URLs,
+# e.g. '?pad=0123456789' for longer ones; nginx ignores it), KEEP=1 keeps the temp directory
 # (logs, samples, /metrics snapshots).
 # Needs a release build: swift build -c release --product hubdiffer
 set -euo pipefail
@@ -33,13 +35,14 @@ cd "$(dirname "$0")/../.."
 feeds=${1:-100000} seconds=${2:-210}
 warmup=${WARMUP:-90} sample=${SAMPLE:-2} hosts=${HOSTS:-1} workers=${NGINX_WORKERS:-1}
 big_feeds=${BIG_FEEDS:-1000000} big_seconds=${BIG_SECONDS:-60} concurrency=${CONCURRENCY:-}
+big_url_pad=${BIG_URL_PAD:-}
 bin=${BIN:-.build/release/hubdiffer}
 [[ -x $bin ]] || { echo "no $bin: run swift build -c release --product hubdiffer first" >&2; exit 1; }
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null \
   || { echo "redis-server is missing: run scripts/install-deps.sh" >&2; exit 1; }
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $nginx ]] || { echo "nginx is missing: run scripts/install-deps.sh" >&2; exit 1; }
-(( seconds > warmup + 10 )) || { echo "SECONDS ($seconds) must exceed WARMUP ($warmup) by 10 at least" >&2; exit 64; }
+(( feeds == 0 || seconds > warmup + 10 )) || { echo "SECONDS ($seconds) must exceed WARMUP ($warmup) by 10 at least" >&2; exit 64; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 dir=$(mktemp -d /tmp/hubdiffer-daemon-bench.XXXXXX)
@@ -165,6 +168,7 @@ start_daemon() {
 }
 
 # =============================== Part 1: FEEDS feeds at 60 s ===================================
+if (( feeds > 0 )); then
 awk -v n="$feeds" -v port="$nginx_port" -v hosts="$hosts" 'BEGIN {
   for (i = 0; i < n; i++) printf "%d http://127.0.0.%d:%d/feed/%d.xml\n", 100 + i, 1 + i % hosts, port, 100 + i }' \
   > "$dir/feeds.txt"
@@ -248,11 +252,12 @@ print(f"redis used_memory at end\t{redis_mem} MB")
 print(f"bound lag p99 < 1 s\t{'met' if p99 <= 1.0 else 'MISSED'}")
 print(f"bound RSS < 250 MB\t{'met' if max(r[2] for r in rows) / 1024 < 250 else 'MISSED'}")
 PY
+fi
 
 # ============================ Part 2: BIG_FEEDS feeds scheduled ================================
 if (( big_feeds > 0 )); then
-  awk -v n="$big_feeds" -v port="$nginx_port" 'BEGIN {
-    for (i = 0; i < n; i++) printf "%d http://127.0.0.1:%d/feed/%d.xml\n", 100 + i, port, 100 + i }' > "$dir/big.txt"
+  awk -v n="$big_feeds" -v port="$nginx_port" -v pad="$big_url_pad" 'BEGIN {
+    for (i = 0; i < n; i++) printf "%d http://127.0.0.1:%d/feed/%d.xml%s\n", 100 + i, port, 100 + i, pad }' > "$dir/big.txt"
   echo "part 2: $big_feeds feeds at 86400 s, $big_seconds s" >&2
   redis-cli -p "$redis_port" flushall >/dev/null
   start_daemon "$dir/big.txt" 86400 "$dir/logs/big.log"
@@ -265,12 +270,13 @@ if (( big_feeds > 0 )); then
   done
   curl -s "http://127.0.0.1:$control/metrics" > "$dir/metrics.big"
   big_polls=$(metric_sum "$dir/metrics.big" hubdiffer_polls_total)
-  big_feeds_gauge=$(awk '$1 ~ /^hubdiffer_feeds/ && /scheduled/ {print $2}' "$dir/metrics.big")
+  big_feeds_gauge=$(awk '$1 ~ /^hubdiffer_feeds/ && /scheduled/ {printf "%.0f", $2}' "$dir/metrics.big")
   rss_end=$(status_kb "$daemon_pid" VmRSS) hwm_end=$(status_kb "$daemon_pid" VmHWM)
   big_cpu=$(awk -v t="$(ticks "$daemon_pid")" -v hz="$hz" -v s="$big_seconds" 'BEGIN {printf "%.0f", 100 * t / hz / s}')
   stop_daemon
   {
     printf 'feeds scheduled (hubdiffer_feeds)\t%s\n' "${big_feeds_gauge:-?}"
+    printf 'mean URL length\t%s bytes\n' "$(awk '{s += length($2)} END {printf "%.1f", s / NR}' "$dir/big.txt")"
     printf 'load time (start to "running")\t%s s\n' "$load_s"
     mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
     printf 'VmRSS / VmHWM after load\t%s / %s\n' "$(mb "$rss_loaded")" "$(mb "$hwm_loaded")"
@@ -281,10 +287,12 @@ if (( big_feeds > 0 )); then
   } > "$dir/part2.txt"
 fi
 
-echo
-echo "## hubdiffer run: $feeds feeds at 60 s for $seconds s (concurrency ${concurrency:-256 (default)}, hosts $hosts, nginx workers $workers)"
-echo "| measurement | value |"; echo "|---|---|"
-awk -F'\t' '{printf "| %s | %s |\n", $1, $2}' "$dir/part1.txt"
+if [[ -f $dir/part1.txt ]]; then
+  echo
+  echo "## hubdiffer run: $feeds feeds at 60 s for $seconds s (concurrency ${concurrency:-256 (default)}, hosts $hosts, nginx workers $workers)"
+  echo "| measurement | value |"; echo "|---|---|"
+  awk -F'\t' '{printf "| %s | %s |\n", $1, $2}' "$dir/part1.txt"
+fi
 if [[ -f $dir/part2.txt ]]; then
   echo
   echo "## hubdiffer run: $big_feeds feeds at 86400 s for $big_seconds s"
