@@ -73,7 +73,8 @@ let package = Package(
 
         // Real servers for the tests: redis-server, nginx and a quirky HTTP server of our own.
         .target(
-            name: "TestSupport", path: "Tests/Support", exclude: ["feed_farm_selftest.py"],
+            name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/Support",
+            exclude: ["feed_farm_selftest.py"],
             resources: [.copy("quirky_server.py"), .copy("feed_farm.py")]),
         .testTarget(
             name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",

@@ -1,6 +1,7 @@
 import DaemonKit
 import Metrics
 import Testing
+import TestSupport
 
 @Suite("Prometheus export")
 struct PrometheusExportTests {

@@ -2,6 +2,7 @@ import DaemonKit
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 
 @Suite("SystemdNotifier against a real datagram socket")
 struct SystemdNotifierTests {

@@ -108,7 +108,7 @@ struct SinkTests {
         let server = try QuirkyServer()
         defer { server.stop() }
         let metrics = SinkTestMetrics()
-        let log = SinkLogRecord()
+        let log = LogRecord()
         let sink = HTTPSink(url: server.url("/sink?fail=2&status=500"), logger: log.logger(), metrics: metrics)
         let started = ContinuousClock.now
         #expect(await sink.deliver(Self.batch(feed: 9, 1...3)))
@@ -142,7 +142,7 @@ struct SinkTests {
     func httpRejected() async throws {
         let server = try QuirkyServer()
         defer { server.stop() }
-        let log = SinkLogRecord()
+        let log = LogRecord()
         let metrics = SinkTestMetrics()
         let sink = HTTPSink(url: server.url("/sink?fail=1&status=400&body=entry%20lacks%20a%20key"), logger: log.logger(), metrics: metrics)
         let started = ContinuousClock.now
@@ -163,7 +163,7 @@ struct SinkTests {
     func httpFlushDeadline() async throws {
         let server = try QuirkyServer()
         defer { server.stop() }
-        let log = SinkLogRecord()
+        let log = LogRecord()
         let metrics = SinkTestMetrics()
         let sink = HTTPSink(url: server.url("/sink?fail=1000&status=503"), logger: log.logger(), metrics: metrics)
         let waiting = Task { await sink.deliver(Self.batch(feed: 7, 1...3)) }
@@ -230,7 +230,7 @@ struct SinkTests {
     func redisRestart() async throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
-        let log = SinkLogRecord()
+        let log = LogRecord()
         let sink = RedisStreamSink(
             target: try RedisStreamSink.parse("redis://127.0.0.1:\(redis.port)/s"), connectTimeout: .milliseconds(500),
             commandTimeout: .seconds(2), logger: log.logger())
@@ -260,7 +260,7 @@ struct SinkTests {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
         try redis.command(["SET", "notastream", "x"])
-        let log = SinkLogRecord()
+        let log = LogRecord()
         let sink = RedisStreamSink(target: try RedisStreamSink.parse("redis://127.0.0.1:\(redis.port)/notastream"), logger: log.logger())
         let started = ContinuousClock.now
         #expect(await sink.deliver(Self.batch(feed: 2, 1...3)) == false)
@@ -352,40 +352,6 @@ struct SinkTests {
 }
 
 // MARK: - Recording logs and metrics
-
-/// A log handler that keeps every message, for tests that check what was logged.
-final class SinkLogRecord: Sendable {
-    private let entries = Mutex<[(level: Logger.Level, message: String)]>([])
-
-    func logger() -> Logger {
-        var logger = Logger(label: "test") { _ in SinkLogHandler(record: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    func append(_ level: Logger.Level, _ message: String) {
-        entries.withLock { $0.append((level, message)) }
-    }
-
-    func messages(at level: Logger.Level) -> [String] {
-        entries.withLock { $0.filter { $0.level == level }.map(\.message) }
-    }
-}
-
-struct SinkLogHandler: LogHandler {
-    let record: SinkLogRecord
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        record.append(event.level, event.message.description)
-    }
-}
 
 /// A metrics backend that only sums counters, by label and dimensions.
 final class SinkTestMetrics: MetricsFactory {

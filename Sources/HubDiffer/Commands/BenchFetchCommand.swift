@@ -73,7 +73,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
             return await group.reduce(into: [:]) { total, part in total.merge(part, uniquingKeysWith: +) }
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let notModified = counts[304, default: 0]
         let ok = counts[200, default: 0]
         let other = requests - notModified - ok

@@ -85,7 +85,7 @@ struct ParseCommand: ParsableCommand {
             }
             }
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let rate = seconds > 0 ? Double(byteCount) / 1_000_000 / seconds : 0
         print(
             "parsed \(documents.count) feeds (\(failures) failed), \(entryCount) entries, \(byteCount) bytes in "

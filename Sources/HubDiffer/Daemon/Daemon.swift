@@ -22,7 +22,8 @@ struct Daemon {
     func run() async throws(StartFailure) {
         let configuration = self.configuration
         // Loaded before anything starts: a broken file at start is an error, not a default.
-        let feeds: [ScheduledFeed]
+        // The list itself is not kept: the scheduler holds what it needs.
+        var feeds: [ScheduledFeed]
         do { feeds = try FeedList.load(configuration.feedsFile) } catch {
             throw StartFailure(description: "\(error)", status: 78)
         }
@@ -59,6 +60,8 @@ struct Daemon {
             scheduler: PollScheduler(policy: policy, seed: UInt64.random(in: 0 ... .max)), environment: environment(map),
             concurrency: configuration.concurrency, metrics: metrics, logger: logger)
         let loaded = await dispatcher.load(feeds)
+        feeds = []
+        AllocatorTuning.releaseFreeMemory()
 
         let control = try startControl(dispatcher: dispatcher, export: export, sent: entriesSent)
         let pidFile = configuration.pidFile ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].map { $0 + "/hubdiffer.pid" }
@@ -127,6 +130,7 @@ struct Daemon {
         } catch {
             logger.error("kept the feeds in use: \(error)")
         }
+        AllocatorTuning.releaseFreeMemory()
     }
 
     static func loadMap(_ path: String) throws(StartFailure) -> ShardMap {

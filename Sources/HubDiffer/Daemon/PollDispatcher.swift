@@ -16,9 +16,17 @@ actor PollDispatcher {
     private var inFlight = 0
     /// Feeds this process has recorded (see ``DaemonPoll/run(feed:url:firstInProcess:environment:)``).
     private var recorded = Set<Int64>()
-    private var feedByURL: [String: Int64] = [:]
+    /// Feeds by the hash of their listed URL, for pings by `hub.url`; the scheduler keeps the
+    /// URL itself (one copy per feed, not two), and a hit is checked against it.
+    private var feedByURLHash: [Int: Int64] = [:]
+    /// Feeds by the URL they adopted after a permanent redirect (few).
+    private var feedByAdoptedURL: [String: Int64] = [:]
     private var wake: CheckedContinuation<Void, Never>?
+    /// The one sleeping timer and its deadline. It is re-armed only for an earlier deadline
+    /// (not on every wake-up: at 1,667 polls/s that made and cancelled a task per poll); a
+    /// timer that fires late or early only costs one extra turn of the loop.
     private var timer: Task<Void, Never>?
+    private var timerDeadline: ContinuousClock.Instant?
     private var stopping = false
     private var drained: CheckedContinuation<Void, Never>?
     private(set) var pollsDone = 0
@@ -39,7 +47,7 @@ actor PollDispatcher {
     /// interval; removed ones dropped; due times of the others kept).
     func load(_ feeds: [ScheduledFeed]) -> SyncSummary {
         let summary = scheduler.sync(with: feeds, now: .now)
-        feedByURL = Dictionary(feeds.map { ($0.url, $0.id) }, uniquingKeysWith: { first, _ in first })
+        feedByURLHash = Dictionary(feeds.lazy.map { ($0.url.hashValue, $0.id) }, uniquingKeysWith: { first, _ in first })
         metrics.feeds.record(scheduler.count)
         wakeUp()
         return summary
@@ -66,8 +74,13 @@ actor PollDispatcher {
         switch target {
         case .feed(let id): feed = id
         case .url(let url):
-            guard let id = feedByURL[url] else { return .unknownFeed }
-            feed = id
+            if let id = feedByURLHash[url.hashValue], scheduler.url(of: id) == url {
+                feed = id
+            } else if let id = feedByAdoptedURL[url] {
+                feed = id
+            } else {
+                return .unknownFeed
+            }
         }
         let result = scheduler.pollSoon(feed: feed, now: .now)
         if case .scheduled = result { wakeUp() }
@@ -112,7 +125,7 @@ actor PollDispatcher {
     private func start(_ poll: DuePoll, now: ContinuousClock.Instant) {
         inFlight += 1
         metrics.inFlight.record(inFlight)
-        metrics.schedulerLag.recordNanoseconds(max(0, Self.nanoseconds(now - poll.due)))
+        metrics.schedulerLag.recordNanoseconds(max(0, (now - poll.due).inNanoseconds))
         let environment = self.environment
         let firstInProcess = !recorded.contains(poll.feed)
         Task {
@@ -126,7 +139,7 @@ actor PollDispatcher {
         inFlight -= 1
         pollsDone += 1
         metrics.inFlight.record(inFlight)
-        metrics.fetchDuration.recordNanoseconds(Self.nanoseconds(report.fetch.duration))
+        metrics.fetchDuration.recordNanoseconds(report.fetch.duration.inNanoseconds)
         metrics.parseQueue.record(environment.parseGate.queueDepth)
         metrics.sinkWaiting.record(environment.sinkWaiting.value.load(ordering: .relaxed))
         let (verdict, label) = Self.verdict(report)
@@ -135,7 +148,7 @@ actor PollDispatcher {
         let hints = PollHints(ttl: report.timeToLive, maxAge: report.fetch.maxAge)
         let completion = scheduler.complete(feed: poll.feed, verdict: verdict, hints: hints, now: .now)
         log(poll, report, label: label, completion: completion)
-        if let adopted = report.adoptedURL { feedByURL[adopted] = poll.feed }
+        if let adopted = report.adoptedURL { feedByAdoptedURL[adopted] = poll.feed }
         metrics.gone.record(scheduler.goneCount)
         if stopping, inFlight == 0 { releaseDrain() }
         wakeUp()
@@ -157,7 +170,9 @@ actor PollDispatcher {
             logger.debug("polled", metadata: metadata)
         }
         if let adopted = report.adoptedURL {
-            logger.notice("permanent redirect held on \(3) polls: polling \(adopted) from now on", metadata: metadata)
+            logger.notice(
+                "permanent redirect held on \(FeedPoll.defaultRedirectsToAdopt) polls: polling \(adopted) from now on",
+                metadata: metadata)
         }
     }
 
@@ -194,25 +209,26 @@ actor PollDispatcher {
     private func pause(until deadline: ContinuousClock.Instant?) async {
         await withCheckedContinuation { continuation in
             wake = continuation
-            if let deadline {
-                timer = Task { [weak self] in
-                    try? await Task.sleep(until: deadline, tolerance: .milliseconds(2), clock: .continuous)
-                    await self?.wakeUp()
-                }
+            guard let deadline, timerDeadline.map({ deadline < $0 }) ?? true else { return }
+            timer?.cancel()
+            timerDeadline = deadline
+            timer = Task { [weak self] in
+                try? await Task.sleep(until: deadline, tolerance: .milliseconds(2), clock: .continuous)
+                await self?.timerFired(deadline)
             }
         }
     }
 
-    private func wakeUp() {
-        timer?.cancel()
+    private func timerFired(_ deadline: ContinuousClock.Instant) {
+        guard timerDeadline == deadline else { return }
         timer = nil
-        wake?.resume()
-        wake = nil
+        timerDeadline = nil
+        wakeUp()
     }
 
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    private func wakeUp() {
+        wake?.resume()
+        wake = nil
     }
 }
 

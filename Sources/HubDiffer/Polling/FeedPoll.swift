@@ -12,7 +12,8 @@ struct FeedPoll {
     var parserLimits = ParserLimits()
     /// Consecutive polls a permanent redirect (301/308) must hold on before its target
     /// replaces the listed URL (kept in `f:{feed}`).
-    var redirectsToAdopt = 3
+    var redirectsToAdopt = FeedPoll.defaultRedirectsToAdopt
+    static let defaultRedirectsToAdopt = 3
     /// Bounds how many parses run at once (the daemon's parse stage); nil: no bound.
     var parseGate: StageGate?
 

@@ -86,7 +86,7 @@ struct RangeCopier {
 
         var tally = Tally(feeds: feeds.count)
         var writes: [RedisCommand] = []
-        var setWrites = 0
+        var setWrites: [Int] = []  // where the ZADDs are in `writes`
         for (index, feed) in feeds.enumerated() {
             if case .array(let pairs?) = read[2 * index], !pairs.isEmpty {
                 // ZRANGE … WITHSCORES: member, score, member, score…; ZADD wants score, member.
@@ -99,8 +99,8 @@ struct RangeCopier {
                     arguments.append(member)
                     pair += 2
                 }
+                setWrites.append(writes.count)
                 writes.append(RedisCommand(arguments))
-                setWrites += 1
             }
             if case .array(let fields?) = read[2 * index + 1], !fields.isEmpty,
                 state == .replace || !targetHasState[index]
@@ -114,19 +114,9 @@ struct RangeCopier {
             }
         }
         let written = try await run(on: target, writes)
-        tally.sets = setWrites
-        // Replies in order: one per ZADD (members added), then DEL + HSET per state.
-        var index = 0
-        for (feedIndex, _) in feeds.enumerated() {
-            if case .array(let pairs?) = read[2 * feedIndex], !pairs.isEmpty {
-                if case .integer(let added) = written[index] { tally.membersAdded += Int(added) }
-                index += 1
-            }
-            if case .array(let fields?) = read[2 * feedIndex + 1], !fields.isEmpty,
-                state == .replace || !targetHasState[feedIndex]
-            {
-                index += 2
-            }
+        tally.sets = setWrites.count
+        for index in setWrites {
+            if case .integer(let added) = written[index] { tally.membersAdded += Int(added) }
         }
         return tally
     }

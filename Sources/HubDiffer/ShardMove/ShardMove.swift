@@ -85,7 +85,7 @@ struct ShardMove {
         try await verify(feeds, copier: copier)
         try await delete(feeds, copier: copier)
         MoveJournal.remove(journalPath)
-        let seconds = Double((ContinuousClock.now - began).components.attoseconds) / 1e18 + Double((ContinuousClock.now - began).components.seconds)
+        let seconds = (ContinuousClock.now - began).inSeconds
         print("done: \(range.shardText) moved to \(target.redactedURL) (\(feeds.count) feeds) in \(String(format: "%.1f", seconds)) s")
     }
 

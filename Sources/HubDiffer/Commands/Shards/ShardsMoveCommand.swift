@@ -70,7 +70,7 @@ struct ShardsMoveCommand: AsyncParsableCommand {
     func run() async throws {
         let bounds = try ShardsArguments.range(range)
         let target = try ShardsArguments.endpoint(url)
-        let interrupt = InterruptFlag()
+        let interrupt = await InterruptFlag()
         do throws(MoveFailure) {
             let move = ShardMove(
                 mapPath: options.file, range: bounds, target: target,

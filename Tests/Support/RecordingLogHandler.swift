@@ -2,40 +2,42 @@ import Logging
 import Synchronization
 
 /// A log handler that keeps every message, for tests that check what was logged.
-final class LogRecord: Sendable {
+public final class LogRecord: Sendable {
     private let entries = Mutex<[(level: Logger.Level, message: String)]>([])
 
+    public init() {}
+
     /// A logger at `level` writing here.
-    func logger(level: Logger.Level = .trace) -> Logger {
+    public func logger(level: Logger.Level = .trace) -> Logger {
         var logger = Logger(label: "test") { _ in RecordingLogHandler(record: self) }
         logger.logLevel = level
         return logger
     }
 
-    func append(_ level: Logger.Level, _ message: String) {
+    public func append(_ level: Logger.Level, _ message: String) {
         entries.withLock { $0.append((level, message)) }
     }
 
     /// The messages logged at `level`.
-    func messages(at level: Logger.Level) -> [String] {
+    public func messages(at level: Logger.Level) -> [String] {
         entries.withLock { $0.filter { $0.level == level }.map(\.message) }
     }
 }
 
-struct RecordingLogHandler: LogHandler {
+public struct RecordingLogHandler: LogHandler {
     let record: LogRecord
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .trace
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         record.append(event.level, event.message.description)
     }
 }
 
 /// A logger that drops everything.
-let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+public let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
