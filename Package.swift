@@ -47,6 +47,9 @@ let package = Package(
         // The daemon's parts that need no feed: when each feed is due, and the process's
         // plumbing (control endpoint, Prometheus export, systemd notification).
         .target(name: "Scheduler"),
+        // What the daemon remembers beside Redis: which feeds had their first poll (durable,
+        // in the state directory) and the entries handled but not yet stored (in memory).
+        .target(name: "FeedMemory"),
         .target(
             name: "DaemonKit",
             dependencies: [
@@ -57,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "Scheduler", "DaemonKit", "CCurl", "CHiredis",
+                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "Scheduler", "DaemonKit", "FeedMemory", "CCurl", "CHiredis",
                 "CSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -90,6 +93,7 @@ let package = Package(
             name: "HubDifferTests", dependencies: ["HubDiffer", "EntryStore", "TestSupport"], path: "Tests/HubDifferTests"),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"], path: "Tests/FetcherTests"),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], path: "Tests/SchedulerTests"),
+        .testTarget(name: "FeedMemoryTests", dependencies: ["FeedMemory"], path: "Tests/FeedMemoryTests"),
         .testTarget(name: "DaemonKitTests", dependencies: ["DaemonKit", "TestSupport"], path: "Tests/DaemonKitTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -184,7 +184,7 @@ formatter_pid=$!
 
 daemon_args=(run --feeds "$tmp/feeds.txt" --shards "$tmp/shards.conf" --sink stdout
   --control "127.0.0.1:$control_port" --interval 5 --min-interval 2 --allow-private-addresses
-  --pid-file "$tmp/hubdiffer.pid")
+  --pid-file "$tmp/hubdiffer.pid" --state-dir "$tmp/state")
 if [ "$show_logs" -eq 1 ]; then
   "$hubdiffer" "${daemon_args[@]}" >"$tmp/entries" &
 else

@@ -69,10 +69,15 @@ public final class EntryStore: Sendable {
     /// ``RetentionPlan``).
     ///
     /// Pass the ``DiffResult`` of the same document: the set it read spares a round trip.
-    /// Without it (or when the diff could not read the set) the set is read first. Returns false
-    /// when the shard was down (the mark was skipped).
+    /// Without it (or when the diff could not read the set) the set is read first.
+    /// `retainedEntries` is the entry count the retention bound follows (the feed's
+    /// ``RetentionPeak``); the document's own count when nil or smaller. Returns false when the
+    /// mark did not land: the shard was down, or refused a write (an error reply).
     @discardableResult
-    public func mark(feed: Int64, document: [DocumentEntry], after diff: DiffResult? = nil, now: Date = Date()) async -> Bool {
+    public func mark(
+        feed: Int64, document: [DocumentEntry], after diff: DiffResult? = nil, retainedEntries: Int? = nil,
+        now: Date = Date()
+    ) async -> Bool {
         guard let (_, worker) = shard(for: feed), !document.isEmpty else { return false }
         var stored = diff?.storedKeys
         if stored == nil {
@@ -81,7 +86,7 @@ public final class EntryStore: Sendable {
             stored = keys
         }
         let plan = RetentionPlan(
-            stored: stored ?? [], document: document, bound: options.retention(forEntryCount: document.count), now: now)
+            stored: stored ?? [], document: document, bound: options.retention(forEntryCount: max(document.count, retainedEntries ?? 0)), now: now)
         guard !plan.isEmpty else { return true }
 
         let key = StoreKeys.entries(feed)
@@ -107,7 +112,7 @@ public final class EntryStore: Sendable {
                 })
         }
         guard case .success(let replies) = await worker.run(commands) else { return false }
-        return !replies.contains { if case .error = $0 { true } else { false } }
+        return !replies.contains(where: \.isError)
     }
 
     /// `HMGET hubdiffer:shard id lost_at`, encoded once.
@@ -153,7 +158,7 @@ public final class EntryStore: Sendable {
             commands.append(RedisCommand(["HSET".bytes, key] + fields.sorted { $0.key < $1.key }.flatMap { [$0.key.bytes, $0.value.bytes] }))
         }
         guard case .success(let replies) = await worker.run(commands) else { return false }
-        return !replies.contains { if case .error = $0 { true } else { false } }
+        return !replies.contains(where: \.isError)
     }
 
     // MARK: - Administration

@@ -4,11 +4,11 @@ import Foundation
 /// whether the shard is known to have lost its data.
 ///
 /// A marker that disappears while the process watches (FLUSHALL, a restart without persistence,
-/// a replaced server) means lost data: the marker is written again with `lost_at`, and feeds
-/// without a set on that shard are re-seeded silently from then on. A shard that has no marker
-/// when first seen is taken as new (nothing tells it apart from one that lost its data before
-/// this process started; with the default first poll, which records without sending, both are
-/// treated the same).
+/// a replaced server) means lost data: the marker is written again with `lost_at`, and diffs of
+/// feeds without a set answer ``FeedHistory/afterDataLoss``. A shard without a marker when first
+/// seen cannot be told from one that lost its data before this process started; the daemon
+/// decides with its own durable record of the feeds that had their first poll (the state
+/// directory's journal), not with the marker: a known feed without a set is sent, not recorded.
 ///
 /// Many diffs may read the shard before the marker this process writes is there. Reads and
 /// the write are observed on the shard's queue in the order they ran, so a missing marker read
@@ -66,6 +66,10 @@ extension FeedState {
             fields["adopted_url"] = adoptedURL
             fields["adopted_from"] = adoptedFrom
         }
+        if let peak {
+            fields["peak_entries"] = String(peak.entries)
+            fields["peak_at"] = String(Int64(peak.at.timeIntervalSince1970))
+        }
         return fields
     }
 
@@ -76,6 +80,11 @@ extension FeedState {
             lastPoll: fields["last_poll"].flatMap(Int64.init).map { Date(timeIntervalSince1970: TimeInterval($0)) },
             errorCount: fields["errors"].flatMap(Int.init) ?? 0, redirectURL: fields["redirect_url"],
             redirectCount: fields["redirect_count"].flatMap(Int.init) ?? 0, adoptedURL: fields["adopted_url"],
-            adoptedFrom: fields["adopted_from"])
+            adoptedFrom: fields["adopted_from"],
+            peak: fields["peak_entries"].flatMap(Int.init).flatMap { entries in
+                fields["peak_at"].flatMap(Int64.init).map {
+                    RetentionPeak(entries: entries, at: Date(timeIntervalSince1970: TimeInterval($0)))
+                }
+            })
     }
 }

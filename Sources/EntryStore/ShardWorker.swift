@@ -9,9 +9,14 @@ import Synchronization
 /// cooperative pool: hiredis blocks), its circuit breaker, and a queue of requests that go out
 /// together, so commands of many feeds share one pipelined round trip.
 ///
-/// `@unchecked Sendable`: `connection`, `breaker` and `markerSeen` are touched only on `queue`
-/// (every use is inside `drain()`, which runs only there); `pending` and `draining` are guarded
-/// by their mutex, `marker` by its own; everything else is immutable.
+/// Every reply is checked: error replies are counted and logged by kind (``StoreErrorReporter``)
+/// and, where they mean the shard cannot serve, open the circuit breaker (``StoreErrorKind``).
+/// A connection the server closed while idle is retried once on a fresh one before the shard
+/// is called down.
+///
+/// `@unchecked Sendable`: `connection`, `breaker`, `errors` and `writable` are touched only on
+/// `queue` (every use is inside `drain()`, which runs only there); `pending` and `draining`
+/// are guarded by their mutex, `marker` by its own; everything else is immutable.
 final class ShardWorker: @unchecked Sendable {
     typealias Completion = @Sendable (Result<[RedisReply], RedisError>) -> Void
 
@@ -29,6 +34,10 @@ final class ShardWorker: @unchecked Sendable {
     private let skipped = Atomic<Int>(0)
     private let skippedCounter: Counter
     private let upGauge: Gauge
+    private let writableGauge: Gauge
+    private let errors: StoreErrorReporter
+    /// False after the shard refused a write (OOM, READONLY, MISCONF) until a write succeeds.
+    private var writable = true
     /// What this process knows of the shard's marker (see ``ShardMarker``).
     let marker = Mutex(ShardMarker())
 
@@ -45,6 +54,9 @@ final class ShardWorker: @unchecked Sendable {
         skippedCounter = Counter(label: "hubdiffer_store_skipped_operations_total", dimensions: dimensions, factory: metrics)
         upGauge = Gauge(label: "hubdiffer_store_shard_up", dimensions: dimensions, factory: metrics)
         upGauge.record(1)
+        writableGauge = Gauge(label: "hubdiffer_store_shard_writable", dimensions: dimensions, factory: metrics)
+        writableGauge.record(1)
+        errors = StoreErrorReporter(shard: endpoint.redactedURL, logger: self.logger, metrics: metrics)
     }
 
     /// Operations skipped because the shard was down (failed or paused).
@@ -98,11 +110,16 @@ final class ShardWorker: @unchecked Sendable {
             for request in batch { request.completion(.failure(.io("shard paused after a failure"))) }
             return
         }
+        let commands = batch.flatMap(\.commands)
         do {
-            let replies = try connection.pipeline(batch.flatMap(\.commands))
-            if breaker.recordSuccess() {
-                logger.notice("shard is back")
-                upGauge.record(1)
+            let replies = try roundTrip(commands)
+            if checkReplies(replies, of: commands) {
+                if breaker.recordSuccess() {
+                    logger.notice("shard is back")
+                    upGauge.record(1)
+                }
+            } else {
+                shardFailed(.server("the shard answered that it cannot serve"), logged: false)
             }
             var offset = 0
             for request in batch {
@@ -110,12 +127,60 @@ final class ShardWorker: @unchecked Sendable {
                 offset += request.commands.count
             }
         } catch {
-            if breaker.recordFailure(at: ContinuousClock.now) {
-                logger.warning("shard is down; skipping it, probing again with growing pauses", metadata: ["error": "\(error)"])
-                upGauge.record(0)
-            }
+            errors.report(StoreErrorKind(error), detail: "\(error)", logged: false)
+            shardFailed(error, logged: true)
             countSkipped(batch.count)
             for request in batch { request.completion(.failure(error)) }
+        }
+    }
+
+    /// One pipelined round trip. A connection that was open before it and fails with an I/O
+    /// error was most likely closed by the server while idle (redis.conf `timeout`): the
+    /// commands are sent once more on a fresh connection (they are all idempotent: ZADD NX,
+    /// ZREM, HSET, DEL, reads).
+    private func roundTrip(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        let reused = connection.isConnected
+        do {
+            return try connection.pipeline(commands)
+        } catch .io(let why) where reused {
+            errors.report(.closed, detail: why)
+            return try connection.pipeline(commands)
+        }
+    }
+
+    /// Reports the error replies of a round trip; false when one of them says the shard
+    /// cannot serve at all.
+    private func checkReplies(_ replies: [RedisReply], of commands: [RedisCommand]) -> Bool {
+        var serving = true
+        var refusedWrite = false
+        for case .error(let message) in replies {
+            let kind = StoreErrorKind(reply: message)
+            errors.report(kind, detail: message)
+            switch kind.consequence {
+            case .shardDown: serving = false
+            case .writesRefused: refusedWrite = true
+            case .operationFailed: break
+            }
+        }
+        if refusedWrite, writable {
+            writable = false
+            writableGauge.record(0)
+        } else if !refusedWrite, !writable, serving, commands.contains(where: \.isWrite),
+            !replies.contains(where: \.isError)
+        {
+            writable = true
+            writableGauge.record(1)
+            logger.notice("shard accepts writes again")
+        }
+        return serving
+    }
+
+    private func shardFailed(_ error: RedisError, logged: Bool) {
+        if breaker.recordFailure(at: ContinuousClock.now) {
+            if logged {
+                logger.warning("shard is down; skipping it, probing again with growing pauses", metadata: ["error": "\(error)"])
+            }
+            upGauge.record(0)
         }
     }
 

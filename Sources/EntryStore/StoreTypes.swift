@@ -16,10 +16,12 @@ public struct DocumentEntry: Sendable, Hashable {
 public enum FeedHistory: Sendable, Equatable {
     /// The feed has a set of seen entries.
     case known
-    /// No set, on a shard that has not lost data: a feed polled for the first time.
+    /// No set, on a shard not known to have lost data: a feed polled for the first time, or
+    /// one whose set was lost before this process started (the daemon's journal tells).
     case new
-    /// No set, on a shard that lost its data (flushed, replaced, restarted without
-    /// persistence): the caller should record the document without reporting its backlog.
+    /// No set, on a shard this process saw lose its data (flushed, replaced, restarted
+    /// without persistence). A feed that had its first poll lost its set: send its entries; a
+    /// feed that never had one is new.
     case afterDataLoss
     /// The shard could not be asked (down, paused, timed out, or the feed is in no range).
     case unknown
@@ -59,12 +61,15 @@ public struct FeedState: Sendable, Equatable {
     /// another URL since then drops it).
     public var adoptedURL: String?
     public var adoptedFrom: String?
+    /// The largest document the feed served recently (see ``RetentionPeak``).
+    public var peak: RetentionPeak?
 
     public init(
         etag: String? = nil, lastModified: String? = nil, bodyHash: UInt64? = nil, lastPoll: Date? = nil,
         errorCount: Int = 0, redirectURL: String? = nil, redirectCount: Int = 0, adoptedURL: String? = nil,
-        adoptedFrom: String? = nil
+        adoptedFrom: String? = nil, peak: RetentionPeak? = nil
     ) {
+        self.peak = peak
         self.adoptedURL = adoptedURL
         self.adoptedFrom = adoptedFrom
         self.etag = etag
@@ -74,5 +79,37 @@ public struct FeedState: Sendable, Equatable {
         self.errorCount = errorCount
         self.redirectURL = redirectURL
         self.redirectCount = redirectCount
+    }
+}
+
+/// The largest number of entries a feed's documents held recently: a high-water mark that
+/// decays slowly (it halves every `halfLife`, one week by default) unless a document as large
+/// comes again. The retention bound follows it rather than the latest document, so a feed that
+/// serves 200 items, then 5, then 200 again keeps the 200 between (trimming to the 5-item
+/// document's bound would forget 150 entries the next document shows again, and send them).
+public struct RetentionPeak: Sendable, Equatable {
+    /// The entry count when the mark was last raised.
+    public var entries: Int
+    /// When it was last raised.
+    public var at: Date
+
+    public static let halfLife: TimeInterval = 7 * 86_400
+
+    public init(entries: Int, at: Date) {
+        self.entries = entries
+        self.at = at
+    }
+
+    /// The mark at `now`, decayed since it was raised.
+    public func value(at now: Date) -> Int {
+        let age = max(0, now.timeIntervalSince(at))
+        return Int((Double(entries) * Foundation.pow(0.5, age / Self.halfLife)).rounded(.up))
+    }
+
+    /// The mark after a document of `count` entries at `now`: raised to `count` when that is at
+    /// least the decayed mark, otherwise unchanged (it keeps decaying from when it was raised).
+    public static func after(_ previous: RetentionPeak?, documentEntries count: Int, now: Date) -> RetentionPeak {
+        guard let previous, previous.value(at: now) > count else { return RetentionPeak(entries: count, at: now) }
+        return previous
     }
 }

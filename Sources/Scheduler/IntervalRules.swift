@@ -2,7 +2,7 @@
 /// randomness comes in as `unit`, a uniform number in [0, 1).
 ///
 /// - Success on an adaptive feed: `changed` halves the interval, `unchanged`/`notModified`
-///   multiply it by 1.25; then the publisher's ttl and max-age are a floor, and the result is
+///   multiply it by 1.25, `undetermined` keeps it; then the publisher's ttl and max-age are a floor, and the result is
 ///   clamped to [minimumInterval, maximumInterval]. That becomes the feed's interval.
 /// - Success on a pinned feed: the interval stays; the floor and clamp shape this one delay.
 /// - The delay is the interval times 1 ± jitter, clamped again to [minimum, maximum], and
@@ -55,7 +55,7 @@ struct IntervalRules: Sendable {
         switch verdict {
         case .changed: adapted = interval / 2
         case .unchanged, .notModified: adapted = Int64(min(Double(Int64.max / 2), Double(interval) * 1.25))
-        case .failed, .throttled, .gone: adapted = interval
+        case .undetermined, .failed, .throttled, .gone: adapted = interval
         }
         return clamped(max(adapted, publisherFloor(hints)))
     }

@@ -75,7 +75,7 @@ extension PollScheduler {
             records[index].consecutiveErrors = 0
             goneCount += 1
             return Completion(status: .gone, adoptedURL: adoptedURL)
-        case .notModified, .unchanged, .changed:
+        case .notModified, .unchanged, .changed, .undetermined:
             records[index].consecutiveErrors = 0
             if !record.flags.contains(.pinned) {
                 records[index].interval = rules.adaptedInterval(record.interval, after: verdict, hints: hints)

@@ -6,6 +6,10 @@ public enum PollVerdict: Sendable, Equatable {
     case unchanged
     /// A document with this many new entries.
     case changed(newEntries: Int)
+    /// A document read whose news could not be told (the store could not be asked): the
+    /// feed's interval stays as it is — an outage of the store must not look like news and
+    /// shorten every feed's interval.
+    case undetermined
     /// A network, HTTP or parse error: exponential backoff.
     case failed
     /// 429 or 503: wait at least `retryAfter`; without one, back off as after `failed`.
@@ -17,7 +21,7 @@ public enum PollVerdict: Sendable, Equatable {
     /// Whether the poll reached the feed and read it (or learnt it is unmodified).
     var isSuccess: Bool {
         switch self {
-        case .notModified, .unchanged, .changed: true
+        case .notModified, .unchanged, .changed, .undetermined: true
         case .failed, .throttled, .gone: false
         }
     }

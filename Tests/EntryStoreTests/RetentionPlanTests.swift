@@ -91,3 +91,30 @@ struct ShardMarkerTests {
         #expect(marker.lostData)
     }
 }
+
+@Suite("RetentionPeak")
+struct RetentionPeakTests {
+    let start = Date(timeIntervalSince1970: 1_700_000_000)
+
+    @Test("a larger document raises the mark; a smaller one keeps it; it halves over a week")
+    func decay() {
+        var peak = RetentionPeak.after(nil, documentEntries: 200, now: start)
+        #expect(peak == RetentionPeak(entries: 200, at: start))
+        // Flipping every 15 minutes for a day: the mark stays at 200.
+        for poll in 1...96 {
+            let now = start.addingTimeInterval(Double(poll) * 900)
+            peak = RetentionPeak.after(peak, documentEntries: poll % 2 == 0 ? 200 : 5, now: now)
+            #expect(peak.value(at: now) == 200)
+        }
+        let quiet = RetentionPeak.after(peak, documentEntries: 5, now: start.addingTimeInterval(96 * 900 + 7 * 86_400))
+        #expect(quiet.value(at: start.addingTimeInterval(96 * 900 + 7 * 86_400)) == 100)
+        let month = start.addingTimeInterval(60 * 86_400)
+        #expect(RetentionPeak.after(quiet, documentEntries: 5, now: month) == RetentionPeak(entries: 5, at: month))
+    }
+
+    @Test("the feed state keeps the mark in f:{feed}")
+    func stateRoundTrip() {
+        let state = FeedState(etag: "e", peak: RetentionPeak(entries: 200, at: start))
+        #expect(FeedState(fields: state.fields) == state)
+    }
+}

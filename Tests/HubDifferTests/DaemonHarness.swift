@@ -36,7 +36,7 @@ final class DaemonHarness {
         process.arguments =
             [
                 "run", "--feeds", feedsPath, "--shards", shardsPath, "--sink", "stdout", "--control", "127.0.0.1:\(controlPort)",
-                "--allow-private-addresses", "--pid-file", directory + "/hubdiffer.pid",
+                "--allow-private-addresses", "--pid-file", directory + "/hubdiffer.pid", "--state-dir", directory + "/state",
             ] + extra
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         try out.seekToEnd()

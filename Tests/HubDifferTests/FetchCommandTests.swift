@@ -54,6 +54,49 @@ struct FetchCommandTests {
         #expect(try Self.fetch(42, url, shards: shards).stdout.isEmpty)
     }
 
+    @Test("a feed that flips between 200 items and its newest 5 re-sends nothing after its first cycle")
+    func flippingFeed() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let nginx = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...200).utf8)])
+        defer { nginx.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let url = nginx.baseURL + "/feed.xml"
+        let first = try Self.fetch(9, url, shards: shards)
+        #expect(first.status == 0 && Self.ids(first.stdout).count == 200, "\(first.stderr)")
+        for cycle in 0..<3 {
+            try nginx.write("feed.xml", FeedFixtures.rss(items: 196...200))
+            let short = try Self.fetch(9, url, shards: shards)
+            #expect(short.status == 0 && short.stdout.isEmpty, "cycle \(cycle), 5 items: \(Self.ids(short.stdout).count) re-sent")
+            try nginx.write("feed.xml", FeedFixtures.rss(items: 1...200))
+            let long = try Self.fetch(9, url, shards: shards)
+            #expect(long.status == 0 && long.stdout.isEmpty, "cycle \(cycle), 200 items: \(Self.ids(long.stdout).count) re-sent")
+        }
+        #expect(try redis.command(["ZCARD", "e:9"]) == "200")
+    }
+
+    @Test("a shard refusing writes (OOM): the entries print, the failure is said, exit 75; the next run prints them again")
+    func outOfMemory() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let nginx = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...6).utf8)])
+        defer { nginx.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let url = nginx.baseURL + "/feed.xml"
+        #expect(try redis.command(["CONFIG", "SET", "maxmemory", "1"]) == "OK")
+        for _ in 0..<2 {
+            let run = try Self.fetch(1, url, shards: shards)
+            #expect(run.status == 75, "\(run.stderr)")
+            #expect(Self.ids(run.stdout).count == 6)
+            #expect(run.stderr.contains("out of memory") && run.stderr.contains("could not be recorded"), "\(run.stderr)")
+        }
+        #expect(try redis.command(["EXISTS", "e:1"]) == "0")
+        #expect(try redis.command(["CONFIG", "SET", "maxmemory", "0"]) == "OK")
+        let recovered = try Self.fetch(1, url, shards: shards)
+        #expect(recovered.status == 0 && Self.ids(recovered.stdout).count == 6)
+        #expect(try Self.fetch(1, url, shards: shards).stdout.isEmpty)
+    }
+
     @Test("a server without validators: the second run finds the same body and prints nothing")
     func sameBodyWithoutValidators() throws {
         let redis = try RedisServerProcess()
@@ -86,14 +129,15 @@ struct FetchCommandTests {
         #expect(text.stdout.contains("Item 2"))
     }
 
-    @Test("with the feed's shard down it prints every entry, warns once and exits 0")
+    @Test("with the feed's shard down it prints every entry, warns once, says nothing was recorded and exits 75")
     func shardDown() throws {
         let nginx = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...4).utf8)])
         defer { nginx.stop() }
         let shards = try Self.shardsFile("redis://127.0.0.1:\(try RedisServerProcess.freePort())/0")
         let result = try Self.fetch(9, nginx.baseURL + "/feed.xml", shards: shards)
-        #expect(result.status == 0)
+        #expect(result.status == 75)
         #expect(Self.ids(result.stdout).count == 4)
+        #expect(result.stderr.contains("could not be recorded"))
         let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning") }
         #expect(warnings.count == 1, "\(result.stderr)")
     }

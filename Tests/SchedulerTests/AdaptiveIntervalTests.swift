@@ -16,6 +16,16 @@ struct AdaptiveIntervalTests {
         #expect(feed.scheduler.interval(of: 1) == .seconds(60))
     }
 
+    @Test("undetermined (the store could not tell what was new) keeps the interval and clears errors")
+    func undeterminedKeepsInterval() {
+        var feed = OneFeed(policy: SchedulePolicy(maximumInterval: .seconds(3_600), jitter: 0))
+        #expect(feed.delay(after: .changed(newEntries: 1)) == .seconds(450))
+        for _ in 0..<5 { #expect(feed.delay(after: .undetermined) == .seconds(450)) }
+        #expect(feed.scheduler.interval(of: 1) == .seconds(450))
+        #expect(feed.delay(after: .failed) == .seconds(900))
+        #expect(feed.delay(after: .undetermined) == .seconds(450), "a read document ends a backoff")
+    }
+
     @Test("unchanged and notModified grow the interval by 1.25 up to the maximum")
     func growthToCeiling() {
         var feed = OneFeed(policy: SchedulePolicy(maximumInterval: .seconds(3_600), jitter: 0))

@@ -13,10 +13,11 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// The server's URL, database 0.
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    /// Starts a server on `port`, or on a free port when nil, and waits until it answers PING.
-    public init(port: Int? = nil) throws {
+    /// Starts a server on `port`, or on a free port when nil, and waits until it answers PING;
+    /// with `started` false, only picks the port (``start()`` starts it later).
+    public init(port: Int? = nil, started: Bool = true) throws {
         self.port = try port ?? Self.freePort()
-        try start()
+        if started { try start() }
     }
 
     deinit { kill() }

@@ -154,7 +154,8 @@ start_daemon() {
   local feeds_file=$1 interval=$2 log=$3
   control=$(free_port)
   local args=(run --feeds "$feeds_file" --shards "$dir/shards.conf" --sink stdout --control "127.0.0.1:$control"
-    --interval "$interval" --min-interval "$interval" --max-interval "$interval" --allow-private-addresses)
+    --interval "$interval" --min-interval "$interval" --max-interval "$interval" --allow-private-addresses
+    --state-dir "$dir/state-$control")
   [[ -n $concurrency ]] && args+=(--concurrency "$concurrency")
   echo "+ hubdiffer ${args[*]}" >&2
   started=$(now)

@@ -81,6 +81,18 @@ public struct RedisCommand: Sendable {
         }
     }
 
+    /// Whether the command writes (by its name: the store's and the sinks' writing commands).
+    /// Read only while a shard refuses writes, to notice when it accepts them again.
+    public var isWrite: Bool {
+        // "*N\r\n$L\r\nNAME\r\n…": the name is the first bulk string.
+        guard let firstLine = encoded.firstIndex(of: 0x0A), let secondLine = encoded[(firstLine + 1)...].firstIndex(of: 0x0A)
+        else { return false }
+        let name = encoded[(secondLine + 1)...].prefix { $0 != 0x0D }
+        return Self.writingCommands.contains(String(decoding: name, as: UTF8.self).uppercased())
+    }
+
+    private static let writingCommands: Set<String> = ["ZADD", "ZREM", "HSET", "DEL", "UNLINK", "XADD", "SET", "EXEC", "EXPIRE"]
+
     fileprivate static func appendHeader(_ marker: UInt8, _ count: Int, to bytes: inout [UInt8]) {
         bytes.append(marker)
         if count < 10 {
@@ -114,6 +126,9 @@ public enum RedisReply: Sendable, Equatable {
     case array([RedisReply]?)
     /// An array of entry keys, for a command of shape ``RedisReplyShape/entryKeys``.
     case keys([UInt64])
+
+    /// Whether this is an error reply.
+    public var isError: Bool { if case .error = self { true } else { false } }
 
     /// A bulk or status reply as text.
     public var text: String? {

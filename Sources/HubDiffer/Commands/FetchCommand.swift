@@ -22,7 +22,8 @@ struct FetchCommand: AsyncParsableCommand {
 
             Exit status: 0 fetched, not modified or unchanged; 65 not a feed; 69 a network or HTTP \
             failure (one line says why); 74 the entries could not be written (nothing is marked); \
-            64 bad usage.
+            75 the entries were printed but the store did not record them (its shard is down or \
+            refuses writes: the next run prints them again); 64 bad usage.
 
             Examples:
               hubdiffer fetch 42 https://example.com/feed.xml
@@ -120,6 +121,12 @@ struct FetchCommand: AsyncParsableCommand {
         case .fetched(let newCount, let documentCount):
             if newCount > 0, !report.delivered { throw ExitCode(74) }
             logger.info("\(newCount) new of \(documentCount) entries\(dryRun ? " (dry run: nothing marked)" : "")")
+            if !dryRun, documentCount > 0, !report.marked {
+                let shard = map.route(feedID)?.endpoint.redactedURL ?? "no shard"
+                StandardError.line(
+                    "\(url): the entries could not be recorded in \(shard) (down, or refusing writes: see the line above); the next run prints them again")
+                throw ExitCode(75)
+            }
         case .notAFeed(let why):
             StandardError.line("\(url): not a feed: \(why)")
             throw ExitCode(65)

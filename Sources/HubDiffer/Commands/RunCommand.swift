@@ -33,11 +33,19 @@ struct RunCommand: AsyncParsableCommand {
             The configuration file holds `key = value` lines with the long flag names as keys \
             (deploy/hubdiffer.conf.example); flags override it.
 
+            Redis failures never stop polling. While a feed's shard is down or refuses writes \
+            (OOM, READONLY), what was sent is held in memory (--unconfirmed-limit) and goes out \
+            once, not at every poll; it is written when the shard accepts it again. The state \
+            directory (--state-dir) remembers which feeds had their first poll, so after a \
+            restart an empty set means lost data (entries are sent), not a new feed.
+
             Exit status: 0 stopped by a signal; 64 bad usage; 69 the control endpoint cannot \
-            listen; 78 the configuration, feeds file or shard map cannot be used.
+            listen; 73 the state directory cannot be used; 78 the configuration, feeds file or \
+            shard map cannot be used.
 
             Examples:
               hubdiffer run --feeds feeds.txt --shards shards.conf
+              hubdiffer run --feeds feeds.txt --state-dir /var/lib/hubdiffer
               hubdiffer run --config /etc/hubdiffer/hubdiffer.conf
               hubdiffer run --feeds feeds.txt --sink http://127.0.0.1:9000/notify --interval 300
               curl -d hub.url=https://example.com/feed.xml http://127.0.0.1:8425/ping
@@ -85,6 +93,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds polls in flight get to finish after SIGTERM (default 3).", valueName: "seconds"))
     var stopGrace: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Where the daemon keeps which feeds had their first poll (default $STATE_DIRECTORY, else ~/.local/state/hubdiffer).",
+            valueName: "dir"))
+    var stateDir: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Entry keys held in memory at most while a shard cannot store them (default 2000000, ~16 bytes each).",
+            valueName: "count"))
+    var unconfirmedLimit: Int?
+
     /// The configuration file, then the flags given.
     func resolved() throws -> DaemonConfiguration {
         var configuration = DaemonConfiguration()
@@ -95,7 +115,8 @@ struct RunCommand: AsyncParsableCommand {
                 ("min-interval", minInterval.map(String.init)), ("max-interval", maxInterval.map(String.init)),
                 ("first-poll", firstPoll), ("allow-private-addresses", allowPrivateAddresses ? "true" : nil),
                 ("concurrency", concurrency.map(String.init)), ("pid-file", pidFile), ("contact-url", contactURL),
-                ("stop-grace", stopGrace.map(String.init)),
+                ("stop-grace", stopGrace.map(String.init)), ("state-dir", stateDir),
+                ("unconfirmed-limit", unconfirmedLimit.map(String.init)),
             ]
             for case (let key, let value?) in flags { try configuration.set(key, value) }
             try configuration.validate()

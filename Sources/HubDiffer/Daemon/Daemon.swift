@@ -1,5 +1,6 @@
 import DaemonKit
 import EntryStore
+import FeedMemory
 import Fetcher
 import Foundation
 import Logging
@@ -33,6 +34,14 @@ struct Daemon {
             throw StartFailure(description: "\(error)", status: 64)
         }
 
+        let stateDirectory = configuration.stateDirectory ?? DaemonConfiguration.defaultStateDirectory
+        let journal: FirstPollJournal
+        do { journal = try FirstPollJournal(directory: stateDirectory) } catch {
+            throw StartFailure(description: "\(error)", status: 73)
+        }
+        defer { journal.flush() }
+        let unconfirmed = UnconfirmedEntries(limit: configuration.unconfirmedLimit)
+
         let export = PrometheusExport()
         try? export.bootstrapGlobal()
         let metrics = DaemonMetrics()
@@ -49,7 +58,7 @@ struct Daemon {
             PollEnvironment(
                 fetcher: fetcher, store: EntryStore(map: map, logger: Logger(label: "hubdiffer.store")), sink: sink,
                 firstPoll: configuration.firstPoll, parseGate: parseGate, sinkWaiting: sinkWaiting,
-                entriesSent: entriesSent, metrics: metrics)
+                entriesSent: entriesSent, metrics: metrics, journal: journal, unconfirmed: unconfirmed)
         }
 
         let policy = SchedulePolicy(
@@ -84,7 +93,7 @@ struct Daemon {
             metadata: [
                 "feeds": "\(loaded.added)", "shards": "\(map.endpoints.count)", "sink": "\(sink.description)",
                 "control": "\(control.map { "\($0.host):\($0.boundPort ?? $0.port)" } ?? "off")",
-                "pid": "\(getpid())",
+                "pid": "\(getpid())", "state": "\(journal.path)", "known_feeds": "\(journal.count)",
             ])
         systemd.ready(status: "polling \(loaded.added) feeds")
 

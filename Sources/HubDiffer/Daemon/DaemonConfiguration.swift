@@ -26,11 +26,29 @@ struct DaemonConfiguration: Sendable, Equatable {
     var contactURL: String?
     /// Seconds that in-flight polls get to finish after SIGTERM.
     var stopGrace = 3
+    /// Where the daemon keeps its own durable state (the first-poll journal); nil: the default,
+    /// ``defaultStateDirectory``.
+    var stateDirectory: String?
+    /// Entry keys held in memory at most while shards cannot store them (about 16 bytes each).
+    var unconfirmedLimit = 2_000_000
+
+    /// `$STATE_DIRECTORY` (systemd's StateDirectory=), else `$XDG_STATE_HOME/hubdiffer`, else
+    /// `~/.local/state/hubdiffer`.
+    static var defaultStateDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let directory = environment["STATE_DIRECTORY"], !directory.isEmpty {
+            // systemd passes a colon-separated list when several are configured.
+            return String(directory.split(separator: ":").first ?? Substring(directory))
+        }
+        if let base = environment["XDG_STATE_HOME"], !base.isEmpty { return base + "/hubdiffer" }
+        return NSHomeDirectory() + "/.local/state/hubdiffer"
+    }
 
     /// The keys of the configuration file: the long flag names.
     static let keys = [
         "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
-        "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace",
+        "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace", "state-dir",
+        "unconfirmed-limit",
     ]
 
     /// Why a configuration cannot be used.
@@ -89,6 +107,8 @@ struct DaemonConfiguration: Sendable, Equatable {
         case "pid-file": pidFile = value.isEmpty ? nil : value
         case "contact-url": contactURL = value.isEmpty ? nil : value
         case "stop-grace": stopGrace = try number(0...60)
+        case "state-dir": stateDirectory = value.isEmpty ? nil : value
+        case "unconfirmed-limit": unconfirmedLimit = try number(0...1_000_000_000)
         default:
             throw Problem(description: "unknown setting `\(key)`: the settings are \(Self.keys.joined(separator: ", "))")
         }

@@ -11,6 +11,11 @@ struct DaemonMetrics: Sendable {
     let sinkWaiting: Gauge
     let feeds: Gauge
     let gone: Gauge
+    /// The stand-in for sets out of reach (``UnconfirmedEntries``): keys held, an estimate of
+    /// their bytes, and feeds whose entries did not fit under its limit.
+    let unconfirmedEntries: Gauge
+    let unconfirmedBytes: Gauge
+    let unconfirmedOverflows: Gauge
     private let factory: MetricsFactory
 
     init(factory: MetricsFactory = MetricsSystem.factory) {
@@ -23,10 +28,20 @@ struct DaemonMetrics: Sendable {
         sinkWaiting = Gauge(label: "hubdiffer_queue_depth", dimensions: [("stage", "sink")], factory: factory)
         feeds = Gauge(label: "hubdiffer_feeds", dimensions: [("state", "scheduled")], factory: factory)
         gone = Gauge(label: "hubdiffer_feeds", dimensions: [("state", "gone")], factory: factory)
+        unconfirmedEntries = Gauge(label: "hubdiffer_unconfirmed_entries", factory: factory)
+        unconfirmedBytes = Gauge(label: "hubdiffer_unconfirmed_bytes", factory: factory)
+        unconfirmedOverflows = Gauge(label: "hubdiffer_unconfirmed_overflows", factory: factory)
     }
 
-    /// `hubdiffer_polls_total{outcome}`: not_modified, unchanged, changed, not_a_feed, gone,
-    /// throttled, sink_failed, or the fetch failure's kind.
+    func recordUnconfirmed(_ usage: (feeds: Int, keys: Int, overflows: Int, bytes: Int)) {
+        unconfirmedEntries.record(usage.keys)
+        unconfirmedBytes.record(usage.bytes)
+        unconfirmedOverflows.record(usage.overflows)
+    }
+
+    /// `hubdiffer_polls_total{outcome}`: not_modified, unchanged, changed, first_poll (the
+    /// backlog recorded), store_unavailable (read, but the feed's shard could not tell what is
+    /// new), not_a_feed, gone, throttled, sink_failed, or the fetch failure's kind.
     func countPoll(_ outcome: String) {
         Counter(label: "hubdiffer_polls_total", dimensions: [("outcome", outcome)], factory: factory).increment()
     }

@@ -14,8 +14,6 @@ actor PollDispatcher {
     private let metrics: DaemonMetrics
     private let logger: Logger
     private var inFlight = 0
-    /// Feeds this process has recorded (see ``DaemonPoll/run(feed:url:firstInProcess:environment:)``).
-    private var recorded = Set<Int64>()
     /// Feeds by the hash of their listed URL, for pings by `hub.url`; the scheduler keeps the
     /// URL itself (one copy per feed, not two), and a hit is checked against it.
     private var feedByURLHash: [Int: Int64] = [:]
@@ -127,10 +125,8 @@ actor PollDispatcher {
         metrics.inFlight.record(inFlight)
         metrics.schedulerLag.recordNanoseconds(max(0, (now - poll.due).inNanoseconds))
         let environment = self.environment
-        let firstInProcess = !recorded.contains(poll.feed)
         Task {
-            let report = await DaemonPoll.run(
-                feed: poll.feed, url: poll.url, firstInProcess: firstInProcess, environment: environment)
+            let report = await DaemonPoll.run(feed: poll.feed, url: poll.url, environment: environment)
             self.finished(poll, report)
         }
     }
@@ -144,7 +140,8 @@ actor PollDispatcher {
         metrics.sinkWaiting.record(environment.sinkWaiting.value.load(ordering: .relaxed))
         let (verdict, label) = Self.verdict(report)
         metrics.countPoll(label)
-        if report.marked || report.history == .known { recorded.insert(poll.feed) }
+        if report.feedKnown { environment.journal.insert(poll.feed) }
+        metrics.recordUnconfirmed(environment.unconfirmed.usage)
         let hints = PollHints(ttl: report.timeToLive, maxAge: report.fetch.maxAge)
         let completion = scheduler.complete(feed: poll.feed, verdict: verdict, hints: hints, now: .now)
         log(poll, report, label: label, completion: completion)
@@ -166,6 +163,9 @@ actor PollDispatcher {
             logger.info("poll failed: \(failure)", metadata: metadata)
         case .fetched(let newCount, _) where newCount > 0 && !report.delivered:
             logger.warning("the sink did not take \(newCount) new entries: they stay unmarked and go out at the next poll", metadata: metadata)
+        case .fetched(let newCount, _) where report.history != .known && !report.recordedBacklog && report.delivered:
+            let why = report.history == .unknown ? "the shard cannot be read" : "the feed's set is missing (its shard lost data?)"
+            logger.debug("\(why): sent \(newCount) entries not sent before", metadata: metadata)
         default:
             logger.debug("polled", metadata: metadata)
         }
@@ -183,6 +183,9 @@ actor PollDispatcher {
         case .unchanged: return (.unchanged, "unchanged")
         case .fetched(let newCount, _):
             if newCount > 0 && !report.delivered { return (.failed, "sink_failed") }
+            if report.recordedBacklog { return (.unchanged, "first_poll") }
+            // What was new could not be told: the interval stays.
+            if report.history == .unknown { return (.undetermined, "store_unavailable") }
             return newCount > 0 ? (.changed(newEntries: newCount), "changed") : (.unchanged, "unchanged")
         case .notAFeed: return (.failed, "not_a_feed")
         case .gone: return (.gone, "gone")

@@ -1,4 +1,5 @@
 import EntryStore
+import FeedMemory
 import FeedParsing
 import Fetcher
 import Synchronization
@@ -16,6 +17,10 @@ struct PollEnvironment: Sendable {
     /// Entries the sink took (also `hubdiffer_new_entries_total`).
     let entriesSent: Atomic<Int>.Box
     let metrics: DaemonMetrics
+    /// Which feeds had their first poll (durable, in the state directory).
+    let journal: FirstPollJournal
+    /// Entries handled but not yet stored (the stand-in for sets out of reach).
+    let unconfirmed: UnconfirmedEntries
 }
 
 extension Atomic where Value == Int {
@@ -25,20 +30,21 @@ extension Atomic where Value == Int {
     }
 }
 
-/// One poll run by the daemon: ``FeedPoll`` with the daemon's first-poll rule and sink.
+/// One poll run by the daemon: ``FeedPoll`` with the daemon's first-poll rule, its memory of
+/// entries not yet stored, and its sink.
 enum DaemonPoll {
-    /// Polls `feed`. `firstInProcess`: this process has not recorded the feed before (so a
-    /// feed the store does not know is taken for a first poll; one it lost while this process
-    /// ran is not, and its entries are sent: a duplicate rather than a loss).
-    static func run(feed: Int64, url: String, firstInProcess: Bool, environment: PollEnvironment) async -> FeedPoll.Report {
+    /// Polls `feed`. Its first poll (a feed not in the journal) records the backlog unless the
+    /// daemon runs with `--first-poll emit`; a feed in the journal whose set is missing had it
+    /// lost, and its entries are sent (a duplicate rather than a loss).
+    static func run(feed: Int64, url: String, environment: PollEnvironment) async -> FeedPoll.Report {
         var poll = FeedPoll(fetcher: environment.fetcher, store: environment.store)
         poll.parseGate = environment.parseGate
+        poll.unconfirmed = environment.unconfirmed
         let sink = environment.sink
-        let recordFirst = firstInProcess && environment.firstPoll == .record
+        let firstPoll = environment.firstPoll == .record && !environment.journal.contains(feed)
         let waiting = environment.sinkWaiting
-        return await poll.run(feed: feed, url: url) { entries, history in
+        return await poll.run(feed: feed, url: url, firstPoll: firstPoll) { entries, _ in
             if entries.isEmpty { return true }
-            if recordFirst && (history == .new || history == .afterDataLoss) { return true }
             let batch = SinkBatch(feed: feed, entries: entries.map { FeedJSON.entry($0, feedID: feed) })
             waiting.value.add(1, ordering: .relaxed)
             let delivered = await sink.deliver(batch)

@@ -1,5 +1,6 @@
 import EntryStore
 import FeedParsing
+import FeedMemory
 import Fetcher
 import Foundation
 
@@ -16,6 +17,9 @@ struct FeedPoll {
     static let defaultRedirectsToAdopt = 3
     /// Bounds how many parses run at once (the daemon's parse stage); nil: no bound.
     var parseGate: StageGate?
+    /// Entries handled but not yet known stored (the daemon's stand-in for sets it cannot
+    /// read or write); nil: none (a one-shot fetch).
+    var unconfirmed: UnconfirmedEntries?
 
     /// What a poll ended with.
     enum Outcome: Sendable, Equatable {
@@ -46,13 +50,24 @@ struct FeedPoll {
         var adoptedURL: String?
         /// RSS `<ttl>`, when the document gave one.
         var timeToLive: Duration?
+        /// This poll was the feed's first: its entries were recorded as the backlog, not sent.
+        var recordedBacklog = false
+        /// The feed has had its first poll: this one read a document, or an earlier one stored
+        /// the validators or body hash it sent.
+        var feedKnown = false
     }
 
     /// Polls `feed` at `url`. `deliver` gets the new entries (and the store's history of the
     /// feed) and says whether they went out; only then are they marked. With `record` false
     /// (a dry run) nothing is written to the store.
+    ///
+    /// `firstPoll` true: the feed has never had a first poll, so when the store holds no set
+    /// for it the document's entries are the backlog — recorded, not handed to `deliver`.
+    /// Otherwise an empty set sends every entry (a set lost with its shard's data: duplicates,
+    /// never a loss). Entries held in ``unconfirmed`` are never handed over again; a mark that
+    /// fails holds what this poll handled there, and one that lands writes them and lets go.
     func run(
-        feed: Int64, url: String, record: Bool = true,
+        feed: Int64, url: String, record: Bool = true, firstPoll: Bool = false,
         deliver: ([Entry], FeedHistory) async -> Bool
     ) async -> Report {
         let previous = await store.state(feed: feed)
@@ -89,6 +104,8 @@ struct FeedPoll {
         var report = Report(outcome: .notModified, fetch: result, polledURL: polledURL, adoptedURL: adopted)
         switch result.outcome {
         case .notModified, .unchanged:
+            // Validators and body hash are saved only after a mark landed (below).
+            report.feedKnown = previous?.bodyHash != nil || previous?.etag != nil || previous?.lastModified != nil
             report.outcome = result.outcome == .notModified ? .notModified : .unchanged
             state.etag = result.validators.etag
             state.lastModified = result.validators.lastModified
@@ -108,21 +125,51 @@ struct FeedPoll {
                 return report
             }
             report.timeToLive = document.timeToLiveMinutes.map { .seconds($0 * 60) }
+            report.feedKnown = true
             let keys = document.entries.map(\.key)
             let diff = await store.diff(feed: feed, keys: keys)
             report.history = diff.history
-            let unseen = Set(diff.unseen)
-            var handed = Set<UInt64>()
-            let fresh = document.entries.filter { unseen.contains($0.key) && handed.insert($0.key).inserted }
+            let held = unconfirmed?.keys(of: feed)
+            // The first poll's backlog is recorded, not sent — unless something of the feed is
+            // already held in memory (its first poll happened; the set just is not there yet).
+            report.recordedBacklog = firstPoll && diff.history != .known && held == nil
+            var fresh: [Entry] = []
+            if !report.recordedBacklog {
+                let unseen = Set(diff.unseen)
+                var handed = Set<UInt64>()
+                fresh = document.entries.filter {
+                    unseen.contains($0.key) && !(held?.contains($0.key) ?? false) && handed.insert($0.key).inserted
+                }
+            }
             report.outcome = .fetched(newCount: fresh.count, documentCount: document.entries.count)
             guard await deliver(fresh, diff.history) else { return report }
             report.delivered = true
             guard record else { return report }
-            let entries = document.entries.map { DocumentEntry(key: $0.key, date: $0.date) }
-            report.marked = await store.mark(feed: feed, document: entries, after: diff)
-            state.etag = result.validators.etag
-            state.lastModified = result.validators.lastModified
-            state.bodyHash = result.bodyHash
+            let now = Date()
+            var entries = document.entries.map { DocumentEntry(key: $0.key, date: $0.date) }
+            if let held {
+                // Handled earlier, gone from the document since: stored too, so they never
+                // come back as new.
+                let inDocument = Set(keys)
+                entries += held.lazy.filter { !inDocument.contains($0) }.map { DocumentEntry(key: $0, date: nil) }
+            }
+            let peak = RetentionPeak.after(state.peak, documentEntries: document.entries.count, now: now)
+            report.marked = await store.mark(
+                feed: feed, document: entries, after: diff, retainedEntries: peak.value(at: now), now: now)
+            if report.marked {
+                unconfirmed?.confirm(feed)
+                state.etag = result.validators.etag
+                state.lastModified = result.validators.lastModified
+                state.bodyHash = result.bodyHash
+                state.peak = peak
+            } else {
+                // Not stored: held in memory so the next poll neither sends them again nor
+                // takes the feed for new; its next fetch is not conditional, so it marks again.
+                unconfirmed?.hold(report.recordedBacklog ? keys : fresh.map(\.key), for: feed)
+                state.etag = nil
+                state.lastModified = nil
+                state.bodyHash = nil
+            }
             state.errorCount = 0
         case .gone:
             report.outcome = .gone

@@ -1,0 +1,82 @@
+import FeedMemory
+import Foundation
+import Testing
+
+@Suite("FirstPollJournal")
+struct FirstPollJournalTests {
+    static func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("hubdiffer-journal-\(UUID().uuidString)").path
+    }
+
+    @Test("feeds inserted survive reopening; a torn last record is dropped")
+    func survivesReopen() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let journal = try FirstPollJournal(directory: directory)
+            #expect(journal.count == 0)
+            for feed in [1, 42, 1 << 40, 42] as [Int64] { journal.insert(feed) }
+            #expect(journal.count == 3)
+            journal.flush()
+        }
+        // A crash in the middle of a record: three bytes of a fourth id.
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/first-polls"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([1, 2, 3]))
+        try handle.close()
+
+        let reopened = try FirstPollJournal(directory: directory)
+        #expect(reopened.count == 3)
+        #expect(reopened.contains(42) && reopened.contains(1 << 40) && reopened.contains(1))
+        #expect(!reopened.contains(7))
+        reopened.insert(7)
+        reopened.flush()
+        let size = try FileManager.default.attributesOfItem(atPath: directory + "/first-polls")[.size] as? Int
+        #expect(size == 8 + 4 * 8)
+    }
+
+    @Test("a second daemon on the same directory is refused with a reason")
+    func locked() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try FirstPollJournal(directory: directory)
+        #expect(throws: FirstPollJournal.Failure.self) { _ = try FirstPollJournal(directory: directory) }
+        do {
+            _ = try FirstPollJournal(directory: directory)
+        } catch {
+            #expect(error.description.contains("another hubdiffer run uses it"))
+        }
+        _ = first
+    }
+
+    @Test("a file that is not a journal is refused, not overwritten")
+    func foreignFile() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "hello".write(toFile: directory + "/first-polls", atomically: true, encoding: .utf8)
+        #expect(throws: FirstPollJournal.Failure.self) { _ = try FirstPollJournal(directory: directory) }
+        #expect(try String(contentsOfFile: directory + "/first-polls", encoding: .utf8) == "hello")
+    }
+}
+
+@Suite("UnconfirmedEntries")
+struct UnconfirmedEntriesTests {
+    @Test("keys are held per feed until confirmed, within the limit")
+    func holdAndConfirm() {
+        let entries = UnconfirmedEntries(limit: 5)
+        #expect(entries.hold([1, 2, 3], for: 1))
+        #expect(entries.hold([3, 4], for: 1))
+        #expect(entries.keys(of: 1) == [1, 2, 3, 4])
+        #expect(entries.usage.keys == 4)
+        #expect(!entries.hold([7, 8], for: 2), "over the limit")
+        #expect(entries.keys(of: 2) == nil)
+        #expect(entries.usage.overflows == 1)
+        #expect(entries.hold([9], for: 2))
+        entries.confirm(1)
+        #expect(entries.keys(of: 1) == nil)
+        #expect(entries.usage.keys == 1 && entries.usage.feeds == 1)
+        #expect(entries.hold([7, 8, 10], for: 2))
+        #expect(entries.usage.keys == 4)
+    }
+}

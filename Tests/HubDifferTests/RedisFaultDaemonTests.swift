@@ -1,0 +1,171 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// The promise under Redis faults, end to end: the daemon over the feed farm, a fault while
+/// feeds have their first polls (or between a stop and a start), then healthy rounds. Every
+/// entry the farm served after a feed's first poll must go out; where the fault is an outage,
+/// none twice.
+@Suite("hubdiffer run under Redis faults", .serialized)
+struct RedisFaultDaemonTests {
+    static let feedCount = 48
+
+    /// What the daemon sent against what the farm served after each feed's first poll.
+    struct Tally: CustomStringConvertible {
+        var expected = 0
+        var lost = 0
+        var twice = 0
+        var backlog = 0
+        var description: String { "expected \(expected), lost \(lost), sent twice \(twice), backlog sent \(backlog)" }
+    }
+
+    static func tally(_ farm: FeedFarm, _ daemon: DaemonHarness) throws -> Tally {
+        let expected = try farm.expected()
+        var sent: [Int: [String: Int]] = [:]
+        for (feed, link) in daemon.entries() { sent[feed, default: [:]][link, default: 0] += 1 }
+        var tally = Tally()
+        for feed in 0..<feedCount {
+            let want = Set(expected[feed] ?? [])
+            let got = sent[feed] ?? [:]
+            tally.expected += want.count
+            tally.lost += want.count { got[$0] == nil }
+            tally.twice += got.values.count { $0 > 1 }
+            tally.backlog += got.keys.count { !want.contains($0) }
+        }
+        return tally
+    }
+
+    /// Stops the daemon (SIGTERM: exit 0) and tallies what it sent.
+    static func finish(_ farm: FeedFarm, _ daemon: DaemonHarness, _ test: String = #function) throws -> Tally {
+        #expect(daemon.stop(SIGTERM)?.status == 0)
+        let tally = try tally(farm, daemon)
+        print("\(test): \(tally)")
+        #expect(tally.expected > 50, "\(tally)")
+        return tally
+    }
+
+    /// Pings every feed in the farm's next round and waits until all were polled.
+    static func round(_ farm: FeedFarm, _ daemon: DaemonHarness, advance: Bool = true) throws {
+        let round = advance ? try farm.advance() : 0
+        try daemon.ping(0..<feedCount)
+        try DaemonTests.settle(farm, daemon, round: round)
+    }
+
+    /// The value of the first sample of `/metrics` named `name` whose labels hold every one
+    /// of `labels` (`kind="closed"`…); nil: none.
+    static func metric(_ daemon: DaemonHarness, _ name: String, _ labels: String...) throws -> Double? {
+        try daemon.get("/metrics").split(separator: "\n").first { line in
+            (line.hasPrefix(name + "{") || line.hasPrefix(name + " ")) && labels.allSatisfy { line.contains($0) }
+        }
+        .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    /// Waits (pinging one feed of the shard, with a deadline) until the shard is used again.
+    static func waitUntilShardUp(_ daemon: DaemonHarness, timeout: TimeInterval = 60) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try metric(daemon, "hubdiffer_store_shard_up") == 1 { return true }
+            try daemon.ping([0])
+            usleep(200_000)
+        }
+        return false
+    }
+
+    static func start(_ redis: RedisServerProcess, _ farm: FeedFarm) throws -> DaemonHarness {
+        let daemon = try DaemonHarness(
+            feeds: (0..<feedCount).map { ($0, farm.url($0)) }, shards: "0-9223372036854775807 \(redis.url)\n")
+        try daemon.start(DaemonTests.quietClock)
+        return daemon
+    }
+
+    @Test("Redis refuses writes (maxmemory 1: OOM) during the first polls, then recovers: 0 missed, 0 twice; one log line, counted")
+    func outOfMemoryDuringFirstPolls() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let farm = try FeedFarm(feeds: Self.feedCount, rounds: 5, seed: 11)
+        defer { farm.stop() }
+        #expect(try redis.command(["CONFIG", "SET", "maxmemory", "1"]) == "OK")
+        let daemon = try Self.start(redis, farm)
+        try Self.round(farm, daemon, advance: false)
+        #expect(daemon.entries().isEmpty, "the first poll's backlog was sent")
+        try Self.round(farm, daemon)
+        try Self.round(farm, daemon)
+        #expect(try redis.command(["DBSIZE"]) == "0", "a write landed under OOM")
+        #expect(try Self.metric(daemon, "hubdiffer_store_errors_total", "kind=\"oom\"") ?? 0 > 0)
+        #expect(try Self.metric(daemon, "hubdiffer_store_shard_writable") == 0)
+        #expect(try redis.command(["CONFIG", "SET", "maxmemory", "0"]) == "OK")
+        for _ in 0..<3 { try Self.round(farm, daemon) }
+        #expect(try Int(redis.command(["DBSIZE"])) ?? 0 > Self.feedCount, "the sets were not written after recovery")
+        let tally = try Self.finish(farm, daemon)
+        #expect(tally.lost == 0 && tally.twice == 0 && tally.backlog == 0, "\(tally)")
+        let log = daemon.log()
+        #expect(log.components(separatedBy: "refuses writes (out of memory)").count - 1 == 1, "\(log.suffix(3000))")
+        #expect(log.contains("shard accepts writes again"))
+    }
+
+    @Test("the shard is down when the daemon starts and comes back later: 0 missed, each entry sent once")
+    func shardDownAtStart() throws {
+        let redis = try RedisServerProcess(started: false)
+        defer { redis.kill() }
+        let farm = try FeedFarm(feeds: Self.feedCount, rounds: 5, seed: 12)
+        defer { farm.stop() }
+        let daemon = try Self.start(redis, farm)
+        try Self.round(farm, daemon, advance: false)
+        #expect(daemon.entries().isEmpty, "the first poll's backlog was sent")
+        try Self.round(farm, daemon)
+        try Self.round(farm, daemon)
+        // Polls while the shard is down do not count as news.
+        #expect(try Self.metric(daemon, "hubdiffer_polls_total", "outcome=\"store_unavailable\"") ?? 0 > 0)
+        #expect(try Self.metric(daemon, "hubdiffer_unconfirmed_entries") ?? 0 > 0)
+        try redis.start()
+        #expect(try Self.waitUntilShardUp(daemon))
+        for _ in 0..<3 { try Self.round(farm, daemon) }
+        #expect(try Self.metric(daemon, "hubdiffer_unconfirmed_entries") == 0, "entries still held after the shard came back")
+        let tally = try Self.finish(farm, daemon)
+        #expect(tally.lost == 0 && tally.twice == 0 && tally.backlog == 0, "\(tally)")
+    }
+
+    @Test("the shard loses its data (FLUSHALL), then the daemon restarts: 0 missed")
+    func dataLossThenRestart() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let farm = try FeedFarm(feeds: Self.feedCount, rounds: 5, seed: 13)
+        defer { farm.stop() }
+        let daemon = try Self.start(redis, farm)
+        try Self.round(farm, daemon, advance: false)
+        try Self.round(farm, daemon)
+        #expect(daemon.stop(SIGTERM)?.status == 0)
+        #expect(try redis.command(["FLUSHALL"]) == "OK")
+        _ = try farm.advance()
+        try daemon.start(DaemonTests.quietClock)
+        try daemon.ping(0..<Self.feedCount)
+        try DaemonTests.settle(farm, daemon, round: 2)
+        for _ in 0..<2 { try Self.round(farm, daemon) }
+        let tally = try Self.finish(farm, daemon)
+        #expect(tally.lost == 0, "\(tally)")
+    }
+
+    @Test("Redis closes idle connections (timeout 1): reconnected, not an outage; 0 missed, 0 twice; one log line, counted")
+    func idleTimeout() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        #expect(try redis.command(["CONFIG", "SET", "timeout", "1"]) == "OK")
+        let farm = try FeedFarm(feeds: Self.feedCount, rounds: 4, seed: 14)
+        defer { farm.stop() }
+        let daemon = try Self.start(redis, farm)
+        try Self.round(farm, daemon, advance: false)
+        for _ in 0..<4 {
+            // Until the server has closed the daemon's idle connection (only redis-cli is left).
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, try redis.command(["CLIENT", "LIST"]).split(separator: "\n").count > 1 { usleep(100_000) }
+            try Self.round(farm, daemon)
+        }
+        #expect(try Self.metric(daemon, "hubdiffer_store_errors_total", "kind=\"closed\"") ?? 0 >= 1)
+        let tally = try Self.finish(farm, daemon)
+        #expect(tally.lost == 0 && tally.twice == 0 && tally.backlog == 0, "\(tally)")
+        let log = daemon.log()
+        #expect(log.components(separatedBy: "closed an idle connection").count - 1 == 1)
+        #expect(!log.contains("shard is down"), "the idle close was taken for an outage")
+    }
+}
