@@ -2,7 +2,9 @@
 public struct ParserLimits: Sendable, Hashable {
     /// Larger documents are refused before parsing (default 32 MiB).
     public var maxDocumentBytes: Int
-    /// Entries beyond this many are dropped, with a warning (default 10,000).
+    /// A document with more entries keeps only this many, the newest by date, in document order,
+    /// with a warning (default 10,000). Undated entries rank below dated ones and ties go to the
+    /// earlier entry, so an undated document keeps its first entries (see ``NewestEntries``).
     public var maxEntries: Int
     /// An id longer than this many bytes is treated as missing, with a warning (default 2,048).
     public var maxIdentifierBytes: Int

@@ -230,12 +230,40 @@ struct JSONFeedParserTests {
         let json = #"{"version": "https://jsonfeed.org/version/1.1", "items": [\#(items), {"id": "\#(String(repeating: "x", count: 40))"}]}"#
         let feed = try Self.parse(json, options: ParserOptions(limits: ParserLimits(maxEntries: 3)))
         #expect(feed.entries.map(\.id) == ["1", "2", "3"])
-        #expect(feed.warnings == ["3 entries beyond the limit of 3 were dropped"])
+        #expect(feed.warnings == ["the document holds 6 entries: kept the first 3 (none is dated), dropped 3"])
 
         let short = try Self.parse(json, options: ParserOptions(limits: ParserLimits(maxIdentifierBytes: 10)))
         #expect(short.entries.count == 6)
         #expect(short.entries[5].id == nil)
         #expect(short.warnings == ["1 id(s) longer than 10 bytes were treated as missing (first in items[5])"])
+    }
+
+    @Test("a lone high surrogate escape reads as U+FFFD; the other items are kept")
+    func loneHighSurrogate() throws {
+        let json = #"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "a\ud800b"}, {"id": "2", "title": "good"}]}"#
+        let feed = try Self.parse(json)
+        #expect(feed.entries.map(\.id) == ["1", "2"])
+        #expect(feed.entries[0].title == "a\u{FFFD}b")
+        #expect(feed.entries[1].title == "good")
+        #expect(feed.warnings == ["1 lone UTF-16 surrogate escape(s) read as U+FFFD"])
+    }
+
+    @Test(
+        "lone surrogate escapes read as U+FFFD, pairs and escaped backslashes are left alone",
+        arguments: [
+            (#"a\udc00b"#, "a\u{FFFD}b"),  // a lone low surrogate
+            (#"a\ud800\u0041"#, "a\u{FFFD}A"),  // a high surrogate, then a non-surrogate escape
+            (#"\uD800\uD83D\uDE00"#, "\u{FFFD}😀"),  // a high surrogate, then a pair
+            (#"\ude00\ud83d"#, "\u{FFFD}\u{FFFD}"),  // a pair in the wrong order
+            (#"x\ud800"#, "x\u{FFFD}"),  // at the end of the string
+            (#"\ud83d\ude00"#, "😀"),  // a proper pair
+            (#"\\ud800"#, #"\ud800"#),  // an escaped backslash, then plain text
+        ])
+    func loneSurrogates(written: String, expected: String) throws {
+        let json = #"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "\#(written)"}, {"id": "2"}]}"#
+        let feed = try Self.parse(json)
+        #expect(feed.entries.count == 2)
+        #expect(feed.entries[0].title == expected)
     }
 
     @Test func unknownLaterVersionReadsAs11() throws {

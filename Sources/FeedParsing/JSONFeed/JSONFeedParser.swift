@@ -26,9 +26,11 @@ enum JSONFeedParser {
         }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { throw .empty }
 
+        let surrogates = LoneSurrogates.replaced(in: bytes)
         let root: Any
         do {
-            root = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            let data = Data(surrogates?.bytes ?? bytes)
+            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             throw JSONErrorLocation.error(for: error, in: bytes)
         }
@@ -54,6 +56,9 @@ enum JSONFeedParser {
         reader.feedAuthors = reader.authors(in: object, at: "")
         feed.entries = reader.entries(items)
         feed.warnings = reader.finishedWarnings()
+        if let surrogates {
+            feed.warnings.append("\(surrogates.count) lone UTF-16 surrogate escape(s) read as U+FFFD")
+        }
         return feed
     }
 }
@@ -94,7 +99,8 @@ private struct JSONFeedReader {
     private var wrongTypes = 0
     private var firstWrongType = ""
     private var skippedItems = 0
-    private var droppedEntries = 0
+    /// Set when there were more items than ``ParserLimits/maxEntries``: why some were dropped.
+    private var droppedEntries: String?
     private var longIDs = 0
     private var firstLongID = ""
 
@@ -126,21 +132,41 @@ private struct JSONFeedReader {
         }
     }
 
+    /// The entries of the items that are objects; past ``ParserLimits/maxEntries`` the newest
+    /// (see ``NewestEntries``), still in document order. Only the kept items become entries.
     mutating func entries(_ items: [Any]) -> [Entry] {
-        var entries: [Entry] = []
-        entries.reserveCapacity(min(items.count, options.limits.maxEntries))
+        let limit = options.limits.maxEntries
+        var kept: [Int] = []  // indices into `items`, one per slot
+        kept.reserveCapacity(min(items.count, max(limit, 0)))
+        var newest: NewestEntries?
+        var order = 0
         for (index, value) in items.enumerated() {
             guard let item = value as? [String: Any] else {
                 skippedItems += 1
                 continue
             }
-            guard entries.count < options.limits.maxEntries else {
-                droppedEntries += 1
+            defer { order += 1 }
+            if kept.count < limit {
+                kept.append(index)
                 continue
             }
-            entries.append(entry(item, index: index))
+            if newest == nil {
+                newest = NewestEntries(limit: limit, firstDates: kept.lazy.map { Self.rankingDate(items[$0]) })
+            }
+            if let slot = newest?.offer(date: Self.rankingDate(item), order: order) { kept[slot] = index }
         }
-        return entries
+        if let newest {
+            kept = newest.slotsInDocumentOrder().map { kept[$0] }
+            droppedEntries = newest.warning
+        }
+        return kept.compactMap { index in (items[index] as? [String: Any]).map { entry($0, index: index) } }
+    }
+
+    /// The date an item ranks by when there are too many: its entry's ``Entry/date`` to be.
+    private static func rankingDate(_ value: Any) -> Date? {
+        guard let item = value as? [String: Any] else { return nil }
+        func date(_ key: String) -> Date? { (item[key] as? String).flatMap { FeedDate.parse($0.trimmingWhitespace) } }
+        return date("date_published") ?? date("date_modified")
     }
 
     private mutating func entry(_ item: [String: Any], index: Int) -> Entry {
@@ -308,10 +334,7 @@ private struct JSONFeedReader {
         if skippedItems > 0 {
             warnings.append("\(skippedItems) item(s) in \"items\" were not JSON objects and were skipped")
         }
-        if droppedEntries > 0 {
-            warnings.append(
-                "\(droppedEntries) entries beyond the limit of \(options.limits.maxEntries) were dropped")
-        }
+        if let droppedEntries { warnings.append(droppedEntries) }
         if longIDs > 0 {
             warnings.append(
                 "\(longIDs) id(s) longer than \(options.limits.maxIdentifierBytes) bytes were treated as "

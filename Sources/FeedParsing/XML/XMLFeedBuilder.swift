@@ -16,8 +16,13 @@ struct XMLFeedBuilder {
     private var feedTitleDepth = Int.max
     private(set) var feedLink: String?
     private(set) var timeToLive: Int?
+    /// The entries, in document order once the document has ended (see ``endDocument()``).
     private(set) var entries: [Entry] = []
     private(set) var warnings: [String] = []
+    /// Entries completed so far, kept or not: the next one's position in the document.
+    private var entriesSeen = 0
+    /// Once the document holds more than ``ParserLimits/maxEntries`` entries: which to keep.
+    private var newest: NewestEntries?
 
     private let limits: ParserLimits
     private var depth = 0
@@ -68,10 +73,11 @@ struct XMLFeedBuilder {
         }
         let core = name.namespace.isCore
         if core && (name.local == .item || name.local == .entry) {
-            guard entry == nil, startEntry() else {
+            guard entry == nil else {
                 skippedDepth = depth
                 return
             }
+            startEntry()
             if let about = attributes.value(.about, in: .rdf) { current.id = about }
             return
         }
@@ -115,6 +121,7 @@ struct XMLFeedBuilder {
         }
         if entry?.depth == depth, let draft = entry.take() {
             draft.complete(&current)
+            finishEntry()
         }
     }
 
@@ -365,21 +372,36 @@ struct XMLFeedBuilder {
 
     /// The document has ended: an entry it left open (a truncated document) is dropped, since
     /// with part of its elements its key could differ from the complete entry's next time.
+    /// Over the entry limit, the kept entries are put back in document order.
     mutating func endDocument() {
         if entry.take() != nil { entries.removeLast() }
+        if let newest {
+            entries = newest.slotsInDocumentOrder().map { entries[$0] }
+            if let warning = newest.warning { warnings.append(warning) }
+            self.newest = nil
+        }
         if text.storage.failed { warnings.append("out of memory while collecting text: some text is missing") }
     }
 
-    /// Opens a new entry (the last of `entries`); false once the entry limit is reached.
-    private mutating func startEntry() -> Bool {
-        guard entries.count < limits.maxEntries else {
-            warnings.append("entries after the first \(limits.maxEntries) were dropped")
-            wantsToStop = true
-            return false
-        }
+    /// Opens a new entry (the last of `entries`).
+    private mutating func startEntry() {
         entries.append(Entry())
         entry = EntryDraft(depth: depth)
-        return true
+    }
+
+    /// The entry just completed (the last of `entries`) is kept while under the entry limit;
+    /// over it, it takes the place of the lowest-ranked kept entry or is dropped (see
+    /// ``NewestEntries``), so at most `maxEntries + 1` entries are ever held. (A dropped entry's
+    /// summary and content stay in the text store, which the document's size bounds.)
+    private mutating func finishEntry() {
+        let order = entriesSeen
+        entriesSeen += 1
+        guard entries.count > limits.maxEntries else { return }
+        if newest == nil {
+            newest = NewestEntries(limit: limits.maxEntries, firstDates: entries.dropLast().lazy.map(\.date))
+        }
+        let candidate = entries.removeLast()
+        if let slot = newest?.offer(date: candidate.date, order: order) { entries[slot] = candidate }
     }
 
     /// The entry being built: the last of `entries`, changed in place.
