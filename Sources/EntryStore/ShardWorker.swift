@@ -143,8 +143,11 @@ final class ShardWorker: @unchecked Sendable {
         do {
             return try connection.pipeline(commands)
         } catch .io(let why) where reused {
+            let replies = try connection.pipeline(commands)
+            // Said only when the fresh connection worked: a server that died is the breaker's
+            // line ("shard is down"), not this one.
             errors.report(.closed, detail: why)
-            return try connection.pipeline(commands)
+            return replies
         }
     }
 
