@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Scheduler"),
         // What the daemon remembers beside Redis: which feeds had their first poll (durable,
         // in the state directory) and the entries handled but not yet stored (in memory).
-        .target(name: "FeedMemory"),
+        .target(name: "FeedMemory", dependencies: [.product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "DaemonKit",
             dependencies: [
@@ -93,7 +93,10 @@ let package = Package(
             name: "HubDifferTests", dependencies: ["HubDiffer", "EntryStore", "TestSupport"], path: "Tests/HubDifferTests"),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"], path: "Tests/FetcherTests"),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], path: "Tests/SchedulerTests"),
-        .testTarget(name: "FeedMemoryTests", dependencies: ["FeedMemory"], path: "Tests/FeedMemoryTests"),
+        .testTarget(
+            name: "FeedMemoryTests",
+            dependencies: ["FeedMemory", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            path: "Tests/FeedMemoryTests"),
         .testTarget(name: "DaemonKitTests", dependencies: ["DaemonKit", "TestSupport"], path: "Tests/DaemonKitTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -72,13 +72,15 @@ public final class EntryStore: Sendable {
     /// Without it (or when the diff could not read the set) the set is read first.
     /// `retainedEntries` is the entry count the retention bound follows (the feed's
     /// ``RetentionPeak``); the document's own count when nil or smaller. Returns false when the
-    /// mark did not land: the shard was down, or refused a write (an error reply).
+    /// mark did not land: the shard was down, or refused a write (an error reply), or the feed
+    /// is in no range. An empty document has nothing to record: true.
     @discardableResult
     public func mark(
         feed: Int64, document: [DocumentEntry], after diff: DiffResult? = nil, retainedEntries: Int? = nil,
         now: Date = Date()
     ) async -> Bool {
-        guard let (_, worker) = shard(for: feed), !document.isEmpty else { return false }
+        guard let (_, worker) = shard(for: feed) else { return false }
+        if document.isEmpty { return true }  // nothing to record
         var stored = diff?.storedKeys
         if stored == nil {
             guard case .success(let replies) = await worker.run([Self.readSet(feed)]), case .keys(let keys)? = replies.first
@@ -132,33 +134,53 @@ public final class EntryStore: Sendable {
 
     // MARK: - Feed state
 
-    /// The feed's state from `f:{feed}`; nil when there is none or the shard is down.
+    /// The feed's state from `f:{feed}`; nil when there is none or the shard is down
+    /// (``readState(feed:)`` tells the two apart).
     public func state(feed: Int64) async -> FeedState? {
+        if case .present(let state) = await readState(feed: feed) { return state }
+        return nil
+    }
+
+    /// What `f:{feed}` holds, as read from the feed's shard.
+    public enum StateRead: Sendable, Equatable {
+        case present(FeedState)
+        /// The shard answered: the feed has no state.
+        case absent
+        /// The shard could not be asked (down, paused, an error reply, or the feed is in no range).
+        case unreadable
+    }
+
+    /// The feed's state from `f:{feed}`, telling "none" from "could not be read".
+    public func readState(feed: Int64) async -> StateRead {
         guard let (_, worker) = shard(for: feed),
             case .success(let replies) = await worker.run([RedisCommand(["HGETALL".bytes, StoreKeys.state(feed)])]),
-            case .array(let fields?) = replies.first, !fields.isEmpty
-        else { return nil }
+            case .array(let fields?) = replies.first
+        else { return .unreadable }
+        if fields.isEmpty { return .absent }
         var values: [String: String] = [:]
         var index = 0
         while index + 1 < fields.count {
             if let name = fields[index].text, let value = fields[index + 1].text { values[name] = value }
             index += 2
         }
-        return FeedState(fields: values)
+        return .present(FeedState(fields: values))
     }
 
-    /// Stores the feed's state in `f:{feed}`; false when the shard was down.
+    /// Replaces the feed's state in `f:{feed}`, as one transaction (`MULTI`, `DEL`, `HSET`,
+    /// `EXEC`): a shard that refuses the `HSET` (OOM) aborts it, so the old state stays whole
+    /// rather than deleted. False when the state was not stored.
     @discardableResult
     public func save(_ state: FeedState, feed: Int64) async -> Bool {
         guard let (_, worker) = shard(for: feed) else { return false }
         let key = StoreKeys.state(feed)
         let fields = state.fields
-        var commands = [RedisCommand(["DEL".bytes, key])]
+        var commands = [RedisCommand(["MULTI".bytes]), RedisCommand(["DEL".bytes, key])]
         if !fields.isEmpty {
             commands.append(RedisCommand(["HSET".bytes, key] + fields.sorted { $0.key < $1.key }.flatMap { [$0.key.bytes, $0.value.bytes] }))
         }
-        guard case .success(let replies) = await worker.run(commands) else { return false }
-        return !replies.contains(where: \.isError)
+        commands.append(RedisCommand(["EXEC".bytes]))
+        guard case .success(let replies) = await worker.run(commands), case .array(let results?)? = replies.last else { return false }
+        return !replies.contains(where: \.isError) && !results.contains(where: \.isError)
     }
 
     // MARK: - Administration

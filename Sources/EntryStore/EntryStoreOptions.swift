@@ -27,7 +27,9 @@ public struct EntryStoreOptions: Sendable {
     }
 
     /// The retention bound for a feed whose document holds `entryCount` entries.
+    /// Saturates at `Int.max` (no trimming).
     public func retention(forEntryCount entryCount: Int) -> Int {
-        max(minimumRetention, retentionMultiple * entryCount)
+        let (bound, overflow) = retentionMultiple.multipliedReportingOverflow(by: entryCount)
+        return overflow ? .max : max(minimumRetention, bound)
     }
 }

@@ -168,7 +168,7 @@ final class ShardWorker: @unchecked Sendable {
         if refusedWrite, writable {
             writable = false
             writableGauge.record(0)
-        } else if !refusedWrite, !writable, serving, commands.contains(where: \.isWrite),
+        } else if !refusedWrite, !writable, serving, commands.contains(where: \.addsData),
             !replies.contains(where: \.isError)
         {
             writable = true

@@ -5,12 +5,16 @@
 /// 'maxmemory'`, `READONLY You can't write against a read only replica`, `LOADING Redis is
 /// loading the dataset in memory`…); that word, lower-cased, is the kind. Failures of the
 /// connection itself have kinds of their own.
-struct StoreErrorKind: Hashable, Sendable, CustomStringConvertible {
+public struct StoreErrorKind: Hashable, Sendable, CustomStringConvertible {
     /// The label: `oom`, `readonly`, `loading`, `wrongtype`, `err`…, or `connect`, `io`,
     /// `timeout`, `closed` for the connection.
-    let label: String
+    public let label: String
 
-    var description: String { label }
+    public var description: String { label }
+
+    /// Whether the condition passes with time (the shard is loading, full, a replica, busy…):
+    /// worth retrying later, unlike an error about the command itself.
+    public var passes: Bool { consequence != .operationFailed }
 
     /// What the store does when a reply of this kind comes back.
     enum Consequence: Equatable {
@@ -27,7 +31,7 @@ struct StoreErrorKind: Hashable, Sendable, CustomStringConvertible {
 
     var consequence: Consequence {
         switch label {
-        case "loading", "masterdown", "busy", "noauth", "wrongpass", "noperm", "tryagain", "clusterdown", "server":
+        case "loading", "masterdown", "master_down", "busy", "noauth", "wrongpass", "noperm", "tryagain", "clusterdown", "server":
             return .shardDown
         case "oom", "readonly", "misconf", "noreplicas":
             return .writesRefused
@@ -37,8 +41,8 @@ struct StoreErrorKind: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The kind of an error reply: its leading upper-case word, lower-cased (`err` when it has none).
-    init(reply message: String) {
-        let word = message.utf8.prefix { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+    public init(reply message: String) {
+        let word = message.utf8.prefix { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 == UInt8(ascii: "_") }
         label = word.isEmpty || word.count > 16 ? "err" : String(decoding: word, as: UTF8.self).lowercased()
     }
 

@@ -23,8 +23,8 @@ import Synchronization
 /// same directory.
 ///
 /// `@unchecked Sendable`: `members` and `pendingWrites` are guarded by their mutexes;
-/// `lastSync` is touched only on `queue` (and in `deinit`, when nothing else holds the
-/// journal); everything else is immutable.
+/// `lastSync` and `length` are touched only on `queue` (and in `init` and `deinit`, when
+/// nothing else holds the journal); everything else is immutable.
 public final class FirstPollJournal: @unchecked Sendable {
     /// Why the journal cannot be used.
     public struct Failure: Error, CustomStringConvertible {
@@ -36,6 +36,8 @@ public final class FirstPollJournal: @unchecked Sendable {
     private let members: Mutex<Set<Int64>>
     private let queue = DispatchQueue(label: "hubdiffer.first-poll-journal")
     private let descriptor: Int32
+    /// The file's length up to its last whole record (touched on `queue`, as `lastSync`).
+    private var length: off_t
     private var lastSync = ContinuousClock.now
     private let pendingWrites = Mutex<[Int64]>([])
 
@@ -61,7 +63,9 @@ public final class FirstPollJournal: @unchecked Sendable {
         }
         descriptor = fd
         do {
-            members = Mutex(try Self.load(fd, path: path))
+            let (feeds, length) = try Self.load(fd, path: path)
+            members = Mutex(feeds)
+            self.length = length
         } catch {
             close(fd)
             throw error
@@ -108,11 +112,17 @@ public final class FirstPollJournal: @unchecked Sendable {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(feeds.count * 8)
             for feed in feeds { withUnsafeBytes(of: feed.littleEndian) { bytes.append(contentsOf: $0) } }
-            if !Self.writeAll(descriptor, bytes) {
-                // The journal is an aid: a lost record makes that feed's next empty set count as
-                // new (recorded, not sent) after a restart, as before the journal existed.
-                FileHandle.standardError.write(
-                    Data("hubdiffer: cannot append to \(path): \(String(cString: strerror(errno)))\n".utf8))
+            // At the end of the last whole record: a write that failed half-way (a full disk)
+            // is overwritten by the next one, never left between records.
+            if Self.writeAll(descriptor, bytes, at: length) {
+                length += off_t(bytes.count)
+            } else {
+                let reason = String(cString: strerror(errno))
+                pendingWrites.withLock { $0.insert(contentsOf: feeds, at: 0) }
+                queue.asyncAfter(deadline: .now() + 5) { [weak self] in self?.writeOut(sync: false) }
+                // Until then a restart would take these feeds for new (recorded, not sent) if
+                // their sets were lost too.
+                FileHandle.standardError.write(Data("hubdiffer: cannot append to \(path): \(reason)\n".utf8))
             }
         }
         let now = ContinuousClock.now
@@ -124,7 +134,8 @@ public final class FirstPollJournal: @unchecked Sendable {
         }
     }
 
-    private static func load(_ fd: Int32, path: String) throws(Failure) -> Set<Int64> {
+    /// The feeds of the file and its length up to the last whole record.
+    private static func load(_ fd: Int32, path: String) throws(Failure) -> (Set<Int64>, off_t) {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -137,8 +148,10 @@ public final class FirstPollJournal: @unchecked Sendable {
             bytes.append(contentsOf: chunk[..<count])
         }
         if bytes.isEmpty {
-            guard writeAll(fd, header) else { throw Failure(description: "\(path) cannot be written: \(String(cString: strerror(errno)))") }
-            return []
+            guard writeAll(fd, header, at: 0) else {
+                throw Failure(description: "\(path) cannot be written: \(String(cString: strerror(errno)))")
+            }
+            return ([], off_t(header.count))
         }
         guard bytes.count >= header.count, Array(bytes[..<header.count]) == header else {
             throw Failure(description: "\(path) is not a hubdiffer first-poll journal (move it away to start afresh)")
@@ -152,15 +165,14 @@ public final class FirstPollJournal: @unchecked Sendable {
         }
         let whole = off_t(header.count + records * 8)
         if off_t(bytes.count) != whole { _ = ftruncate(fd, whole) }  // a torn last record
-        _ = lseek(fd, whole, SEEK_SET)
-        return feeds
+        return (feeds, whole)
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: off_t) -> Bool {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let written = pwrite(fd, raw.baseAddress! + offset, raw.count - offset, position + off_t(offset))
                 if written < 0 {
                     if errno == EINTR { continue }
                     return false

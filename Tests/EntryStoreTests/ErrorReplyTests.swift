@@ -27,6 +27,8 @@ struct ErrorReplyTests {
         let log = LogRecord()
         let store = try Self.store(server, metrics: metrics, log: log)
         #expect(await store.mark(feed: 1, document: [DocumentEntry(key: 1, date: nil)]))
+        let saved = FeedState(etag: "\"v1\"", peak: RetentionPeak(entries: 200, at: Date(timeIntervalSince1970: 1_700_000_000)))
+        #expect(await store.save(saved, feed: 1))
 
         #expect(try server.command(["CONFIG", "SET", "maxmemory", "1"]) == "OK")
         for round in 0..<5 {
@@ -44,6 +46,9 @@ struct ErrorReplyTests {
         let lines = log.messages(at: .error).filter { $0.contains("out of memory") }
         #expect(lines.count == 1, "\(log.messages(at: .error))")
         #expect(try server.command(["ZCARD", "e:1"]) == "1")
+        // The refused save left the state whole (DEL and HSET in one transaction).
+        #expect(await store.readState(feed: 1) == .present(saved))
+        #expect(await store.readState(feed: 2) == .absent)
 
         #expect(try server.command(["CONFIG", "SET", "maxmemory", "0"]) == "OK")
         #expect(await store.mark(feed: 1, document: [DocumentEntry(key: 10, date: nil)]))

@@ -59,24 +59,3 @@ struct FirstPollJournalTests {
         #expect(try String(contentsOfFile: directory + "/first-polls", encoding: .utf8) == "hello")
     }
 }
-
-@Suite("UnconfirmedEntries")
-struct UnconfirmedEntriesTests {
-    @Test("keys are held per feed until confirmed, within the limit")
-    func holdAndConfirm() {
-        let entries = UnconfirmedEntries(limit: 5)
-        #expect(entries.hold([1, 2, 3], for: 1))
-        #expect(entries.hold([3, 4], for: 1))
-        #expect(entries.keys(of: 1) == [1, 2, 3, 4])
-        #expect(entries.usage.keys == 4)
-        #expect(!entries.hold([7, 8], for: 2), "over the limit")
-        #expect(entries.keys(of: 2) == nil)
-        #expect(entries.usage.overflows == 1)
-        #expect(entries.hold([9], for: 2))
-        entries.confirm(1)
-        #expect(entries.keys(of: 1) == nil)
-        #expect(entries.usage.keys == 1 && entries.usage.feeds == 1)
-        #expect(entries.hold([7, 8, 10], for: 2))
-        #expect(entries.usage.keys == 4)
-    }
-}

@@ -97,6 +97,20 @@ struct FetchCommandTests {
         #expect(try Self.fetch(1, url, shards: shards).stdout.isEmpty)
     }
 
+    @Test("an empty feed keeps its validators: the second run is a 304")
+    func emptyFeed() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let empty = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Empty</title></channel></rss>\n"
+        let nginx = try NginxProcess(files: ["feed.xml": Array(empty.utf8)])
+        defer { nginx.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let first = try Self.fetch(3, nginx.baseURL + "/feed.xml", shards: shards)
+        #expect(first.status == 0 && first.stdout.isEmpty, "\(first.stderr)")
+        let second = try Self.fetch(3, nginx.baseURL + "/feed.xml", shards: shards)
+        #expect(second.status == 0 && second.stderr.contains("304"), "\(second.stderr)")
+    }
+
     @Test("a server without validators: the second run finds the same body and prints nothing")
     func sameBodyWithoutValidators() throws {
         let redis = try RedisServerProcess()

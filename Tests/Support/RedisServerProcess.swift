@@ -50,6 +50,11 @@ public final class RedisServerProcess: @unchecked Sendable {
         self.process = nil
     }
 
+    /// Sends `signal` to the server (SIGSTOP hangs it with its data, SIGCONT resumes it).
+    public func signal(_ signal: Int32) {
+        if let process, process.isRunning { Glibc.kill(process.processIdentifier, signal) }
+    }
+
     /// Runs one command with redis-cli and returns its output, trimmed.
     @discardableResult
     public func command(_ arguments: [String]) throws -> String {

@@ -66,6 +66,13 @@ final class RedisConnection {
             redisFree(created)
             throw .connect("cannot set the command timeout")
         }
+        // TCP keepalive: a NAT or firewall that forgets an idle connection would otherwise show
+        // up as a timeout at the next round trip (and a timeout is not retried).
+        guard redisEnableKeepAlive(created) == REDIS_OK else {
+            let failure = Self.errorText(created)
+            redisFree(created)
+            throw .connect("cannot enable TCP keepalive: \(failure)")
+        }
         context = created
         var setup: [RedisCommand] = []
         if let password = endpoint.password { setup.append(RedisCommand("AUTH", password)) }

@@ -81,9 +81,10 @@ public struct RedisCommand: Sendable {
         }
     }
 
-    /// Whether the command writes (by its name: the store's and the sinks' writing commands).
-    /// Read only while a shard refuses writes, to notice when it accepts them again.
-    public var isWrite: Bool {
+    /// Whether the command adds data (`ZADD`, `HSET`: what a shard at `maxmemory` refuses;
+    /// `DEL` and `ZREM` it runs anyway). Read only while a shard refuses writes, to notice when
+    /// it accepts them again.
+    public var addsData: Bool {
         // "*N\r\n$L\r\nNAME\r\n…": the name is the first bulk string.
         guard let firstLine = encoded.firstIndex(of: 0x0A), let secondLine = encoded[(firstLine + 1)...].firstIndex(of: 0x0A)
         else { return false }
@@ -91,7 +92,7 @@ public struct RedisCommand: Sendable {
         return Self.writingCommands.contains(String(decoding: name, as: UTF8.self).uppercased())
     }
 
-    private static let writingCommands: Set<String> = ["ZADD", "ZREM", "HSET", "DEL", "UNLINK", "XADD", "SET", "EXEC", "EXPIRE"]
+    private static let writingCommands: Set<String> = ["ZADD", "HSET"]
 
     fileprivate static func appendHeader(_ marker: UInt8, _ count: Int, to bytes: inout [UInt8]) {
         bytes.append(marker)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedMemory
 import Foundation
 import Logging
 
@@ -101,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Entry keys held in memory at most while a shard cannot store them (default 2000000, ~16 bytes each).",
+            "Entry keys held in memory at most while a shard cannot store them (default \(DaemonConfiguration().unconfirmedLimit), ~\(UnconfirmedEntries.bytesPerKey) bytes each).",
             valueName: "count"))
     var unconfirmedLimit: Int?
 

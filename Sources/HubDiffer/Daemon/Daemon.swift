@@ -40,10 +40,10 @@ struct Daemon {
             throw StartFailure(description: "\(error)", status: 73)
         }
         defer { journal.flush() }
-        let unconfirmed = UnconfirmedEntries(limit: configuration.unconfirmedLimit)
 
         let export = PrometheusExport()
         try? export.bootstrapGlobal()
+        let unconfirmed = UnconfirmedEntries(limit: configuration.unconfirmedLimit)
         let metrics = DaemonMetrics()
         var fetcherOptions = FetcherOptions(refusePrivateAddresses: !configuration.allowPrivateAddresses)
         if let contactURL = configuration.contactURL { fetcherOptions.contactURL = contactURL }

@@ -29,7 +29,7 @@ struct DaemonConfiguration: Sendable, Equatable {
     /// Where the daemon keeps its own durable state (the first-poll journal); nil: the default,
     /// ``defaultStateDirectory``.
     var stateDirectory: String?
-    /// Entry keys held in memory at most while shards cannot store them (about 16 bytes each).
+    /// Entry keys held in memory at most while shards cannot store them (see ``UnconfirmedEntries``).
     var unconfirmedLimit = 2_000_000
 
     /// `$STATE_DIRECTORY` (systemd's StateDirectory=), else `$XDG_STATE_HOME/hubdiffer`, else

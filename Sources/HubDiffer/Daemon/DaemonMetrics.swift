@@ -11,11 +11,10 @@ struct DaemonMetrics: Sendable {
     let sinkWaiting: Gauge
     let feeds: Gauge
     let gone: Gauge
-    /// The stand-in for sets out of reach (``UnconfirmedEntries``): keys held, an estimate of
-    /// their bytes, and feeds whose entries did not fit under its limit.
+    /// The stand-in for sets out of reach (``UnconfirmedEntries``, which counts its own
+    /// overflows): keys held and an estimate of their bytes.
     let unconfirmedEntries: Gauge
     let unconfirmedBytes: Gauge
-    let unconfirmedOverflows: Gauge
     private let factory: MetricsFactory
 
     init(factory: MetricsFactory = MetricsSystem.factory) {
@@ -30,13 +29,11 @@ struct DaemonMetrics: Sendable {
         gone = Gauge(label: "hubdiffer_feeds", dimensions: [("state", "gone")], factory: factory)
         unconfirmedEntries = Gauge(label: "hubdiffer_unconfirmed_entries", factory: factory)
         unconfirmedBytes = Gauge(label: "hubdiffer_unconfirmed_bytes", factory: factory)
-        unconfirmedOverflows = Gauge(label: "hubdiffer_unconfirmed_overflows", factory: factory)
     }
 
-    func recordUnconfirmed(_ usage: (feeds: Int, keys: Int, overflows: Int, bytes: Int)) {
+    func recordUnconfirmed(_ usage: (feeds: Int, keys: Int, bytes: Int)) {
         unconfirmedEntries.record(usage.keys)
         unconfirmedBytes.record(usage.bytes)
-        unconfirmedOverflows.record(usage.overflows)
     }
 
     /// `hubdiffer_polls_total{outcome}`: not_modified, unchanged, changed, first_poll (the

@@ -62,15 +62,25 @@ struct FeedPoll {
     /// (a dry run) nothing is written to the store.
     ///
     /// `firstPoll` true: the feed has never had a first poll, so when the store holds no set
-    /// for it the document's entries are the backlog — recorded, not handed to `deliver`.
-    /// Otherwise an empty set sends every entry (a set lost with its shard's data: duplicates,
-    /// never a loss). Entries held in ``unconfirmed`` are never handed over again; a mark that
-    /// fails holds what this poll handled there, and one that lands writes them and lets go.
+    /// for it the document's entries are the backlog — recorded, not handed to `deliver` (held
+    /// as tentative while the store cannot say whether it has a set). Otherwise an empty set
+    /// sends every entry (a set lost with its shard's data: duplicates, never a loss). Entries
+    /// held in ``unconfirmed`` are never handed over again; a mark that fails holds what this
+    /// poll handled there, and one that lands writes them and lets go (see
+    /// ``UnconfirmedEntries``).
     func run(
         feed: Int64, url: String, record: Bool = true, firstPoll: Bool = false,
         deliver: ([Entry], FeedHistory) async -> Bool
     ) async -> Report {
-        let previous = await store.state(feed: feed)
+        let stateRead = await store.readState(feed: feed)
+        let previous: FeedState? = if case .present(let state) = stateRead { state } else { nil }
+        // An unreadable state is not overwritten, and does not set the retention bound.
+        let stateReadable = stateRead != .unreadable
+        // A feed in no range of the map has no store at all: fail open, as ever (every entry
+        // at every poll), never a first poll that records into nothing.
+        let routed = store.map.route(feed) != nil
+        let unconfirmed = routed ? self.unconfirmed : nil
+        let firstPoll = firstPoll && routed
         var state = previous ?? FeedState()
         if state.adoptedFrom != url {
             state.adoptedURL = nil
@@ -110,6 +120,12 @@ struct FeedPoll {
             state.etag = result.validators.etag
             state.lastModified = result.validators.lastModified
             state.errorCount = 0
+            if record, let held = unconfirmed?.held(feed) {
+                // Nothing to diff; what is held still has to reach the set. Without the current
+                // document at hand nothing is trimmed.
+                let keys = held.handled.union(held.tentative).map { DocumentEntry(key: $0, date: nil) }
+                if await store.mark(feed: feed, document: keys, retainedEntries: .max) { unconfirmed?.confirm(feed) }
+            }
         case .changed(let body):
             let options = ParserOptions(documentURL: result.finalURL, httpCharset: body.charset, limits: parserLimits)
             let document: Feed
@@ -118,54 +134,82 @@ struct FeedPoll {
                 defer { parseGate?.leave() }
                 document = try FeedParser.parse(body.bytes, options: options)
             } catch {
-                // Validators and body hash are not kept: the next poll fetches and parses again.
                 report.outcome = .notAFeed("\(error)")
                 state.errorCount += 1
-                if record { await store.save(state, feed: feed) }
+                if record && stateReadable { await store.save(state, feed: feed) }
                 return report
             }
             report.timeToLive = document.timeToLiveMinutes.map { .seconds($0 * 60) }
-            report.feedKnown = true
             let keys = document.entries.map(\.key)
             let diff = await store.diff(feed: feed, keys: keys)
             report.history = diff.history
-            let held = unconfirmed?.keys(of: feed)
-            // The first poll's backlog is recorded, not sent — unless something of the feed is
-            // already held in memory (its first poll happened; the set just is not there yet).
-            report.recordedBacklog = firstPoll && diff.history != .known && held == nil
+            // The first poll is decided once the store can say whether the feed has a set.
+            report.feedKnown = diff.history != .unknown
+            let held = unconfirmed?.held(feed) ?? UnconfirmedEntries.Held()
+            var holding = held
             var fresh: [Entry] = []
-            if !report.recordedBacklog {
+            if firstPoll && held.count == 0 && diff.history != .known {
+                // The first poll: its document is the backlog — for sure when the store says the
+                // feed has no set, tentatively while it cannot say.
+                report.recordedBacklog = true
+                if diff.history == .unknown { holding.tentative = Set(keys) } else { holding.handled = Set(keys) }
+            } else {
+                let excluded: Set<UInt64>
+                switch diff.history {
+                case .known:
+                    // A set: the feed was known after all; tentative keys it lacks are news.
+                    excluded = held.handled
+                    holding.tentative = []
+                case .unknown:
+                    excluded = held.handled.union(held.tentative)
+                case .new, .afterDataLoss:
+                    // No set: a feed without a first poll is new and its tentative keys were its
+                    // backlog; one that had it lost its set, and everything not sent goes out.
+                    excluded = firstPoll ? held.handled.union(held.tentative) : held.handled
+                    if firstPoll { holding.handled.formUnion(held.tentative) }
+                    holding.tentative = []
+                }
                 let unseen = Set(diff.unseen)
                 var handed = Set<UInt64>()
                 fresh = document.entries.filter {
-                    unseen.contains($0.key) && !(held?.contains($0.key) ?? false) && handed.insert($0.key).inserted
+                    unseen.contains($0.key) && !excluded.contains($0.key) && handed.insert($0.key).inserted
                 }
             }
             report.outcome = .fetched(newCount: fresh.count, documentCount: document.entries.count)
             guard await deliver(fresh, diff.history) else { return report }
             report.delivered = true
             guard record else { return report }
-            let now = Date()
-            var entries = document.entries.map { DocumentEntry(key: $0.key, date: $0.date) }
-            if let held {
-                // Handled earlier, gone from the document since: stored too, so they never
+            holding.handled.formUnion(fresh.lazy.map(\.key))
+            // With the set unread, nothing is written: the next poll that reads it decides (a
+            // tentative backlog must not be recorded before that).
+            if diff.history != .unknown {
+                let now = Date()
+                var entries = document.entries.map { DocumentEntry(key: $0.key, date: $0.date) }
+                // Handled earlier and gone from the document since: stored too, so they never
                 // come back as new.
                 let inDocument = Set(keys)
-                entries += held.lazy.filter { !inDocument.contains($0) }.map { DocumentEntry(key: $0, date: nil) }
+                entries += holding.handled.lazy.filter { !inDocument.contains($0) }.map { DocumentEntry(key: $0, date: nil) }
+                let peak = RetentionPeak.after(state.peak, documentEntries: document.entries.count, now: now)
+                report.marked = await store.mark(
+                    feed: feed, document: entries, after: diff,
+                    retainedEntries: stateReadable ? peak.value(at: now) : .max, now: now)
+                if report.marked { state.peak = peak }
             }
-            let peak = RetentionPeak.after(state.peak, documentEntries: document.entries.count, now: now)
-            report.marked = await store.mark(
-                feed: feed, document: entries, after: diff, retainedEntries: peak.value(at: now), now: now)
             if report.marked {
                 unconfirmed?.confirm(feed)
                 state.etag = result.validators.etag
                 state.lastModified = result.validators.lastModified
                 state.bodyHash = result.bodyHash
-                state.peak = peak
             } else {
                 // Not stored: held in memory so the next poll neither sends them again nor
-                // takes the feed for new; its next fetch is not conditional, so it marks again.
-                unconfirmed?.hold(report.recordedBacklog ? keys : fresh.map(\.key), for: feed)
+                // takes the feed for new. Without validators or body hash its next fetch is not
+                // conditional and it marks again (when this state cannot be saved either, the
+                // next 304 or unchanged body writes what is held, above).
+                if unconfirmed?.replace(feed, with: holding) == false && report.recordedBacklog {
+                    // No room to hold a first poll's backlog: the feed counts as polled, so its
+                    // next polls send rather than record (fail open: the backlog may go out).
+                    report.feedKnown = true
+                }
                 state.etag = nil
                 state.lastModified = nil
                 state.bodyHash = nil
@@ -181,7 +225,7 @@ struct FeedPoll {
             report.outcome = .failed(failure)
             state.errorCount += 1
         }
-        if record { await store.save(state, feed: feed) }
+        if record && stateReadable { await store.save(state, feed: feed) }
         return report
     }
 }

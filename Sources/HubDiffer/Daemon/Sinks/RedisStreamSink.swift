@@ -123,12 +123,7 @@ final class RedisStreamSink: EntrySink {
     /// Error replies that pass with time (a server loading its data, out of memory under
     /// `noeviction`, a replica during failover…) are retried; the rest are for good.
     static func classify(_ message: String) -> SinkSendOutcome {
-        let code = message.prefix { $0 != " " }
-        let passing: Set<Substring> = [
-            "LOADING", "BUSY", "MISCONF", "OOM", "READONLY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "NOREPLICAS",
-            "MASTER_DOWN",
-        ]
-        return passing.contains(code)
+        StoreErrorKind(reply: message).passes
             ? .retry(after: nil, reason: "Redis: \(message)") : .rejected(reason: "Redis refused the XADD: \(message)")
     }
 
