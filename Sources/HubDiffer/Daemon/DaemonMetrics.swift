@@ -29,6 +29,8 @@ struct DaemonMetrics: Sendable {
         gone = Gauge(label: "hubdiffer_feeds", dimensions: [("state", "gone")], factory: factory)
         unconfirmedEntries = Gauge(label: "hubdiffer_unconfirmed_entries", factory: factory)
         unconfirmedBytes = Gauge(label: "hubdiffer_unconfirmed_bytes", factory: factory)
+        unconfirmedEntries.record(0)
+        unconfirmedBytes.record(0)
     }
 
     func recordUnconfirmed(_ usage: (feeds: Int, keys: Int, bytes: Int)) {

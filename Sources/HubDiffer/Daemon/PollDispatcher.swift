@@ -26,6 +26,8 @@ actor PollDispatcher {
     private var timer: Task<Void, Never>?
     private var timerDeadline: ContinuousClock.Instant?
     private var stopping = false
+    /// The held-entry count last given to the metrics (they are recorded when it changes).
+    private var unconfirmedKeysRecorded = 0
     private var drained: CheckedContinuation<Void, Never>?
     private(set) var pollsDone = 0
     /// When the loop last ran (for the watchdog and `/health`).
@@ -141,7 +143,11 @@ actor PollDispatcher {
         let (verdict, label) = Self.verdict(report)
         metrics.countPoll(label)
         if report.feedKnown { environment.journal.insert(poll.feed) }
-        metrics.recordUnconfirmed(environment.unconfirmed.usage)
+        let unconfirmed = environment.unconfirmed.usage
+        if unconfirmed.keys != unconfirmedKeysRecorded {
+            unconfirmedKeysRecorded = unconfirmed.keys
+            metrics.recordUnconfirmed(unconfirmed)
+        }
         let hints = PollHints(ttl: report.timeToLive, maxAge: report.fetch.maxAge)
         let completion = scheduler.complete(feed: poll.feed, verdict: verdict, hints: hints, now: .now)
         log(poll, report, label: label, completion: completion)
