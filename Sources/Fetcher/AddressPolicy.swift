@@ -3,23 +3,61 @@ import Glibc
 /// Which addresses a poll may connect to. Private, loopback, link-local and other non-public
 /// ranges are refused unless allowed: a feed URL (or a redirect, or a DNS answer) must not turn
 /// the hub into a probe of its own network.
+///
+/// Three levels: public addresses only (the default); private ones too (`--allow-private-
+/// addresses`, for tests and hubs inside a private network) — but still never link-local
+/// ranges or a cloud's metadata service (169.254.169.254 and its kin), which hold credentials;
+/// or no check at all (a proxy carries the connections, or the operator's own sink). Ranges in
+/// `allowed` (`--allow-address CIDR`) are permitted whatever the level.
 public struct AddressPolicy: Sendable, Equatable {
     public var refusePrivate: Bool
-    /// Addresses allowed even so, as bytes (parsed from text with `inet_pton`).
-    public var allowed: Set<[UInt8]>
+    /// False: every address is permitted (the proxy or the caller checks).
+    public var checked: Bool
+    /// Ranges allowed even so.
+    public var allowed: [AddressRange]
 
-    /// `allowed` holds addresses as text (`127.0.0.2`, `::1`); entries that are not an
-    /// address are ignored.
-    public init(refusePrivate: Bool, allowed: Set<String> = []) {
+    /// `allowed` holds addresses or CIDR ranges as text (`127.0.0.2`, `10.0.0.0/8`, `::1`);
+    /// entries that are neither are ignored (the command line refuses them first).
+    public init(refusePrivate: Bool, allowed: Set<String> = [], checked: Bool = true) {
         self.refusePrivate = refusePrivate
-        self.allowed = Set(allowed.compactMap(Self.bytes(of:)))
+        self.checked = checked
+        self.allowed = allowed.sorted().compactMap { try? AddressRange(parsing: $0) }
     }
 
     /// Whether a connection to `bytes` (4 for IPv4, 16 for IPv6) may go ahead.
     public func permits(_ bytes: [UInt8]) -> Bool {
+        guard checked else { return true }
+        if allowed.contains(where: { $0.contains(bytes) }) { return true }
+        if Self.isGuarded(bytes) { return false }
         guard refusePrivate else { return true }
-        if allowed.contains(bytes) { return true }
         return !Self.isNonPublic(bytes)
+    }
+
+    /// Link-local ranges and clouds' metadata services: refused even when private addresses
+    /// are allowed, unless a range of `allowed` names them. 169.254.0.0/16 holds the metadata
+    /// service of AWS, GCP, Azure and others at 169.254.169.254; fe80::/10; AWS's IPv6 one at
+    /// fd00:ec2::254; Alibaba's at 100.100.100.200; Oracle's at 192.0.0.192.
+    public static func isGuarded(_ bytes: [UInt8]) -> Bool {
+        if bytes.count == 4 { return isGuardedIPv4(bytes[0], bytes[1], bytes[2], bytes[3]) }
+        guard bytes.count == 16 else { return true }
+        if let v4 = embeddedIPv4(bytes) { return isGuardedIPv4(v4.0, v4.1, v4.2, v4.3) }
+        if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return true }  // fe80::/10
+        let awsMetadata: [UInt8] = [0xFD, 0, 0x0E, 0xC2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54]
+        return bytes == awsMetadata
+    }
+
+    static func isGuardedIPv4(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> Bool {
+        (a == 169 && b == 254) || (a == 100 && b == 100 && c == 100 && d == 200) || (a == 192 && b == 0 && c == 0 && d == 192)
+    }
+
+    /// The IPv4 address inside an IPv4-mapped, -compatible, -translated, NAT64 or 6to4 one.
+    static func embeddedIPv4(_ bytes: [UInt8]) -> (UInt8, UInt8, UInt8, UInt8)? {
+        let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && ((bytes[10] == 0xFF && bytes[11] == 0xFF) || (bytes[10] == 0 && bytes[11] == 0))
+        let translated = bytes[0..<8].allSatisfy { $0 == 0 } && bytes[8] == 0xFF && bytes[9] == 0xFF && bytes[10] == 0 && bytes[11] == 0
+        let nat64 = bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B && bytes[4..<12].allSatisfy { $0 == 0 }
+        if mapped || translated || nat64 { return (bytes[12], bytes[13], bytes[14], bytes[15]) }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return (bytes[2], bytes[3], bytes[4], bytes[5]) }  // 2002::/16 6to4
+        return nil
     }
 
     /// The bytes of an IPv4 or IPv6 address written as text; nil when it is neither.
@@ -35,25 +73,13 @@ public struct AddressPolicy: Sendable, Equatable {
     public static func isNonPublic(_ bytes: [UInt8]) -> Bool {
         if bytes.count == 4 { return isNonPublicIPv4(bytes[0], bytes[1], bytes[2], bytes[3]) }
         guard bytes.count == 16 else { return true }
-        // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and IPv4-translated
-        // (::ffff:0:a.b.c.d) addresses: judge the IPv4.
-        let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && ((bytes[10] == 0xFF && bytes[11] == 0xFF) || (bytes[10] == 0 && bytes[11] == 0))
-        let translated = bytes[0..<8].allSatisfy { $0 == 0 } && bytes[8] == 0xFF && bytes[9] == 0xFF && bytes[10] == 0 && bytes[11] == 0
-        if mapped || translated {
-            return isNonPublicIPv4(bytes[12], bytes[13], bytes[14], bytes[15])
-        }
-        if bytes[0] == 0x20 && bytes[1] == 0x02 {  // 2002::/16 6to4: judge the embedded IPv4
-            return isNonPublicIPv4(bytes[2], bytes[3], bytes[4], bytes[5])
-        }
+        // Judge the IPv4 inside mapped, compatible, translated, NAT64 and 6to4 addresses.
+        if let v4 = embeddedIPv4(bytes) { return isNonPublicIPv4(v4.0, v4.1, v4.2, v4.3) }
         if bytes[0] == 0xFC || bytes[0] == 0xFD { return true }  // fc00::/7 unique local
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return true }  // fe80::/10 link-local
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0xC0 { return true }  // fec0::/10 site-local
         if bytes[0] == 0xFF { return true }  // multicast
         if bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0D && bytes[3] == 0xB8 { return true }  // 2001:db8::/32
-        if bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B && bytes[4..<12].allSatisfy({ $0 == 0 }) {
-            // 64:ff9b::/96 NAT64
-            return isNonPublicIPv4(bytes[12], bytes[13], bytes[14], bytes[15])
-        }
         return false
     }
 

@@ -241,6 +241,9 @@ final class CurlMulti: @unchecked Sendable {
         case CURLE_UNSUPPORTED_PROTOCOL: .unsupportedProtocol
         case CURLE_OPERATION_TIMEDOUT: .timeout
         case CURLE_URL_MALFORMAT: .badURL
+        // libcurl 7.88 answers a header line over CURL_MAX_HTTP_HEADER (100 KB) with
+        // CURLE_OUT_OF_MEMORY; a real allocation failure is far less likely than that.
+        case CURLE_OUT_OF_MEMORY: .headerTooLarge
         case CURLE_ABORTED_BY_CALLBACK: .aborted
         default: .other
         }

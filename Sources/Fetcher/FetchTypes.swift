@@ -76,6 +76,9 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case http(status: Int)
     /// The URL could not be used at all.
     case badURL(String)
+    /// A response header line past libcurl's limit (100 KB: `CURL_MAX_HTTP_HEADER`), which
+    /// libcurl reports as "Out of memory".
+    case headerTooLarge
     /// DNS, connection, TLS or protocol failure, with libcurl's words.
     case network(String)
 
@@ -83,12 +86,17 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .refusedScheme(let url): "refused: only http and https are fetched (\(url))"
         case .refusedAddress(let address):
-            "refused: \(address) is a private, loopback or link-local address (pass --allow-private-addresses to fetch it)"
+            if let bytes = AddressPolicy.bytes(of: address), AddressPolicy.isGuarded(bytes) {
+                "refused: \(address) is link-local or a cloud's metadata service, refused even with --allow-private-addresses (name it with --allow-address to fetch it)"
+            } else {
+                "refused: \(address) is a private or loopback address (pass --allow-private-addresses, or --allow-address for one range, to fetch it)"
+            }
         case .bodyTooLarge(let limit): "aborted: the body is larger than the \(limit)-byte cap"
         case .tooManyRedirects(let limit): "stopped after \(limit) redirects (a redirect loop?)"
         case .timeout: "timed out before the response was complete"
         case .http(let status): "HTTP \(status)"
         case .badURL(let url): "not a URL that can be fetched: \(url)"
+        case .headerTooLarge: "refused: a response header line is over libcurl's 100 KB limit (the server sends a giant header)"
         case .network(let why): why
         }
     }

@@ -25,7 +25,9 @@ public final class Fetcher: Sendable {
         self.options = options
         let proxied = Self.proxyVariables.contains { environment[$0]?.isEmpty == false }
         addressCheckLeftToProxy = proxied && options.refusePrivateAddresses
-        policy = AddressPolicy(refusePrivate: options.refusePrivateAddresses && !proxied, allowed: options.allowedAddresses)
+        policy = AddressPolicy(
+            refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses,
+            checked: options.checksAddresses && !proxied)
         multi = CurlMulti(options: options)
     }
 

@@ -14,11 +14,15 @@ public struct FetcherOptions: Sendable {
     public var connectionCacheSize: Int
     /// The URL in the User-Agent where site owners learn who polls them and how to reach us.
     public var contactURL: String
-    /// Refuse private, loopback and link-local addresses (default true). Checked on the
-    /// address actually connected to, so neither a DNS name nor a redirect gets round it.
+    /// Refuse private and loopback addresses (default true). Link-local ones and clouds'
+    /// metadata services are refused either way unless `allowedAddresses` names them (see
+    /// ``AddressPolicy``). Checked on the address actually connected to, so neither a DNS
+    /// name nor a redirect gets round it.
     public var refusePrivateAddresses: Bool
-    /// Addresses allowed even when private ones are refused (exact, as written by inet_ntop).
+    /// Addresses or CIDR ranges always allowed (`127.0.0.2`, `169.254.0.0/16`).
     public var allowedAddresses: Set<String>
+    /// False: no address is refused (the caller's own endpoint, such as the HTTP sink).
+    public var checksAddresses: Bool
     /// The longest `Retry-After` honoured (default 24 h).
     public var maximumRetryAfter: Duration
 
@@ -26,8 +30,9 @@ public struct FetcherOptions: Sendable {
         maximumBodySize: Int = 10 << 20, connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(30),
         maximumRedirects: Int = 5, connectionsPerHost: Int = 6, connectionCacheSize: Int = 10_000,
         contactURL: String = "https://github.com/hubdiffer/hubdiffer", refusePrivateAddresses: Bool = true,
-        allowedAddresses: Set<String> = [], maximumRetryAfter: Duration = .seconds(86_400)
+        allowedAddresses: Set<String> = [], checksAddresses: Bool = true, maximumRetryAfter: Duration = .seconds(86_400)
     ) {
+        self.checksAddresses = checksAddresses
         self.maximumBodySize = maximumBodySize
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout

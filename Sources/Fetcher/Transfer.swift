@@ -13,7 +13,7 @@ final class Transfer: @unchecked Sendable {
     /// How libcurl ended the transfer, in the terms that matter here.
     enum Ending {
         case complete, bodyTooLarge, writeRefused, couldNotConnect, tooManyRedirects, unsupportedProtocol, timeout, badURL
-        case aborted, other
+        case headerTooLarge, aborted, other
     }
 
     /// What the transfer is, and who hears how it ended.
@@ -132,6 +132,8 @@ final class Transfer: @unchecked Sendable {
             return result(.failed(.timeout))
         case .badURL:
             return result(.failed(.badURL(request.url)))
+        case .headerTooLarge:
+            return result(.failed(.headerTooLarge))
         default:
             return result(.failed(.network(detail.isEmpty ? "transfer failed" : detail)))
         }

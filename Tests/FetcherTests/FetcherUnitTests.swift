@@ -54,6 +54,37 @@ struct FetcherUnitTests {
         #expect(!AddressPolicy(refusePrivate: true, allowed: ["127.0.0.2"]).permits([127, 0, 0, 1]))
     }
 
+    @Test("with private addresses allowed, link-local and metadata addresses stay refused unless a range names them")
+    func guardedAddresses() throws {
+        let privateToo = AddressPolicy(refusePrivate: false)
+        for guarded in ["169.254.169.254", "169.254.0.1", "::ffff:169.254.169.254", "fe80::1", "fd00:ec2::254", "100.100.100.200", "192.0.0.192"] {
+            #expect(!privateToo.permits(AddressPolicy.bytes(of: guarded) ?? []), "\(guarded)")
+        }
+        for allowed in ["127.0.0.1", "10.0.0.1", "192.168.1.1", "fd00::1", "::1", "8.8.8.8"] {
+            #expect(privateToo.permits(AddressPolicy.bytes(of: allowed) ?? []), "\(allowed)")
+        }
+        let named = AddressPolicy(refusePrivate: false, allowed: ["169.254.0.0/16"])
+        #expect(named.permits([169, 254, 169, 254]))
+        #expect(!named.permits(AddressPolicy.bytes(of: "fe80::1") ?? []))
+        let ranges = AddressPolicy(refusePrivate: true, allowed: ["10.1.0.0/16", "fd00::/8"])
+        #expect(ranges.permits([10, 1, 200, 3]) && !ranges.permits([10, 2, 0, 1]))
+        #expect(ranges.permits(AddressPolicy.bytes(of: "fd12::5") ?? []))
+        #expect(AddressPolicy(refusePrivate: true, checked: false).permits([169, 254, 169, 254]))
+    }
+
+    @Test("CIDR ranges: parsed, masked, matched by family; bad ones refused with a reason")
+    func ranges() throws {
+        let range = try AddressRange(parsing: "10.1.2.3/16")
+        #expect(range.description == "10.1.0.0/16")
+        #expect(range.contains([10, 1, 255, 255]) && !range.contains([10, 2, 0, 0]))
+        #expect(!range.contains(AddressPolicy.bytes(of: "::ffff:10.1.0.1") ?? []), "another family")
+        #expect(try AddressRange(parsing: "::1").description == "::1/128")
+        #expect(try AddressRange(parsing: "0.0.0.0/0").contains([8, 8, 8, 8]))
+        for bad in ["10.0.0.0/33", "10.0.0/8", "example.com", "fd00::/129", "1.2.3.4/x", "1.2.3.4/8/8"] {
+            #expect(throws: AddressRange.ParseError.self, "\(bad)") { _ = try AddressRange(parsing: bad) }
+        }
+    }
+
     @Test("header lines: validators, Content-Type charset, and which redirects were permanent")
     func headers() {
         var headers = ResponseHeaders()

@@ -111,6 +111,37 @@ struct FetchCommandTests {
         #expect(second.status == 0 && second.stderr.contains("304"), "\(second.stderr)")
     }
 
+    @Test("a redirect to 169.254.169.254 is refused even with --allow-private-addresses; --allow-address opens one range")
+    func metadataAddress() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let shards = try Self.shardsFile(redis.url)
+        let toMetadata = server.url("/redirect?code=302&to=http://169.254.169.254/latest/meta-data/")
+        let refused = try Self.fetch(1, toMetadata, shards: shards, ["--timeout", "5"])
+        #expect(refused.status == 69, "\(refused.stderr)")
+        #expect(refused.stderr.contains("169.254.169.254 is link-local or a cloud's metadata service"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-address"))
+        // Loopback by a range alone, without --allow-private-addresses.
+        let ranged = try ParseCommandTests.run(
+            ["fetch", "2", server.url("/feed/plain"), "--shards", shards, "--allow-address", "127.0.0.0/8"])
+        #expect(ranged.status == 0 && Self.ids(ranged.stdout).count == 2, "\(ranged.stderr)")
+        let bad = try ParseCommandTests.run(["fetch", "2", server.url("/feed/plain"), "--shards", shards, "--allow-address", "127.0.0.0/40"])
+        #expect(bad.status == 64 && bad.stderr.contains("the prefix length must be 0 to 32"), "\(bad.stderr)")
+    }
+
+    @Test("a response header over 100 KB is said in those words, not as libcurl's \"Out of memory\"")
+    func giantHeader() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let run = try Self.fetch(1, server.url("/big-header?bytes=200000"), shards: try Self.shardsFile(redis.url))
+        #expect(run.status == 69 && run.stderr.contains("over libcurl's 100 KB limit"), "\(run.stderr)")
+        #expect(!run.stderr.contains("Out of memory"))
+    }
+
     @Test("a server without validators: the second run finds the same body and prints nothing")
     func sameBodyWithoutValidators() throws {
         let redis = try RedisServerProcess()

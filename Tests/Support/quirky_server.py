@@ -16,6 +16,7 @@ Paths (GET):
   /redirect?code=C&to=URL    status C with Location: URL
   /status?code=C&retry-after=V  status C, Retry-After: V when given
   /slow                      Content-Length 1000, then one byte a second
+  /big-header?bytes=N        a feed with one response header of N bytes (default 200,000)
   /cache?cc=V                200 feed with Cache-Control: V (repeat cc for several header
                              lines) and ETag "c1"; 304 (same Cache-Control) iff If-None-Match is "c1"
   /headers                   JSON headers of the latest request to any other path
@@ -306,6 +307,16 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Retry-After", retry_after))
         self.reply(code, f"status {code}\n".encode(), headers)
 
+    def big_header(self):
+        # One response header of ?bytes=N bytes (default 200,000: over libcurl's 100 KB limit).
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("X-Padding", "a" * self.int_arg("bytes", 200_000))
+        body = self.feed_body()
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def slow(self):
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
@@ -328,6 +339,7 @@ class Handler(BaseHTTPRequestHandler):
 
 ROUTES = {
     "/feed/plain": Handler.plain,
+    "/big-header": Handler.big_header,
     "/feed/same-etag": Handler.same_etag,
     "/feed/weak-etag": Handler.weak_etag,
     "/gzip": Handler.gzipped,

@@ -46,8 +46,11 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "json (one object a line) or text (a short table).")
     var format: OutputFormat = .json
 
-    @Flag(help: "Allow private, loopback and link-local addresses (for local tests and demos).")
+    @Flag(help: "Allow private and loopback addresses (for local tests and demos); never link-local ones or a cloud's metadata service unless --allow-address names them.")
     var allowPrivateAddresses = false
+
+    @Option(help: ArgumentHelp("An address or CIDR range to allow whatever the rules (repeatable), e.g. 169.254.0.0/16.", valueName: "cidr"))
+    var allowAddress: [String] = []
 
     @Option(help: "Give up after this many seconds.")
     var timeout = 30.0
@@ -64,6 +67,9 @@ struct FetchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard feedID >= 0 else { throw ValidationError("FEED_ID must be between 0 and \(Int64.max)") }
+        for range in allowAddress {
+            do { _ = try AddressRange(parsing: range) } catch { throw ValidationError("--allow-address: \(error)") }
+        }
         guard timeout > 0, timeout <= 86_400, maxBytes > 0 else {
             throw ValidationError("--timeout must be between 0 and 86400 seconds and --max-bytes positive")
         }
@@ -82,7 +88,7 @@ struct FetchCommand: AsyncParsableCommand {
         let fetcher = Fetcher(
             options: FetcherOptions(
                 maximumBodySize: maxBytes, totalTimeout: .milliseconds(Int(timeout * 1000)), contactURL: contactURL,
-                refusePrivateAddresses: !allowPrivateAddresses))
+                refusePrivateAddresses: !allowPrivateAddresses, allowedAddresses: Set(allowAddress)))
         if fetcher.addressCheckLeftToProxy {
             logger.warning("a proxy is set in the environment: private addresses are the proxy's to refuse")
         }

@@ -41,8 +41,9 @@ struct RunCommand: AsyncParsableCommand {
             restart an empty set means lost data (entries are sent), not a new feed.
 
             Exit status: 0 stopped by a signal; 64 bad usage; 69 the control endpoint cannot \
-            listen; 73 the state directory cannot be used; 78 the configuration, feeds file or \
-            shard map cannot be used.
+            listen; 73 the state directory cannot be used; 74 the sink refused every entry for \
+            --sink-grace seconds (standard output closed, say: the entries stay unmarked); 78 \
+            the configuration, feeds file or shard map cannot be used.
 
             Examples:
               hubdiffer run --feeds feeds.txt --shards shards.conf
@@ -79,8 +80,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("record (default) or emit the entries a feed's first poll finds.", valueName: "mode"))
     var firstPoll: String?
 
-    @Flag(help: "Poll feeds on private and loopback addresses too.")
+    @Flag(help: "Poll feeds on private and loopback addresses too (never link-local ones or a cloud's metadata service: see --allow-address).")
     var allowPrivateAddresses = false
+
+    @Option(
+        help: ArgumentHelp(
+            "An address or CIDR range to allow whatever the rules above (repeatable), e.g. 10.1.0.0/16 or 169.254.0.0/16.",
+            valueName: "cidr"))
+    var allowAddress: [String] = []
 
     @Option(help: ArgumentHelp("Polls in flight at once (default 256).", valueName: "count"))
     var concurrency: Int?
@@ -106,6 +113,12 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "count"))
     var unconfirmedLimit: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds the sink may refuse every batch (stdout closed) before the daemon exits 74 to be restarted (default \(DaemonConfiguration().sinkGrace)).",
+            valueName: "seconds"))
+    var sinkGrace: Int?
+
     /// The configuration file, then the flags given.
     func resolved() throws -> DaemonConfiguration {
         var configuration = DaemonConfiguration()
@@ -117,9 +130,13 @@ struct RunCommand: AsyncParsableCommand {
                 ("first-poll", firstPoll), ("allow-private-addresses", allowPrivateAddresses ? "true" : nil),
                 ("concurrency", concurrency.map(String.init)), ("pid-file", pidFile), ("contact-url", contactURL),
                 ("stop-grace", stopGrace.map(String.init)), ("state-dir", stateDir),
-                ("unconfirmed-limit", unconfirmedLimit.map(String.init)),
+                ("unconfirmed-limit", unconfirmedLimit.map(String.init)), ("sink-grace", sinkGrace.map(String.init)),
             ]
             for case (let key, let value?) in flags { try configuration.set(key, value) }
+            if !allowAddress.isEmpty {
+                configuration.allowedAddresses = []  // the flags replace the file's list
+                for range in allowAddress { try configuration.set("allow-address", range) }
+            }
             try configuration.validate()
         } catch {
             throw ValidationError("\(error)")
@@ -135,11 +152,13 @@ struct RunCommand: AsyncParsableCommand {
         // fails, the stdout sink answers false, and the entries stay unmarked (one log line).
         signal(SIGPIPE, SIG_IGN)
         let daemon = Daemon(configuration: configuration, logger: Logger(label: "hubdiffer.daemon"))
+        let status: Int32
         do {
-            try await daemon.run()
+            status = try await daemon.run()
         } catch {
             StandardError.line("hubdiffer run: \(error)")
             throw ExitCode(error.status)
         }
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -5,16 +5,51 @@ import Synchronization
 
 /// The control endpoint's routes: `GET /metrics`, `GET /health`, `POST /ping`.
 enum ControlEndpoints {
-    static func routes(dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box) -> ControlRoutes {
+    /// What `/health` says of the sink.
+    struct SinkView: Sendable {
+        let name: String
+        let health: SinkHealth
+        /// How long it may refuse everything before the daemon is unhealthy (and exits).
+        let grace: Duration
+    }
+
+    static func routes(dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: SinkView) -> ControlRoutes {
         var routes = ControlRoutes()
         routes.add(.get, "/metrics") { _ in export.response() }
         routes.add(.get, "/health") { _ in
-            let healthy = await dispatcher.isTurning()
+            let turning = await dispatcher.isTurning()
             let (feeds, polls, inFlight) = await (dispatcher.feedCount, dispatcher.pollsDone, dispatcher.inFlightCount)
-            let body =
-                "{\"status\":\"\(healthy ? "ok" : "stalled")\",\"feeds\":\(feeds),\"polls\":\(polls),"
-                + "\"in_flight\":\(inFlight),\"entries_sent\":\(sent.value.load(ordering: .relaxed))}\n"
-            return ControlResponse(status: healthy ? 200 : 503, contentType: "application/json", body: Array(body.utf8))
+            let lastPoll = await dispatcher.lastPollEnded.map { (ContinuousClock.now - $0).components.seconds }
+            let refusal = sink.health.refusal()
+            let sinkFailing = refusal.map { $0.duration > sink.grace } ?? false
+            let status = !turning ? "stalled" : sinkFailing ? "sink_failing" : "ok"
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("status", status)
+            json.key("feeds")
+            json.integer(feeds)
+            json.key("polls")
+            json.integer(polls)
+            json.key("in_flight")
+            json.integer(inFlight)
+            json.key("entries_sent")
+            json.integer(sent.value.load(ordering: .relaxed))
+            json.key("last_poll_age_seconds")
+            json.integer(lastPoll)
+            json.key("sink")
+            json.beginObject()
+            json.field("name", sink.name)
+            json.field("state", refusal == nil ? "ok" : "refusing")
+            if let refusal {
+                json.key("refusing_seconds")
+                json.integer(refusal.duration.components.seconds)
+                json.key("refused_batches")
+                json.integer(refusal.batches)
+            }
+            json.endObject()
+            json.endObject()
+            let body = json.output + "\n"
+            return ControlResponse(status: status == "ok" ? 200 : 503, contentType: "application/json", body: Array(body.utf8))
         }
         routes.add(.post, "/ping") { request in
             let form: FormFields

@@ -20,7 +20,9 @@ struct Daemon {
         let status: Int32
     }
 
-    func run() async throws(StartFailure) {
+    /// Runs until a signal stops it (0) or the sink has refused everything for longer than
+    /// `--sink-grace` (74); returns the exit status.
+    func run() async throws(StartFailure) -> Int32 {
         let configuration = self.configuration
         // Loaded before anything starts: a broken file at start is an error, not a default.
         // The list itself is not kept: the scheduler holds what it needs.
@@ -45,7 +47,8 @@ struct Daemon {
         try? export.bootstrapGlobal()
         let unconfirmed = UnconfirmedEntries(limit: configuration.unconfirmedLimit)
         let metrics = DaemonMetrics()
-        var fetcherOptions = FetcherOptions(refusePrivateAddresses: !configuration.allowPrivateAddresses)
+        var fetcherOptions = FetcherOptions(
+            refusePrivateAddresses: !configuration.allowPrivateAddresses, allowedAddresses: Set(configuration.allowedAddresses))
         if let contactURL = configuration.contactURL { fetcherOptions.contactURL = contactURL }
         let fetcher = Fetcher(options: fetcherOptions)
         if fetcher.addressCheckLeftToProxy {
@@ -53,12 +56,14 @@ struct Daemon {
         }
         let parseGate = StageGate(limit: max(2, ProcessInfo.processInfo.activeProcessorCount))
         let sinkWaiting = Atomic<Int>.Box()
+        let sinkHealth = SinkHealth()
         let entriesSent = Atomic<Int>.Box()
         func environment(_ map: ShardMap) -> PollEnvironment {
             PollEnvironment(
                 fetcher: fetcher, store: EntryStore(map: map, logger: Logger(label: "hubdiffer.store")), sink: sink,
                 firstPoll: configuration.firstPoll, parseGate: parseGate, sinkWaiting: sinkWaiting,
-                entriesSent: entriesSent, metrics: metrics, journal: journal, unconfirmed: unconfirmed)
+                entriesSent: entriesSent, metrics: metrics, journal: journal, unconfirmed: unconfirmed,
+                sinkHealth: sinkHealth)
         }
 
         let policy = SchedulePolicy(
@@ -72,7 +77,9 @@ struct Daemon {
         feeds = []
         AllocatorTuning.releaseFreeMemory()
 
-        let control = try startControl(dispatcher: dispatcher, export: export, sent: entriesSent)
+        let control = try startControl(
+            dispatcher: dispatcher, export: export, sent: entriesSent,
+            sink: ControlEndpoints.SinkView(name: sink.description, health: sinkHealth, grace: .seconds(configuration.sinkGrace)))
         let pidFile = configuration.pidFile ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].map { $0 + "/hubdiffer.pid" }
         if let pidFile { Self.writePID(pidFile, logger: logger) }
         defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
@@ -81,6 +88,20 @@ struct Daemon {
         let systemd = SystemdNotifier(logger: logger)
         let loop = Task { await dispatcher.run() }
         let watchdog = Task { await systemd.runWatchdog { await dispatcher.isTurning() } }
+        // A sink that refuses everything for longer than the grace ends the daemon: SIGTERM to
+        // itself, so the stop is the usual one (polls in flight get their grace).
+        let sinkGaveUp = Atomic<Bool>(false)
+        let sinkWatch = Task { [logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let refusal = sinkHealth.refusal(), refusal.duration > .seconds(configuration.sinkGrace) else { continue }
+                logger.critical(
+                    "the sink (\(sink.description)) refused every entry for \(refusal.duration.components.seconds) s (\(refusal.batches) batches): exiting so that the service manager restarts it; the entries stay unmarked and go out later")
+                sinkGaveUp.store(true, ordering: .relaxed)
+                kill(getpid(), SIGTERM)
+                return
+            }
+        }
         let status = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(10))
@@ -112,10 +133,12 @@ struct Daemon {
         loop.cancel()
         await sink.flush(deadline: .now + .seconds(1))
         status.cancel()
+        sinkWatch.cancel()
         watchdog.cancel()
         control?.stop()
         let polls = await dispatcher.pollsDone
         logger.notice("stopped", metadata: ["polls": "\(polls)", "entries": "\(entriesSent.value.load(ordering: .relaxed))"])
+        return sinkGaveUp.load(ordering: .relaxed) ? 74 : 0
     }
 
     // MARK: - Reload
@@ -153,14 +176,16 @@ struct Daemon {
 
     // MARK: - Control endpoint and pid file
 
-    private func startControl(dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box) throws(StartFailure) -> ControlServer? {
+    private func startControl(
+        dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: ControlEndpoints.SinkView
+    ) throws(StartFailure) -> ControlServer? {
         guard let address = configuration.control else { return nil }
         let (host, port): (String, Int)
         do { (host, port) = try DaemonConfiguration.hostAndPort(address) } catch {
             throw StartFailure(description: "\(error)", status: 64)
         }
         let server = ControlServer(
-            host: host, port: port, routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent),
+            host: host, port: port, routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent, sink: sink),
             logger: Logger(label: "hubdiffer.control"))
         do { try server.start() } catch {
             throw StartFailure(description: "control endpoint \(address): \(error)", status: 69)

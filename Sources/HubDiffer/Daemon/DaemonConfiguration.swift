@@ -1,3 +1,4 @@
+import Fetcher
 import Foundation
 
 /// What `hubdiffer run` does: the configuration file (`--config`), then the flags over it.
@@ -20,12 +21,16 @@ struct DaemonConfiguration: Sendable, Equatable {
     var maximumInterval = 86_400
     var firstPoll = FirstPoll.record
     var allowPrivateAddresses = false
+    /// Addresses and CIDR ranges always allowed (`allow-address`, repeatable or comma-separated).
+    var allowedAddresses: [String] = []
     /// Polls in flight at once.
     var concurrency = 256
     var pidFile: String?
     var contactURL: String?
     /// Seconds that in-flight polls get to finish after SIGTERM.
     var stopGrace = 3
+    /// Seconds the sink may refuse every batch before the daemon exits (74) to be restarted.
+    var sinkGrace = 30
     /// Where the daemon keeps its own durable state (the first-poll journal); nil: the default,
     /// ``defaultStateDirectory``.
     var stateDirectory: String?
@@ -48,7 +53,7 @@ struct DaemonConfiguration: Sendable, Equatable {
     static let keys = [
         "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
         "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace", "state-dir",
-        "unconfirmed-limit",
+        "unconfirmed-limit", "sink-grace", "allow-address",
     ]
 
     /// Why a configuration cannot be used.
@@ -109,6 +114,12 @@ struct DaemonConfiguration: Sendable, Equatable {
         case "stop-grace": stopGrace = try number(0...60)
         case "state-dir": stateDirectory = value.isEmpty ? nil : value
         case "unconfirmed-limit": unconfirmedLimit = try number(0...1_000_000_000)
+        case "sink-grace": sinkGrace = try number(1...86_400)
+        case "allow-address":
+            for range in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !range.isEmpty {
+                do { _ = try AddressRange(parsing: range) } catch { throw Problem(description: "allow-address: \(error)") }
+                allowedAddresses.append(range)
+            }
         default:
             throw Problem(description: "unknown setting `\(key)`: the settings are \(Self.keys.joined(separator: ", "))")
         }

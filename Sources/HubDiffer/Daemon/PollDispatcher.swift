@@ -30,6 +30,8 @@ actor PollDispatcher {
     private var unconfirmedKeysRecorded = 0
     private var drained: CheckedContinuation<Void, Never>?
     private(set) var pollsDone = 0
+    /// When the last poll ended (for `/health`); nil before the first.
+    private(set) var lastPollEnded: ContinuousClock.Instant?
     /// When the loop last ran (for the watchdog and `/health`).
     private(set) var lastTurn = ContinuousClock.now
 
@@ -136,6 +138,7 @@ actor PollDispatcher {
     private func finished(_ poll: DuePoll, _ report: FeedPoll.Report) {
         inFlight -= 1
         pollsDone += 1
+        lastPollEnded = .now
         metrics.inFlight.record(inFlight)
         metrics.fetchDuration.recordNanoseconds(report.fetch.duration.inNanoseconds)
         metrics.parseQueue.record(environment.parseGate.queueDepth)
@@ -209,6 +212,7 @@ actor PollDispatcher {
         case .timeout: "error_timeout"
         case .http: "error_http"
         case .badURL: "error_bad_url"
+        case .headerTooLarge: "error_header_too_large"
         case .network: "error_network"
         }
     }

@@ -21,6 +21,8 @@ struct PollEnvironment: Sendable {
     let journal: FirstPollJournal
     /// Entries handled but not yet stored (the stand-in for sets out of reach).
     let unconfirmed: UnconfirmedEntries
+    /// Whether the sink takes what it is given.
+    let sinkHealth: SinkHealth
 }
 
 extension Atomic where Value == Int {
@@ -52,6 +54,9 @@ enum DaemonPoll {
             if delivered {
                 environment.entriesSent.value.add(entries.count, ordering: .relaxed)
                 environment.metrics.newEntries.increment(by: entries.count)
+                environment.sinkHealth.taken()
+            } else {
+                environment.sinkHealth.refused()
             }
             return delivered
         }

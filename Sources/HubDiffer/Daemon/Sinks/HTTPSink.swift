@@ -23,7 +23,7 @@ final class HTTPSink: EntrySink {
     /// The fetcher options of a sink: private addresses allowed (the operator's URL), few
     /// connections, Retry-After honoured up to 5 minutes.
     static let fetcherOptions = FetcherOptions(
-        totalTimeout: .seconds(30), connectionsPerHost: 2, connectionCacheSize: 4, refusePrivateAddresses: false,
+        totalTimeout: .seconds(30), connectionsPerHost: 2, connectionCacheSize: 4, refusePrivateAddresses: false, checksAddresses: false,
         maximumRetryAfter: .seconds(300))
 
     /// - Parameters:
