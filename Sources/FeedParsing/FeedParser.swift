@@ -44,6 +44,7 @@ public enum FeedParser {
 
     private static func parseXML(_ bytes: [UInt8], options: ParserOptions) throws(FeedParsingError) -> Feed {
         let document = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset, verifyUTF8: false)
+        try AttributeCensus.check(document.bytes, limits: options.limits)
         var attempt = try parseOnce(document, options: options)
         var notes = document.notes
         if attempt.lostContent {

@@ -8,11 +8,25 @@ public struct ParserLimits: Sendable, Hashable {
     public var maxEntries: Int
     /// An id longer than this many bytes is treated as missing, with a warning (default 2,048).
     public var maxIdentifierBytes: Int
+    /// A document with an element of more attributes is refused (default 1,000; see
+    /// ``AttributeCensus``: libxml2 2.9 checks them pairwise).
+    public var maxAttributesPerElement: Int
+    /// A document with more attributes in all is refused (default 1,000,000).
+    public var maxAttributes: Int
+    /// An XML parse that runs longer is abandoned (checked between elements); nil: no budget
+    /// (default: none — the daemon sets one).
+    public var timeBudget: Duration?
 
-    public init(maxDocumentBytes: Int = 32 << 20, maxEntries: Int = 10_000, maxIdentifierBytes: Int = 2_048) {
+    public init(
+        maxDocumentBytes: Int = 32 << 20, maxEntries: Int = 10_000, maxIdentifierBytes: Int = 2_048,
+        maxAttributesPerElement: Int = 1_000, maxAttributes: Int = 1_000_000, timeBudget: Duration? = nil
+    ) {
         self.maxDocumentBytes = maxDocumentBytes
         self.maxEntries = maxEntries
         self.maxIdentifierBytes = maxIdentifierBytes
+        self.maxAttributesPerElement = maxAttributesPerElement
+        self.maxAttributes = maxAttributes
+        self.timeBudget = timeBudget
     }
 }
 

@@ -51,7 +51,7 @@ enum LibXML2SAXParser {
         var options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NONET.rawValue)
         if encoding == nil { options |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
         let session = UnsafeMutablePointer<SAXSession>.allocate(capacity: 1)
-        session.initialize(to: SAXSession(builder: builder, documentBytes: bytes.count))
+        session.initialize(to: SAXSession(builder: builder, documentBytes: bytes.count, timeBudget: builder.limits.timeBudget))
         defer {
             session.deinitialize(count: 1)
             session.deallocate()
@@ -131,7 +131,9 @@ enum LibXML2SAXParser {
         sax.startElementNs = { ctx, local, prefix, uri, _, _, attributeCount, _, attributes in
             guard let local, let ctx, let session = LibXML2SAXParser.session(ctx) else { return }
             session.pointee.startElement(local, prefix, uri, attributeCount, attributes)
-            if session.pointee.builder.wantsToStop { hd_xml_ctxt_stop(ctx) }
+            if session.pointee.builder.wantsToStop || !session.pointee.withinBudget(session.pointee.builder.limits.timeBudget) {
+                hd_xml_ctxt_stop(ctx)
+            }
         }
         sax.endElementNs = { ctx, local, prefix, uri in
             guard let local, let session = LibXML2SAXParser.session(ctx) else { return }
@@ -160,10 +162,27 @@ private struct SAXSession {
     /// Bytes the document's own entities have expanded to, and the most allowed.
     private var expandedBytes = 0
     private let expansionLimit: Int
+    /// When the parse is abandoned (``ParserLimits/timeBudget``), and the elements until the
+    /// clock is read again.
+    private let deadline: ContinuousClock.Instant?
+    private var elementsUntilClock = 0
 
-    init(builder: XMLFeedBuilder, documentBytes: Int) {
+    init(builder: XMLFeedBuilder, documentBytes: Int, timeBudget: Duration?) {
         self.builder = builder
         expansionLimit = max(1 << 20, 4 * documentBytes)
+        deadline = timeBudget.map { ContinuousClock.now + $0 }
+    }
+
+    /// False once the time budget is spent (the clock is read every 64 elements), with the
+    /// refusal set.
+    mutating func withinBudget(_ budget: Duration?) -> Bool {
+        guard let deadline, let budget else { return true }
+        elementsUntilClock -= 1
+        guard elementsUntilClock <= 0 else { return true }
+        elementsUntilClock = 64
+        guard ContinuousClock.now > deadline else { return true }
+        if report.refusal == nil { report.refusal = .timeBudgetExceeded(budget) }
+        return false
     }
 
     /// Counts an expansion; false once the total passes the limit.

@@ -24,7 +24,7 @@ struct XMLFeedBuilder {
     /// Once the document holds more than ``ParserLimits/maxEntries`` entries: which to keep.
     private var newest: NewestEntries?
 
-    private let limits: ParserLimits
+    let limits: ParserLimits
     private var depth = 0
     private var entry: EntryDraft?
     private var captures: [TextCapture] = [] {

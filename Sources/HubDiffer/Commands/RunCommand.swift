@@ -119,6 +119,12 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var sinkGrace: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds of parsing one document may take; past it the poll ends as parse_timeout and the feed backs off (default \(DaemonConfiguration().parseBudget)).",
+            valueName: "seconds"))
+    var parseBudget: Int?
+
     /// The configuration file, then the flags given.
     func resolved() throws -> DaemonConfiguration {
         var configuration = DaemonConfiguration()
@@ -131,6 +137,7 @@ struct RunCommand: AsyncParsableCommand {
                 ("concurrency", concurrency.map(String.init)), ("pid-file", pidFile), ("contact-url", contactURL),
                 ("stop-grace", stopGrace.map(String.init)), ("state-dir", stateDir),
                 ("unconfirmed-limit", unconfirmedLimit.map(String.init)), ("sink-grace", sinkGrace.map(String.init)),
+                ("parse-budget", parseBudget.map(String.init)),
             ]
             for case (let key, let value?) in flags { try configuration.set(key, value) }
             if !allowAddress.isEmpty {

@@ -54,16 +54,17 @@ struct Daemon {
         if fetcher.addressCheckLeftToProxy {
             logger.warning("a proxy is set in the environment: private addresses are the proxy's to refuse")
         }
-        let parseGate = StageGate(limit: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        let parser = ParseWorkers(threads: ProcessInfo.processInfo.activeProcessorCount)
+        defer { parser.stop() }
         let sinkWaiting = Atomic<Int>.Box()
         let sinkHealth = SinkHealth()
         let entriesSent = Atomic<Int>.Box()
         func environment(_ map: ShardMap) -> PollEnvironment {
             PollEnvironment(
                 fetcher: fetcher, store: EntryStore(map: map, logger: Logger(label: "hubdiffer.store")), sink: sink,
-                firstPoll: configuration.firstPoll, parseGate: parseGate, sinkWaiting: sinkWaiting,
+                firstPoll: configuration.firstPoll, parser: parser, sinkWaiting: sinkWaiting,
                 entriesSent: entriesSent, metrics: metrics, journal: journal, unconfirmed: unconfirmed,
-                sinkHealth: sinkHealth)
+                parseBudget: .seconds(configuration.parseBudget), sinkHealth: sinkHealth)
         }
 
         let policy = SchedulePolicy(

@@ -29,6 +29,8 @@ struct DaemonConfiguration: Sendable, Equatable {
     var contactURL: String?
     /// Seconds that in-flight polls get to finish after SIGTERM.
     var stopGrace = 3
+    /// Seconds of parsing one document may take before it is abandoned (`parse_timeout`).
+    var parseBudget = 5
     /// Seconds the sink may refuse every batch before the daemon exits (74) to be restarted.
     var sinkGrace = 30
     /// Where the daemon keeps its own durable state (the first-poll journal); nil: the default,
@@ -53,7 +55,7 @@ struct DaemonConfiguration: Sendable, Equatable {
     static let keys = [
         "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
         "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace", "state-dir",
-        "unconfirmed-limit", "sink-grace", "allow-address",
+        "unconfirmed-limit", "sink-grace", "allow-address", "parse-budget",
     ]
 
     /// Why a configuration cannot be used.
@@ -115,6 +117,7 @@ struct DaemonConfiguration: Sendable, Equatable {
         case "state-dir": stateDirectory = value.isEmpty ? nil : value
         case "unconfirmed-limit": unconfirmedLimit = try number(0...1_000_000_000)
         case "sink-grace": sinkGrace = try number(1...86_400)
+        case "parse-budget": parseBudget = try number(1...600)
         case "allow-address":
             for range in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !range.isEmpty {
                 do { _ = try AddressRange(parsing: range) } catch { throw Problem(description: "allow-address: \(error)") }

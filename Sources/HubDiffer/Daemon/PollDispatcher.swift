@@ -141,7 +141,7 @@ actor PollDispatcher {
         lastPollEnded = .now
         metrics.inFlight.record(inFlight)
         metrics.fetchDuration.recordNanoseconds(report.fetch.duration.inNanoseconds)
-        metrics.parseQueue.record(environment.parseGate.queueDepth)
+        metrics.parseQueue.record(environment.parser.queueDepth)
         metrics.sinkWaiting.record(environment.sinkWaiting.value.load(ordering: .relaxed))
         let (verdict, label) = Self.verdict(report)
         metrics.countPoll(label)
@@ -196,7 +196,12 @@ actor PollDispatcher {
             // What was new could not be told: the interval stays.
             if report.history == .unknown { return (.undetermined, "store_unavailable") }
             return newCount > 0 ? (.changed(newEntries: newCount), "changed") : (.unchanged, "unchanged")
-        case .notAFeed: return (.failed, "not_a_feed")
+        case .notAFeed:
+            switch report.parseError {
+            case .timeBudgetExceeded: return (.failed, "parse_timeout")
+            case let error? where error.isHostile: return (.failed, "hostile_document")
+            default: return (.failed, "not_a_feed")
+            }
         case .gone: return (.gone, "gone")
         case .throttled(let delay): return (.throttled(retryAfter: delay), "throttled")
         case .failed(let failure): return (.failed, Self.label(failure))

@@ -11,7 +11,7 @@ struct PollEnvironment: Sendable {
     let store: EntryStore
     let sink: any EntrySink
     let firstPoll: DaemonConfiguration.FirstPoll
-    let parseGate: StageGate
+    let parser: ParseWorkers
     /// Polls waiting for the sink.
     let sinkWaiting: Atomic<Int>.Box
     /// Entries the sink took (also `hubdiffer_new_entries_total`).
@@ -21,6 +21,8 @@ struct PollEnvironment: Sendable {
     let journal: FirstPollJournal
     /// Entries handled but not yet stored (the stand-in for sets out of reach).
     let unconfirmed: UnconfirmedEntries
+    /// How long one document may take to parse.
+    let parseBudget: Duration
     /// Whether the sink takes what it is given.
     let sinkHealth: SinkHealth
 }
@@ -40,7 +42,8 @@ enum DaemonPoll {
     /// lost, and its entries are sent (a duplicate rather than a loss).
     static func run(feed: Int64, url: String, environment: PollEnvironment) async -> FeedPoll.Report {
         var poll = FeedPoll(fetcher: environment.fetcher, store: environment.store)
-        poll.parseGate = environment.parseGate
+        poll.parser = environment.parser
+        poll.parserLimits.timeBudget = environment.parseBudget
         poll.unconfirmed = environment.unconfirmed
         let sink = environment.sink
         let firstPoll = environment.firstPoll == .record && !environment.journal.contains(feed)

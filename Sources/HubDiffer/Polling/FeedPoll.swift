@@ -15,8 +15,8 @@ struct FeedPoll {
     /// replaces the listed URL (kept in `f:{feed}`).
     var redirectsToAdopt = FeedPoll.defaultRedirectsToAdopt
     static let defaultRedirectsToAdopt = 3
-    /// Bounds how many parses run at once (the daemon's parse stage); nil: no bound.
-    var parseGate: StageGate?
+    /// The daemon's parse threads; nil: parse on the calling task (a one-shot fetch).
+    var parser: ParseWorkers?
     /// Entries handled but not yet known stored (the daemon's stand-in for sets it cannot
     /// read or write); nil: none (a one-shot fetch).
     var unconfirmed: UnconfirmedEntries?
@@ -50,6 +50,8 @@ struct FeedPoll {
         var adoptedURL: String?
         /// RSS `<ttl>`, when the document gave one.
         var timeToLive: Duration?
+        /// Why the body was not parsed, when it was not.
+        var parseError: FeedParsingError?
         /// This poll was the feed's first: its entries were recorded as the backlog, not sent.
         var recordedBacklog = false
         /// The feed has had its first poll: this one read a document, or an earlier one stored
@@ -130,11 +132,14 @@ struct FeedPoll {
             let options = ParserOptions(documentURL: result.finalURL, httpCharset: body.charset, limits: parserLimits)
             let document: Feed
             do {
-                if let parseGate { await parseGate.enter() }
-                defer { parseGate?.leave() }
-                document = try FeedParser.parse(body.bytes, options: options)
+                if let parser {
+                    document = try await parser.parse(body.bytes, options: options)
+                } else {
+                    document = try FeedParser.parse(body.bytes, options: options)
+                }
             } catch {
                 report.outcome = .notAFeed("\(error)")
+                report.parseError = error
                 state.errorCount += 1
                 if record && stateReadable { await store.save(state, feed: feed) }
                 return report

@@ -1,0 +1,62 @@
+import Glibc
+
+/// Counts the attributes of every start tag before libxml2 sees the document. libxml2 2.9.14
+/// checks an element's attributes for duplicates pairwise, so one element with 100,000
+/// attributes costs 3 s and 500,000 several minutes — inside one call that no callback can
+/// interrupt. A document over ``ParserLimits/maxAttributesPerElement`` on one element, or
+/// ``ParserLimits/maxAttributes`` in all, is refused as hostile instead.
+///
+/// A byte scan, not a parse: from each `<` followed by a name's first character to the next
+/// `>` outside quotes, every `=` outside quotes counts as one attribute. Comments and CDATA
+/// sections holding markup may count too; real feeds stay far below the limits either way.
+enum AttributeCensus {
+    static func check(_ bytes: [UInt8], limits: ParserLimits) throws(FeedParsingError) {
+        let perElement = limits.maxAttributesPerElement
+        let inAll = limits.maxAttributes
+        var total = 0
+        var refusal: (offset: Int, count: Int, limit: Int, inOneElement: Bool)?
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let end = buffer.count
+            var index = 0
+            while index < end, let found = memchr(base + index, Int32(UInt8(ascii: "<")), end - index) {
+                let tag = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                index = tag + 1
+                guard index < end, isNameStart(base[index]) else { continue }
+                var count = 0
+                var quote: UInt8 = 0
+                while index < end {
+                    let byte = base[index]
+                    if quote != 0 {
+                        if byte == quote { quote = 0 }
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        quote = byte
+                    } else if byte == UInt8(ascii: "=") {
+                        count += 1
+                    } else if byte == UInt8(ascii: ">") || byte == UInt8(ascii: "<") {
+                        break
+                    }
+                    index += 1
+                }
+                total += count
+                if count > perElement {
+                    refusal = (tag, count, perElement, true)
+                    return
+                }
+                if total > inAll {
+                    refusal = (tag, total, inAll, false)
+                    return
+                }
+            }
+        }
+        guard let refusal else { return }
+        let line = 1 + bytes[..<refusal.offset].count { $0 == 0x0A }
+        throw .tooManyAttributes(line: line, count: refusal.count, limit: refusal.limit, inOneElement: refusal.inOneElement)
+    }
+
+    /// A byte that can start an element name (ASCII letter, `_`, `:`, or any non-ASCII byte).
+    private static func isNameStart(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: ":") || byte >= 0x80
+    }
+}

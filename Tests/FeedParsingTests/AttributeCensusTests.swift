@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import FeedParsing
+
+/// Documents that make libxml2 2.9 quadratic (attributes on one element) are refused before it
+/// sees them; a parse over its time budget is abandoned.
+@Suite("Attribute census and time budget")
+struct AttributeCensusTests {
+    static func item(attributes: Int) -> [UInt8] {
+        var text = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item"
+        text.reserveCapacity(attributes * 16 + 200)
+        for index in 0..<attributes { text += " attr\(index)=\"xy\"" }
+        text += "><title>hostile</title></item></channel></rss>"
+        return Array(text.utf8)
+    }
+
+    @Test("500,000 attributes on one <item> (about 8 MB) are refused at once, naming the line")
+    func halfAMillion() {
+        let bytes = Self.item(attributes: 500_000)
+        #expect(bytes.count > 7_500_000)
+        let start = ContinuousClock.now
+        #expect(throws: FeedParsingError.tooManyAttributes(line: 1, count: 500_000, limit: 1_000, inOneElement: true)) {
+            _ = try FeedParser.parse(bytes)
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test("an element at the limit parses; one over it is refused; the total is bounded too")
+    func limits() throws {
+        #expect(try FeedParser.parse(Self.item(attributes: 1_000)).entries.count == 1)
+        #expect(throws: FeedParsingError.self) { _ = try FeedParser.parse(Self.item(attributes: 1_001)) }
+        var many = "<rss version=\"2.0\"><channel><title>t</title>\n"
+        for index in 0..<30 { many += "<item a=\"1\" b=\"2\"><title>\(index)</title></item>\n" }
+        many += "</channel></rss>"
+        let limits = ParserLimits(maxAttributes: 40)
+        #expect(throws: FeedParsingError.tooManyAttributes(line: 21, count: 41, limit: 40, inOneElement: false)) {
+            _ = try FeedParser.parse(Array(many.utf8), options: ParserOptions(limits: limits))
+        }
+        // Quotes hide `=` and `>`; comments and text do not count.
+        let quoted = "<rss version=\"2.0\"><channel><title>a = b > c</title><!-- x=1 --><item><link href=\"?a=1&amp;b=2>\"/></item></channel></rss>"
+        #expect(throws: Never.self) {
+            _ = try FeedParser.parse(Array(quoted.utf8), options: ParserOptions(limits: ParserLimits(maxAttributes: 2)))
+        }
+    }
+
+    @Test("a parse over its time budget is abandoned with a typed error")
+    func timeBudget() {
+        var text = "<rss version=\"2.0\"><channel><title>t</title>"
+        for index in 0..<5_000 { text += "<item><title>\(index)</title><guid>g\(index)</guid></item>" }
+        text += "</channel></rss>"
+        let options = ParserOptions(limits: ParserLimits(timeBudget: .nanoseconds(1)))
+        #expect(throws: FeedParsingError.timeBudgetExceeded(.nanoseconds(1))) { _ = try FeedParser.parse(Array(text.utf8), options: options) }
+        #expect(throws: Never.self) { _ = try FeedParser.parse(Array(text.utf8), options: ParserOptions(limits: ParserLimits(timeBudget: .seconds(30)))) }
+    }
+}
