@@ -106,3 +106,36 @@ struct NewestEntries {
         }
     }
 }
+
+/// The entry limit as a document is read: entries are appended as they complete, and past
+/// `limit` each new one takes the place of the lowest-ranked kept entry or is dropped (see
+/// ``NewestEntries``), so at most `limit + 1` are ever held; at the end the kept ones are put
+/// back in document order.
+struct EntryCap {
+    let limit: Int
+    /// Entries completed so far, kept or not: the next one's position in the document.
+    private var seen = 0
+    /// Once the document holds more than `limit` entries: which to keep.
+    private var newest: NewestEntries?
+
+    init(limit: Int) { self.limit = limit }
+
+    /// The entry just completed is the last of `entries`.
+    mutating func completed(_ entries: inout [Entry]) {
+        let order = seen
+        seen += 1
+        guard entries.count > limit else { return }
+        if newest == nil { newest = NewestEntries(limit: limit, firstDates: entries.dropLast().lazy.map(\.date)) }
+        let candidate = entries.removeLast()
+        if let slot = newest?.offer(date: candidate.date, order: order) { entries[slot] = candidate }
+    }
+
+    /// The document ended: the kept entries in document order, and the warning when some were
+    /// dropped.
+    mutating func finish(_ entries: inout [Entry]) -> String? {
+        guard let newest else { return nil }
+        entries = newest.slotsInDocumentOrder().map { entries[$0] }
+        self.newest = nil
+        return newest.warning
+    }
+}

@@ -2,29 +2,6 @@ import CXML2
 import Foundation
 import Synchronization
 
-/// What libxml2 reported about one parse.
-struct XMLParseReport: Sendable {
-    /// False when libxml2 had to recover from a well-formedness error.
-    var wellFormed: Bool
-    /// The first error, as one line (`line N: message`), when there was one.
-    var firstError: String?
-    /// The first error's line and message, apart.
-    var firstErrorLine: Int?
-    var firstErrorMessage: String?
-    /// The number of errors and warnings seen.
-    var errorCount: Int
-    /// True when every error came after the root element had ended (trailing junk): nothing
-    /// of the feed was lost.
-    var damageOnlyAfterRoot = true
-    /// Set when the parse was refused rather than recovered.
-    var refusal: FeedParsingError?
-    /// True when the first error was a character XML does not allow.
-    var firstErrorIsForbiddenCharacter = false
-    /// True when an HTML named entity beyond ASCII (`&eacute;`) was expanded: right in text,
-    /// but cut to its first byte inside an attribute value by libxml2 2.9.
-    var usedMultibyteHTMLEntity = false
-}
-
 /// The only Swift file that touches libxml2 pointers: a SAX2 parse over bytes in memory that
 /// reports Swift values to an ``XMLFeedBuilder``.
 ///
@@ -323,89 +300,5 @@ private final class HTMLEntityCache: Sendable {
             return UnsafeMutableRawPointer(entity)
         }
         return pointer?.assumingMemoryBound(to: xmlEntity.self)
-    }
-}
-
-/// The bytes behind ``TextBuffer``: an `hd_text_sink` that the shim's characters callback
-/// appends to in C while the builder's capture mode says so.
-///
-/// `@unchecked Sendable`: a store is written by one thread only — the parse that creates it
-/// (or ``EntryText/init(_:)``, which fills it before sharing it) — and an ``EntryText`` only
-/// ever reads bytes below ``keptCount``, which are never written again. Entries leave the
-/// parse only when it has returned, after which nothing writes to the store, so every later
-/// read, on any thread, sees immutable memory.
-final class TextStorage: @unchecked Sendable {
-    /// What the characters callback does with text.
-    enum Mode { case ignore, keep, escape }
-
-    let sink: UnsafeMutablePointer<hd_text_sink>
-    /// Bytes below this offset belong to entries and are never truncated.
-    private(set) var keptCount = 0
-
-    init(capacity: Int) {
-        sink = .allocate(capacity: 1)
-        sink.initialize(to: hd_text_sink())
-        _ = hd_text_sink_reserve(sink, capacity)
-    }
-
-    deinit {
-        hd_text_sink_free(sink)
-        sink.deallocate()
-    }
-
-    var count: Int { sink.pointee.count }
-
-    /// True when memory ran out while text was being collected (some text is missing).
-    var failed: Bool { sink.pointee.failed != 0 }
-
-    /// Sets what the characters callback does with text from now on.
-    func setMode(_ mode: Mode) {
-        switch mode {
-        case .ignore: hd_text_sink_set_mode(sink, Int32(HD_TEXT_IGNORE))
-        case .keep: hd_text_sink_set_mode(sink, Int32(HD_TEXT_KEEP))
-        case .escape: hd_text_sink_set_mode(sink, Int32(HD_TEXT_ESCAPE))
-        }
-    }
-
-    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress else { return }
-        hd_text_sink_append(sink, base, bytes.count)
-    }
-
-    func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, quote: Bool) {
-        guard let base = bytes.baseAddress else { return }
-        hd_text_sink_append_escaped(sink, base, bytes.count, quote ? 1 : 0)
-    }
-
-    subscript(index: Int) -> UInt8 {
-        precondition(index >= 0 && index < count)
-        return sink.pointee.bytes[index]
-    }
-
-    /// Drops everything from `start` on, but never kept bytes.
-    func truncate(to start: Int) {
-        precondition(start >= 0 && start <= count)
-        sink.pointee.count = max(start, keptCount)
-    }
-
-    /// Marks every byte written so far as kept (see ``truncate(to:)``).
-    func keepAll() {
-        keptCount = count
-    }
-
-    /// A copy of `range`.
-    func bytes(_ range: Range<Int>) -> [UInt8] {
-        withBytes(range) { Array($0) }
-    }
-
-    /// `range` decoded as UTF-8.
-    func string(_ range: Range<Int>) -> String {
-        withBytes(range) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count)
-        guard let base = sink.pointee.bytes else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return body(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
     }
 }

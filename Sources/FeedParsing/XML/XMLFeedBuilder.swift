@@ -19,10 +19,8 @@ struct XMLFeedBuilder {
     /// The entries, in document order once the document has ended (see ``endDocument()``).
     private(set) var entries: [Entry] = []
     private(set) var warnings: [String] = []
-    /// Entries completed so far, kept or not: the next one's position in the document.
-    private var entriesSeen = 0
-    /// Once the document holds more than ``ParserLimits/maxEntries`` entries: which to keep.
-    private var newest: NewestEntries?
+    /// Over ``ParserLimits/maxEntries``, which entries are kept.
+    private var cap: EntryCap
 
     let limits: ParserLimits
     private var depth = 0
@@ -44,6 +42,7 @@ struct XMLFeedBuilder {
     /// `documentBytes`: the size of the document, to size the text store once.
     init(documentURL: String?, limits: ParserLimits, documentBytes: Int = 0) {
         self.limits = limits
+        cap = EntryCap(limit: limits.maxEntries)
         text = TextBuffer(capacity: max(documentBytes, 4096))
         if let documentURL, !documentURL.isEmpty { bases.append((0, documentURL)) }
     }
@@ -121,7 +120,9 @@ struct XMLFeedBuilder {
         }
         if entry?.depth == depth, let draft = entry.take() {
             draft.complete(&current)
-            finishEntry()
+            // A dropped entry's summary and content stay in the text store (bounded by the
+            // document's size).
+            cap.completed(&entries)
         }
     }
 
@@ -375,11 +376,7 @@ struct XMLFeedBuilder {
     /// Over the entry limit, the kept entries are put back in document order.
     mutating func endDocument() {
         if entry.take() != nil { entries.removeLast() }
-        if let newest {
-            entries = newest.slotsInDocumentOrder().map { entries[$0] }
-            if let warning = newest.warning { warnings.append(warning) }
-            self.newest = nil
-        }
+        if let warning = cap.finish(&entries) { warnings.append(warning) }
         if text.storage.failed { warnings.append("out of memory while collecting text: some text is missing") }
     }
 
@@ -387,21 +384,6 @@ struct XMLFeedBuilder {
     private mutating func startEntry() {
         entries.append(Entry())
         entry = EntryDraft(depth: depth)
-    }
-
-    /// The entry just completed (the last of `entries`) is kept while under the entry limit;
-    /// over it, it takes the place of the lowest-ranked kept entry or is dropped (see
-    /// ``NewestEntries``), so at most `maxEntries + 1` entries are ever held. (A dropped entry's
-    /// summary and content stay in the text store, which the document's size bounds.)
-    private mutating func finishEntry() {
-        let order = entriesSeen
-        entriesSeen += 1
-        guard entries.count > limits.maxEntries else { return }
-        if newest == nil {
-            newest = NewestEntries(limit: limits.maxEntries, firstDates: entries.dropLast().lazy.map(\.date))
-        }
-        let candidate = entries.removeLast()
-        if let slot = newest?.offer(date: candidate.date, order: order) { entries[slot] = candidate }
     }
 
     /// The entry being built: the last of `entries`, changed in place.

@@ -151,49 +151,31 @@ struct FeedPoll {
             // The first poll is decided once the store can say whether the feed has a set.
             report.feedKnown = diff.history != .unknown
             let held = unconfirmed?.held(feed) ?? UnconfirmedEntries.Held()
-            var holding = held
+            var rule = HeldEntriesRule(firstPoll: firstPoll, held: held, history: diff.history, keys: keys)
+            report.recordedBacklog = rule.recordedBacklog
             var fresh: [Entry] = []
-            if firstPoll && held.count == 0 && diff.history != .known {
-                // The first poll: its document is the backlog — for sure when the store says the
-                // feed has no set, tentatively while it cannot say.
-                report.recordedBacklog = true
-                if diff.history == .unknown { holding.tentative = Set(keys) } else { holding.handled = Set(keys) }
-            } else {
-                let excluded: Set<UInt64>
-                switch diff.history {
-                case .known:
-                    // A set: the feed was known after all; tentative keys it lacks are news.
-                    excluded = held.handled
-                    holding.tentative = []
-                case .unknown:
-                    excluded = held.handled.union(held.tentative)
-                case .new, .afterDataLoss:
-                    // No set: a feed without a first poll is new and its tentative keys were its
-                    // backlog; one that had it lost its set, and everything not sent goes out.
-                    excluded = firstPoll ? held.handled.union(held.tentative) : held.handled
-                    if firstPoll { holding.handled.formUnion(held.tentative) }
-                    holding.tentative = []
-                }
+            if !rule.recordedBacklog {
                 let unseen = Set(diff.unseen)
                 var handed = Set<UInt64>()
                 fresh = document.entries.filter {
-                    unseen.contains($0.key) && !excluded.contains($0.key) && handed.insert($0.key).inserted
+                    unseen.contains($0.key) && !rule.excluded.contains($0.key) && handed.insert($0.key).inserted
                 }
             }
             report.outcome = .fetched(newCount: fresh.count, documentCount: document.entries.count)
             guard await deliver(fresh, diff.history) else { return report }
             report.delivered = true
             guard record else { return report }
-            holding.handled.formUnion(fresh.lazy.map(\.key))
             // With the set unread, nothing is written: the next poll that reads it decides (a
             // tentative backlog must not be recorded before that).
             if diff.history != .unknown {
                 let now = Date()
                 var entries = document.entries.map { DocumentEntry(key: $0.key, date: $0.date) }
-                // Handled earlier and gone from the document since: stored too, so they never
-                // come back as new.
-                let inDocument = Set(keys)
-                entries += holding.handled.lazy.filter { !inDocument.contains($0) }.map { DocumentEntry(key: $0, date: nil) }
+                if held.count > 0 {
+                    // Handled earlier and gone from the document since: stored too, so they
+                    // never come back as new. (This poll's own keys are all in the document.)
+                    let inDocument = Set(keys)
+                    entries += rule.holding.handled.lazy.filter { !inDocument.contains($0) }.map { DocumentEntry(key: $0, date: nil) }
+                }
                 let peak = RetentionPeak.after(state.peak, documentEntries: document.entries.count, now: now)
                 report.marked = await store.mark(
                     feed: feed, document: entries, after: diff,
@@ -210,7 +192,8 @@ struct FeedPoll {
                 // takes the feed for new. Without validators or body hash its next fetch is not
                 // conditional and it marks again (when this state cannot be saved either, the
                 // next 304 or unchanged body writes what is held, above).
-                if unconfirmed?.replace(feed, with: holding) == false && report.recordedBacklog {
+                rule.holding.handled.formUnion(fresh.lazy.map(\.key))
+                if unconfirmed?.replace(feed, with: rule.holding) == false && report.recordedBacklog {
                     // No room to hold a first poll's backlog: the feed counts as polled, so its
                     // next polls send rather than record (fail open: the backlog may go out).
                     report.feedKnown = true
