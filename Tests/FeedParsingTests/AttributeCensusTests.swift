@@ -42,6 +42,11 @@ struct AttributeCensusTests {
         #expect(throws: Never.self) {
             _ = try FeedParser.parse(Array(quoted.utf8), options: ParserOptions(limits: ParserLimits(maxAttributes: 2)))
         }
+        // CDATA sections are skipped: the HTML inside them is text.
+        let cdata = "<rss version=\"2.0\"><channel><title>t</title><item><description><![CDATA[<a x=\"1\" y=\"2\" z=\"3\">]] ]>]]></description></item></channel></rss>"
+        #expect(throws: Never.self) {
+            _ = try FeedParser.parse(Array(cdata.utf8), options: ParserOptions(limits: ParserLimits(maxAttributesPerElement: 1, maxAttributes: 1)))
+        }
     }
 
     @Test("a parse over its time budget is abandoned with a typed error")

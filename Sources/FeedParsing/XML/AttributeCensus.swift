@@ -7,8 +7,9 @@ import Glibc
 /// ``ParserLimits/maxAttributes`` in all, is refused as hostile instead.
 ///
 /// A byte scan, not a parse: from each `<` followed by a name's first character to the next
-/// `>` outside quotes, every `=` outside quotes counts as one attribute. Comments and CDATA
-/// sections holding markup may count too; real feeds stay far below the limits either way.
+/// `>` outside quotes, every `=` outside quotes counts as one attribute. CDATA sections are
+/// skipped unread; markup inside comments may count, and real feeds stay far below the
+/// limits either way.
 enum AttributeCensus {
     static func check(_ bytes: [UInt8], limits: ParserLimits) throws(FeedParsingError) {
         let perElement = limits.maxAttributesPerElement
@@ -22,6 +23,12 @@ enum AttributeCensus {
             while index < end, let found = memchr(base + index, Int32(UInt8(ascii: "<")), end - index) {
                 let tag = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 index = tag + 1
+                if index + 8 <= end, memcmp(base + index, cdataOpening, 8) == 0 {
+                    // A CDATA section holds text (often HTML): skip to its end unread.
+                    guard let close = cdataEnd(base, from: index + 8, to: end) else { return }
+                    index = close + 3
+                    continue
+                }
                 guard index < end, isNameStart(base[index]) else { continue }
                 var count = 0
                 var quote: UInt8 = 0
@@ -52,6 +59,19 @@ enum AttributeCensus {
         guard let refusal else { return }
         let line = 1 + bytes[..<refusal.offset].count { $0 == 0x0A }
         throw .tooManyAttributes(line: line, count: refusal.count, limit: refusal.limit, inOneElement: refusal.inOneElement)
+    }
+
+    private static let cdataOpening: [UInt8] = Array("![CDATA[".utf8)
+
+    /// Where the next `]]>` starts in `base[start..<end]`; nil when there is none.
+    private static func cdataEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        var index = start
+        while index + 3 <= end, let found = memchr(base + index, Int32(UInt8(ascii: "]")), end - index - 2) {
+            let bracket = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if base[bracket + 1] == UInt8(ascii: "]") && base[bracket + 2] == UInt8(ascii: ">") { return bracket }
+            index = bracket + 1
+        }
+        return nil
     }
 
     /// A byte that can start an element name (ASCII letter, `_`, `:`, or any non-ASCII byte).
