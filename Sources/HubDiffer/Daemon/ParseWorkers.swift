@@ -17,7 +17,9 @@ final class ParseWorkers: @unchecked Sendable {
     }
 
     private let condition = NSCondition()
-    private var jobs: [Job] = []
+    /// The line; a taken job's place is emptied at once, so that its document is freed when
+    /// its parse ends, not when the line is next compacted.
+    private var jobs: [Job?] = []
     private var head = 0
     private var stopping = false
     /// Threads parsing.
@@ -67,9 +69,13 @@ final class ParseWorkers: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let job = jobs[head]
+            guard let job = jobs[head] else { preconditionFailure("a job is taken once") }
+            jobs[head] = nil
             head += 1
-            if head > 1024 && head * 2 > jobs.count {  // drop the taken half now and then
+            if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1024 && head * 2 > jobs.count {  // drop the taken half now and then
                 jobs.removeFirst(head)
                 head = 0
             }
