@@ -9,4 +9,8 @@ static inline void hd_malloc_keep_memory(int mmap_threshold, int trim_threshold)
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }
+
+/* How hubdiffer sets malloc (the reasons are in Sources/HubDiffer/AllocatorTuning.swift); the
+ * parse benchmark sets the same, to measure what hubdiffer runs. */
+static inline void hd_malloc_tune_for_polling(void) { hd_malloc_keep_memory(8 << 20, 256 << 20); }
 #endif

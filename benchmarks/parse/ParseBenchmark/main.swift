@@ -23,7 +23,7 @@ guard !arguments.isEmpty else {
     exit(64)
 }
 
-hd_malloc_keep_memory(64 << 20, 256 << 20)  // as hubdiffer runs (AllocatorTuning)
+hd_malloc_tune_for_polling()  // as hubdiffer runs (AllocatorTuning)
 raw_sax2_init()
 let documents = arguments.compactMap { path in FileManager.default.contents(atPath: path).map { [UInt8]($0) } }
 let totalBytes = documents.reduce(0) { $0 + $1.count }
