@@ -67,6 +67,13 @@ static inline CURLcode hd_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) {
 static inline CURLcode hd_curl_easy_getinfo_string(CURL *h, CURLINFO i, char **v) {
     return curl_easy_getinfo(h, i, v);
 }
+static inline CURLcode hd_curl_easy_getinfo_off_t(CURL *h, CURLINFO i, curl_off_t *v) {
+    return curl_easy_getinfo(h, i, v);
+}
+/* Resumes a transfer whose write callback paused it (CURLPAUSE_CONT is a compound macro). */
+static inline CURLcode hd_curl_easy_unpause(CURL *h) { return curl_easy_pause(h, CURLPAUSE_CONT); }
+/* The write callback's "pause me" answer, as a size_t Swift can return. */
+static inline size_t hd_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 /* CURLVERSION_NOW is a macro alias that does not import. */
 static inline const char *hd_curl_version_string(void) {
     return curl_version_info(CURLVERSION_NOW)->version;

@@ -22,6 +22,11 @@ final class CurlMulti: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let share: UnsafeMutableRawPointer
     private let options: FetcherOptions
+    private let budget: BodyBudget?
+    /// Transfers paused for want of budget, resumed after a release.
+    private let paused = Transfer.PausedList()
+    /// Set by the budget when bytes were released and someone waited.
+    private let budgetReleased = Atomic<Bool>(false)
     private let inbox = Mutex<(transfers: [Transfer], stopping: Bool)>(([], false))
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private var active: Set<UnsafeMutableRawPointer> = []
@@ -34,15 +39,21 @@ final class CurlMulti: @unchecked Sendable {
     private static let accept =
         "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 
-    init(options: FetcherOptions) {
+    init(options: FetcherOptions, budget: BodyBudget?) {
         _ = Self.globalInit
         self.options = options
+        self.budget = budget
         multi = curl_multi_init()
         _ = hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.connectionCacheSize)
         share = curl_share_init()
         _ = hd_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
         _ = hd_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
         acceptOnly = curl_slist_append(nil, Self.accept)
+        budget?.onRelease { [weak self] in
+            guard let self else { return }
+            budgetReleased.store(true, ordering: .releasing)
+            curl_multi_wakeup(multi)
+        }
         let thread = Thread { [self] in loop() }
         thread.name = "hubdiffer.curl"
         thread.start()
@@ -95,6 +106,7 @@ final class CurlMulti: @unchecked Sendable {
                 break
             }
             for transfer in incoming { admit(transfer) }
+            if !paused.transfers.isEmpty, budgetReleased.exchange(false, ordering: .acquiring) { resumePaused() }
             curl_multi_perform(multi, &running)
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
@@ -118,6 +130,17 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
+    /// Resumes every transfer paused for want of budget; those that still find none pause again.
+    private func resumePaused() {
+        let waiting = paused.transfers
+        paused.transfers.removeAll()
+        for transfer in waiting {
+            guard let easy = transfer.easy, active.contains(easy) else { continue }
+            let code = hd_curl_easy_unpause(easy)
+            if code != CURLE_OK { finish(easy, code: code) }
+        }
+    }
+
     /// A transfer of `host` ended: its slot goes to the next one waiting.
     private func release(_ host: String) {
         guard var entry = hosts[host] else { return }
@@ -137,6 +160,8 @@ final class CurlMulti: @unchecked Sendable {
             return
         }
         let context = Unmanaged.passRetained(transfer).toOpaque()
+        transfer.easy = easy
+        transfer.pausedList = paused
         _ = hd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.url)
         _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
         _ = hd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
@@ -160,7 +185,7 @@ final class CurlMulti: @unchecked Sendable {
             refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects) != CURLE_OK
             _ = hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
             _ = hd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // all this libcurl decodes
-            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(options.totalTimeout))
+            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(transfer.timeout)))
             let validators = request.validators
             if validators.etag == nil && validators.lastModified == nil {
                 _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, acceptOnly)
@@ -175,7 +200,7 @@ final class CurlMulti: @unchecked Sendable {
             // No redirect is followed: a 3xx is the answer.
             refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0) != CURLE_OK
             refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, 0) != CURLE_OK
-            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(request.timeout)))
+            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(transfer.timeout)))
             // The size first, then a copy libcurl owns (the body may hold NULs; nothing here
             // must outlive this call). An empty body is an empty string, never NULL (NULL
             // would make libcurl read the body from its read callback: standard input).
@@ -220,6 +245,9 @@ final class CurlMulti: @unchecked Sendable {
         active.remove(easy)
         guard let privatePointer else { return }
         let transfer = Unmanaged<Transfer>.fromOpaque(UnsafeMutableRawPointer(privatePointer)).takeRetainedValue()
+        transfer.easy = nil
+        transfer.pausedList = nil
+        if let charge = transfer.charge { budget?.finished(charge) }
         let detail = transfer.errorText.isEmpty ? message : transfer.errorText
         curl_easy_reset(easy)
         if idleHandles.count < 4096 { idleHandles.append(easy) } else { curl_easy_cleanup(easy) }
@@ -257,14 +285,37 @@ final class CurlMulti: @unchecked Sendable {
 
 // MARK: - Callbacks (run on the loop thread, inside curl_multi_perform)
 
-/// Appends body bytes; refuses (aborting the transfer) past the cap.
+/// Appends body bytes; refuses (aborting the transfer) past the cap. With a budget, the
+/// buffer grows only by what the budget grants: without it the transfer is paused (libcurl
+/// keeps the bytes and offers them again on resumption), and a body that needs more than the
+/// whole budget is refused.
 private let writeBody: curl_write_callback = { data, size, count, context in
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    guard transfer.body.count + length <= transfer.bodyLimit else {
+    let needed = transfer.body.count + length
+    guard needed <= transfer.bodyLimit else {
         transfer.bodyTooLarge = true
         return 0
+    }
+    if needed > transfer.body.capacity, let budget = transfer.budget {
+        var announced: curl_off_t = -1
+        if let easy = transfer.easy, hd_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) != CURLE_OK {
+            announced = -1
+        }
+        let capacity = transfer.capacity(toHold: needed, announced: announced >= 0 ? Int(announced) : nil)
+        let charge = transfer.charge ?? budget.charge()
+        transfer.charge = charge
+        switch budget.grow(charge, by: max(0, capacity - charge.bytes)) {
+        case .granted:
+            transfer.body.reserveCapacity(capacity)
+        case .wait:
+            transfer.pausedList?.transfers.append(transfer)
+            return hd_curl_writefunc_pause()
+        case .refused:
+            transfer.overBudget = true
+            return 0
+        }
     }
     data.withMemoryRebound(to: UInt8.self, capacity: length) {
         transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))

@@ -6,11 +6,15 @@ public struct FetchRequest: Sendable, Equatable {
     public var validators: Validators
     /// XXH3-64 of the last body: a 200 with the same body is ``FetchOutcome/unchanged``.
     public var bodyHash: UInt64?
+    /// How long the whole transfer may take; nil: ``FetcherOptions/totalTimeout``. A poll that
+    /// waited for its turn passes what is left of its deadline.
+    public var timeout: Duration?
 
-    public init(url: String, validators: Validators = Validators(), bodyHash: UInt64? = nil) {
+    public init(url: String, validators: Validators = Validators(), bodyHash: UInt64? = nil, timeout: Duration? = nil) {
         self.url = url
         self.validators = validators
         self.bodyHash = bodyHash
+        self.timeout = timeout
     }
 }
 
@@ -35,11 +39,18 @@ public struct FetchedBody: Sendable, Equatable {
     public var contentType: String?
     /// The `charset` parameter of `Content-Type`, if any (for the parser's encoding detection).
     public var charset: String?
+    /// The bytes held against the fetcher's ``BodyBudget``, given back when the last copy of
+    /// this body is released (nil without a budget). Not part of equality.
+    public var charge: BodyCharge?
 
     public init(bytes: [UInt8], contentType: String? = nil, charset: String? = nil) {
         self.bytes = bytes
         self.contentType = contentType
         self.charset = charset
+    }
+
+    public static func == (left: FetchedBody, right: FetchedBody) -> Bool {
+        left.bytes == right.bytes && left.contentType == right.contentType && left.charset == right.charset
     }
 }
 
@@ -79,6 +90,8 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// A response header line past libcurl's limit (100 KB: `CURL_MAX_HTTP_HEADER`), which
     /// libcurl reports as "Out of memory".
     case headerTooLarge
+    /// The body alone needs more than the whole body budget (``BodyBudget``): refused.
+    case bodyOverBudget(limit: Int)
     /// DNS, connection, TLS or protocol failure, with libcurl's words.
     case network(String)
 
@@ -97,6 +110,8 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .http(let status): "HTTP \(status)"
         case .badURL(let url): "not a URL that can be fetched: \(url)"
         case .headerTooLarge: "refused: a response header line is over libcurl's 100 KB limit (the server sends a giant header)"
+        case .bodyOverBudget(let limit):
+            "refused: the body needs more than the whole \(limit)-byte budget for bodies in flight (raise --body-budget)"
         case .network(let why): why
         }
     }

@@ -12,6 +12,8 @@ public final class Fetcher: Sendable {
     public let options: FetcherOptions
     private let multi: CurlMulti
     private let policy: AddressPolicy
+    /// What response bodies are charged to; nil: no budget (one-shot fetches).
+    public let budget: BodyBudget?
 
     /// True when a proxy from the environment carries the polls: every connection then goes
     /// to the proxy, so the private-address check cannot see the feed's address and is left
@@ -21,14 +23,19 @@ public final class Fetcher: Sendable {
     /// The variables libcurl takes a proxy from (it ignores upper-case `HTTP_PROXY`).
     static let proxyVariables = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
 
-    public init(options: FetcherOptions = FetcherOptions(), environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// A fetcher; with `budget`, response bodies held at once stay within it (see ``BodyBudget``).
+    public init(
+        options: FetcherOptions = FetcherOptions(), budget: BodyBudget? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.options = options
+        self.budget = budget
         let proxied = Self.proxyVariables.contains { environment[$0]?.isEmpty == false }
         addressCheckLeftToProxy = proxied && options.refusePrivateAddresses
         policy = AddressPolicy(
             refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses,
             checked: options.checksAddresses && !proxied)
-        multi = CurlMulti(options: options)
+        multi = CurlMulti(options: options, budget: budget)
     }
 
     deinit { multi.stop() }
@@ -39,7 +46,7 @@ public final class Fetcher: Sendable {
             return FetchResult(outcome: .failed(.refusedScheme(request.url)), finalURL: request.url)
         }
         return await withCheckedContinuation { continuation in
-            multi.submit(Transfer(request: request, options: options, policy: policy) { continuation.resume(returning: $0) })
+            multi.submit(Transfer(request: request, options: options, policy: policy, budget: budget) { continuation.resume(returning: $0) })
         }
     }
 
@@ -56,6 +63,16 @@ public final class Fetcher: Sendable {
         return await withCheckedContinuation { continuation in
             multi.submit(Transfer(post: request, options: options, policy: policy) { continuation.resume(returning: $0) })
         }
+    }
+
+    /// `host:port` of `url` as written (lower-cased, without user info): the unit of the
+    /// per-host connection limit, here and in whoever queues polls by host.
+    public static func hostKey(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@").last ?? authority
+        return hostPort.lowercased()
     }
 
     /// Whether `url` starts with `http://` or `https://` (any case).

@@ -16,6 +16,11 @@ final class Transfer: @unchecked Sendable {
         case headerTooLarge, aborted, other
     }
 
+    /// Transfers paused for want of body budget, for the loop to resume (loop thread only).
+    final class PausedList {
+        var transfers: [Transfer] = []
+    }
+
     /// What the transfer is, and who hears how it ended.
     enum Kind {
         case poll(FetchRequest, completion: @Sendable (FetchResult) -> Void)
@@ -29,6 +34,10 @@ final class Transfer: @unchecked Sendable {
     let bodyLimit: Int
     let options: FetcherOptions
     let policy: AddressPolicy
+    /// How long the whole transfer may take.
+    let timeout: Duration
+    /// What the body's bytes are charged to; nil: no budget.
+    let budget: BodyBudget?
     let started = ContinuousClock.now
 
     var body: [UInt8] = []
@@ -38,25 +47,40 @@ final class Transfer: @unchecked Sendable {
     var headerList: UnsafeMutablePointer<curl_slist>?
     var finalURL: String
     var status = 0
+    /// The bytes this body holds against ``budget``.
+    var charge: BodyCharge?
+    /// The body alone needs more than the whole budget.
+    var overBudget = false
+    /// The easy handle while the transfer runs (for the body callback's size hint and resuming).
+    var easy: UnsafeMutableRawPointer?
+    /// Where the body callback puts the transfer when it pauses it for want of budget.
+    var pausedList: PausedList?
     /// libcurl's detailed error message (CURLOPT_ERRORBUFFER).
     let errorBuffer: UnsafeMutablePointer<CChar>
 
     /// A poll.
     convenience init(
-        request: FetchRequest, options: FetcherOptions, policy: AddressPolicy, completion: @escaping @Sendable (FetchResult) -> Void
+        request: FetchRequest, options: FetcherOptions, policy: AddressPolicy, budget: BodyBudget?,
+        completion: @escaping @Sendable (FetchResult) -> Void
     ) {
-        self.init(kind: .poll(request, completion: completion), url: request.url, bodyLimit: options.maximumBodySize, options: options, policy: policy)
+        self.init(
+            kind: .poll(request, completion: completion), url: request.url, bodyLimit: options.maximumBodySize, options: options,
+            policy: policy, timeout: request.timeout ?? options.totalTimeout, budget: budget)
     }
 
     /// A POST.
     convenience init(post: PostRequest, options: FetcherOptions, policy: AddressPolicy, completion: @escaping @Sendable (PostResult) -> Void) {
         self.init(
             kind: .post(post, completion: completion), url: post.url, bodyLimit: PostRequest.maximumResponseSize, options: options,
-            policy: policy)
+            policy: policy, timeout: post.timeout, budget: nil)
     }
 
-    private init(kind: Kind, url: String, bodyLimit: Int, options: FetcherOptions, policy: AddressPolicy) {
+    private init(
+        kind: Kind, url: String, bodyLimit: Int, options: FetcherOptions, policy: AddressPolicy, timeout: Duration, budget: BodyBudget?
+    ) {
         self.kind = kind
+        self.timeout = timeout
+        self.budget = budget
         self.url = url
         self.bodyLimit = bodyLimit
         self.options = options
@@ -72,14 +96,13 @@ final class Transfer: @unchecked Sendable {
     }
 
     /// `host:port` of the request URL, lower-cased: what the per-host limit counts.
-    var host: String { Self.host(of: url) }
+    var host: String { Fetcher.hostKey(of: url) }
 
-    static func host(of url: String) -> String {
-        var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let hostPort = authority.split(separator: "@").last ?? authority
-        return hostPort.lowercased()
+    /// The capacity to give the body buffer so that `needed` bytes fit: the announced length
+    /// when it covers them, else half as much again (never past the cap).
+    func capacity(toHold needed: Int, announced: Int?) -> Int {
+        if let announced, announced >= needed, announced <= bodyLimit { return announced }
+        return min(bodyLimit, max(needed, body.capacity + body.capacity / 2, 16 << 10))
     }
 
     var errorText: String { String(cString: errorBuffer) }
@@ -122,6 +145,8 @@ final class Transfer: @unchecked Sendable {
             return result(.failed(.bodyTooLarge(limit: options.maximumBodySize)))
         case .writeRefused where bodyTooLarge:
             return result(.failed(.bodyTooLarge(limit: options.maximumBodySize)))
+        case .writeRefused where overBudget:
+            return result(.failed(.bodyOverBudget(limit: budget?.limit ?? 0)))
         case .couldNotConnect where refusedAddress != nil:
             return result(.failed(.refusedAddress(refusedAddress ?? "")))
         case .tooManyRedirects:
@@ -157,7 +182,8 @@ final class Transfer: @unchecked Sendable {
             if let previous = request.bodyHash, previous == hash {
                 return result(.unchanged, validators: sent, bodyHash: hash)
             }
-            let fetched = FetchedBody(bytes: body, contentType: headers.contentType, charset: headers.charset)
+            var fetched = FetchedBody(bytes: body, contentType: headers.contentType, charset: headers.charset)
+            fetched.charge = charge
             return result(.changed(fetched), validators: sent, bodyHash: hash)
         case 410:
             return result(.gone)

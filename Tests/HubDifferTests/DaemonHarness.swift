@@ -100,5 +100,41 @@ final class DaemonHarness {
         }
     }
 
+    /// The value of the first sample of `/metrics` named `name` whose labels hold every one
+    /// of `labels` (`kind="closed"`…); nil: none.
+    func metric(_ name: String, _ labels: String...) throws -> Double? {
+        try get("/metrics").split(separator: "\n").first { line in
+            (line.hasPrefix(name + "{") || line.hasPrefix(name + " ")) && labels.allSatisfy { line.contains($0) }
+        }
+        .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    /// The upper bound of the histogram bucket of `/metrics` that holds the `quantile` of
+    /// `name` (`hubdiffer_scheduler_lag_seconds`), and the count of samples; nil: no samples.
+    func histogramQuantile(_ name: String, _ quantile: Double) throws -> (bound: Double, count: Double)? {
+        let buckets: [(Double, Double)] = try get("/metrics").split(separator: "\n").compactMap { line in
+            guard line.hasPrefix(name + "_bucket{"), let le = line.range(of: "le=\""),
+                let close = line[le.upperBound...].firstIndex(of: "\""),
+                let count = line.split(separator: " ").last.flatMap({ Double($0) })
+            else { return nil }
+            let bound = line[le.upperBound..<close] == "+Inf" ? Double.infinity : Double(line[le.upperBound..<close]) ?? .infinity
+            return (bound, count)
+        }.sorted { $0.0 < $1.0 }
+        guard let total = buckets.last?.1, total > 0 else { return nil }
+        return buckets.first { $0.1 >= quantile * total }.map { ($0.0, total) }
+    }
+
+    /// Resident memory of the daemon now and at its peak (`VmRSS`, `VmHWM`), in bytes.
+    func memory() -> (resident: Int, peak: Int)? {
+        guard let process, let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        else { return nil }
+        func kilobytes(_ key: String) -> Int? {
+            status.split(separator: "\n").first { $0.hasPrefix(key + ":") }
+                .flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) }
+        }
+        guard let resident = kilobytes("VmRSS"), let peak = kilobytes("VmHWM") else { return nil }
+        return (resident << 10, peak << 10)
+    }
+
     func log() -> String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 }

@@ -60,20 +60,11 @@ struct RedisFaultDaemonTests {
         try DaemonTests.settle(farm, daemon, round: round)
     }
 
-    /// The value of the first sample of `/metrics` named `name` whose labels hold every one
-    /// of `labels` (`kind="closed"`…); nil: none.
-    static func metric(_ daemon: DaemonHarness, _ name: String, _ labels: String...) throws -> Double? {
-        try daemon.get("/metrics").split(separator: "\n").first { line in
-            (line.hasPrefix(name + "{") || line.hasPrefix(name + " ")) && labels.allSatisfy { line.contains($0) }
-        }
-        .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
-    }
-
     /// Waits (pinging one feed of the shard, with a deadline) until the shard is used again.
     static func waitUntilShardUp(_ daemon: DaemonHarness, timeout: TimeInterval = 60) throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if try metric(daemon, "hubdiffer_store_shard_up") == 1 { return true }
+            if try daemon.metric("hubdiffer_store_shard_up") == 1 { return true }
             try daemon.ping([0])
             usleep(200_000)
         }
@@ -100,8 +91,8 @@ struct RedisFaultDaemonTests {
         try Self.round(farm, daemon)
         try Self.round(farm, daemon)
         #expect(try redis.command(["DBSIZE"]) == "0", "a write landed under OOM")
-        #expect(try Self.metric(daemon, "hubdiffer_store_errors_total", "kind=\"oom\"") ?? 0 > 0)
-        #expect(try Self.metric(daemon, "hubdiffer_store_shard_writable") == 0)
+        #expect(try daemon.metric("hubdiffer_store_errors_total", "kind=\"oom\"") ?? 0 > 0)
+        #expect(try daemon.metric("hubdiffer_store_shard_writable") == 0)
         #expect(try redis.command(["CONFIG", "SET", "maxmemory", "0"]) == "OK")
         for _ in 0..<3 { try Self.round(farm, daemon) }
         #expect(try Int(redis.command(["DBSIZE"])) ?? 0 > Self.feedCount, "the sets were not written after recovery")
@@ -124,12 +115,12 @@ struct RedisFaultDaemonTests {
         try Self.round(farm, daemon)
         try Self.round(farm, daemon)
         // Polls while the shard is down do not count as news.
-        #expect(try Self.metric(daemon, "hubdiffer_polls_total", "outcome=\"store_unavailable\"") ?? 0 > 0)
-        #expect(try Self.metric(daemon, "hubdiffer_unconfirmed_entries") ?? 0 > 0)
+        #expect(try daemon.metric("hubdiffer_polls_total", "outcome=\"store_unavailable\"") ?? 0 > 0)
+        #expect(try daemon.metric("hubdiffer_unconfirmed_entries") ?? 0 > 0)
         try redis.start()
         #expect(try Self.waitUntilShardUp(daemon))
         for _ in 0..<3 { try Self.round(farm, daemon) }
-        #expect(try Self.metric(daemon, "hubdiffer_unconfirmed_entries") == 0, "entries still held after the shard came back")
+        #expect(try daemon.metric("hubdiffer_unconfirmed_entries") == 0, "entries still held after the shard came back")
         let tally = try Self.finish(farm, daemon)
         #expect(tally.lost == 0 && tally.twice == 0 && tally.backlog == 0, "\(tally)")
     }
@@ -169,7 +160,7 @@ struct RedisFaultDaemonTests {
             while Date() < deadline, try redis.command(["CLIENT", "LIST"]).split(separator: "\n").count > 1 { usleep(100_000) }
             try Self.round(farm, daemon)
         }
-        #expect(try Self.metric(daemon, "hubdiffer_store_errors_total", "kind=\"closed\"") ?? 0 >= 1)
+        #expect(try daemon.metric("hubdiffer_store_errors_total", "kind=\"closed\"") ?? 0 >= 1)
         let tally = try Self.finish(farm, daemon)
         #expect(tally.lost == 0 && tally.twice == 0 && tally.backlog == 0, "\(tally)")
         let log = daemon.log()
@@ -192,12 +183,12 @@ struct RedisFaultDaemonTests {
         try Self.round(farm, daemon)
         redis.signal(SIGSTOP)
         try Self.round(farm, daemon)  // the last round with changes
-        #expect(try Self.metric(daemon, "hubdiffer_unconfirmed_entries") ?? 0 > 0)
+        #expect(try daemon.metric("hubdiffer_unconfirmed_entries") ?? 0 > 0)
         redis.signal(SIGCONT)
         #expect(try Self.waitUntilShardUp(daemon))
         // From here on the feeds do not change: 304s and unchanged bodies write what is held.
         for _ in 0..<2 { try Self.round(farm, daemon) }
-        #expect(try Self.metric(daemon, "hubdiffer_unconfirmed_entries") == 0, "entries still held after the shard came back")
+        #expect(try daemon.metric("hubdiffer_unconfirmed_entries") == 0, "entries still held after the shard came back")
         let tally = try Self.finish(farm, daemon)
         #expect(tally.lost == 0 && tally.mostSendings <= 2, "\(tally)")
     }

@@ -33,7 +33,7 @@ enum Loopback {
         return connected == 0
     }
 
-    private static func address(host: String, port: Int) -> sockaddr_in {
+    static func address(host: String, port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr(host)

@@ -1,7 +1,9 @@
 /// The nginx.conf of an `NginxProcess`: everything (pid, logs, temp paths, docroot) inside one
 /// directory, a static docroot with ETags and gzip for the feed types.
 enum NginxConfig {
-    static func render(directory: String, port: Int, workers: Int, asRoot: Bool) -> String {
+    /// `moreAddresses`: loopback addresses listened on besides 127.0.0.1 (127.0.0.2, …), the
+    /// same port: as many hosts as a test needs.
+    static func render(directory: String, port: Int, workers: Int, asRoot: Bool, moreAddresses: [String] = []) -> String {
         let temp = "\(directory)/temp"
         return """
             # Written by TestSupport.NginxProcess.
@@ -40,6 +42,7 @@ enum NginxConfig {
 
                 server {
                     listen 127.0.0.1:\(port);
+            \(moreAddresses.map { "        listen \($0):\(port);\n" }.joined())
                     root "\(directory)/www";
                 }
             }

@@ -19,8 +19,9 @@ public final class NginxProcess: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts nginx with `workers` worker processes and `files` (docroot path → contents) in
-    /// its docroot, and waits (at most 10 s) until it accepts connections.
-    public init(files: [String: [UInt8]] = [:], workers: Int = 1) throws {
+    /// its docroot, and waits (at most 10 s) until it accepts connections. `moreAddresses`:
+    /// loopback addresses it also listens on, on the same port (127.0.0.2, …: more hosts).
+    public init(files: [String: [UInt8]] = [:], workers: Int = 1, moreAddresses: [String] = []) throws {
         let directory = try Self.makeDirectory()
         do {
             for name in ["www", "staging", "temp"] {
@@ -28,7 +29,7 @@ public final class NginxProcess: @unchecked Sendable {
             }
             var modified = 0
             for (path, bytes) in files { try Self.write(bytes, to: path, in: directory, modified: &modified) }
-            let (port, process) = try Self.launch(in: directory, workers: workers)
+            let (port, process) = try Self.launch(in: directory, workers: workers, moreAddresses: moreAddresses)
             self.port = port
             self.process = process
             self.directory = directory
@@ -77,11 +78,12 @@ public final class NginxProcess: @unchecked Sendable {
     }
 
     /// Starts nginx on a free port; tries another port when the chosen one was taken meanwhile.
-    private static func launch(in directory: String, workers: Int) throws -> (Int, Process) {
+    private static func launch(in directory: String, workers: Int, moreAddresses: [String]) throws -> (Int, Process) {
         var lastError: NginxError = .noPort
         for _ in 0..<3 {
             guard let port = Loopback.freePort() else { throw NginxError.noPort }
-            let config = NginxConfig.render(directory: directory, port: port, workers: workers, asRoot: getuid() == 0)
+            let config = NginxConfig.render(
+                directory: directory, port: port, workers: workers, asRoot: getuid() == 0, moreAddresses: moreAddresses)
             try config.write(toFile: "\(directory)/nginx.conf", atomically: true, encoding: .utf8)
             do {
                 return (port, try start(in: directory, port: port))

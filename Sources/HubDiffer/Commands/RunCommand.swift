@@ -125,6 +125,24 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var parseBudget: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds one fetch may take, the wait for its host included (default \(DaemonConfiguration().fetchTimeout)).",
+            valueName: "seconds"))
+    var fetchTimeout: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Polls of one host (host:port) at once; the others wait, at most half the fetch timeout, then end as host_busy (default \(DaemonConfiguration().connectionsPerHost), at most an eighth of --concurrency).",
+            valueName: "count"))
+    var connectionsPerHost: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Bytes of response bodies held at once, as 512M or 2G; no poll starts while it is spent, and a body larger than all of it is refused (default a sixteenth of memory, 64M to 2G: \(DaemonConfiguration.defaultBodyBudget >> 20)M here).",
+            valueName: "size"))
+    var bodyBudget: String?
+
     /// The configuration file, then the flags given.
     func resolved() throws -> DaemonConfiguration {
         var configuration = DaemonConfiguration()
@@ -137,7 +155,8 @@ struct RunCommand: AsyncParsableCommand {
                 ("concurrency", concurrency.map(String.init)), ("pid-file", pidFile), ("contact-url", contactURL),
                 ("stop-grace", stopGrace.map(String.init)), ("state-dir", stateDir),
                 ("unconfirmed-limit", unconfirmedLimit.map(String.init)), ("sink-grace", sinkGrace.map(String.init)),
-                ("parse-budget", parseBudget.map(String.init)),
+                ("parse-budget", parseBudget.map(String.init)), ("fetch-timeout", fetchTimeout.map(String.init)),
+                ("connections-per-host", connectionsPerHost.map(String.init)), ("body-budget", bodyBudget),
             ]
             for case (let key, let value?) in flags { try configuration.set(key, value) }
             if !allowAddress.isEmpty {

@@ -48,9 +48,12 @@ struct Daemon {
         let unconfirmed = UnconfirmedEntries(limit: configuration.unconfirmedLimit)
         let metrics = DaemonMetrics()
         var fetcherOptions = FetcherOptions(
+            totalTimeout: .seconds(configuration.fetchTimeout), connectionsPerHost: configuration.connectionsPerHost,
             refusePrivateAddresses: !configuration.allowPrivateAddresses, allowedAddresses: Set(configuration.allowedAddresses))
         if let contactURL = configuration.contactURL { fetcherOptions.contactURL = contactURL }
-        let fetcher = Fetcher(options: fetcherOptions)
+        let budget = BodyBudget(limit: configuration.bodyBudget ?? DaemonConfiguration.defaultBodyBudget)
+        metrics.bodyBudgetLimit.record(budget.limit)
+        let fetcher = Fetcher(options: fetcherOptions, budget: budget)
         if fetcher.addressCheckLeftToProxy {
             logger.warning("a proxy is set in the environment: private addresses are the proxy's to refuse")
         }
@@ -116,6 +119,7 @@ struct Daemon {
                 "feeds": "\(loaded.added)", "shards": "\(map.endpoints.count)", "sink": "\(sink.description)",
                 "control": "\(control.map { "\($0.host):\($0.boundPort ?? $0.port)" } ?? "off")",
                 "pid": "\(getpid())", "state": "\(journal.path)", "known_feeds": "\(journal.count)",
+                "body_budget": "\(budget.limit >> 20)M",
             ])
         systemd.ready(status: "polling \(loaded.added) feeds")
 

@@ -38,6 +38,33 @@ struct DaemonConfiguration: Sendable, Equatable {
     var stateDirectory: String?
     /// Entry keys held in memory at most while shards cannot store them (see ``UnconfirmedEntries``).
     var unconfirmedLimit = 2_000_000
+    /// Seconds one fetch may take, waiting for its host included.
+    var fetchTimeout = Int(FetcherOptions().totalTimeout.components.seconds)
+    /// Polls of one host at once.
+    var connectionsPerHost = FetcherOptions().connectionsPerHost
+    /// Bytes of response bodies held at once (see ``BodyBudget``); nil: ``defaultBodyBudget``.
+    var bodyBudget: Int?
+
+    /// A sixteenth of the machine's memory, from 64 MiB to 2 GiB (1.5 GiB on 24 GiB), and never
+    /// under one body at the size cap.
+    static var defaultBodyBudget: Int {
+        let sixteenth = Int(clamping: ProcessInfo.processInfo.physicalMemory / 16)
+        return max(FetcherOptions().maximumBodySize, min(max(sixteenth, 64 << 20), 2 << 30))
+    }
+
+    /// `512M`, `1G`, `65536`: a byte count with an optional binary K, M or G (and B or iB).
+    static func byteCount(_ text: String) -> Int? {
+        var digits = Substring(text.trimmingCharacters(in: .whitespaces).uppercased())
+        for suffix in ["IB", "B"] where digits.hasSuffix(suffix) {
+            digits = digits.dropLast(suffix.count)
+            break
+        }
+        let shift = ["K": 10, "M": 20, "G": 30][digits.last.map(String.init) ?? ""]
+        if shift != nil { digits = digits.dropLast() }
+        guard let number = Int(digits), number >= 0 else { return nil }
+        let (value, overflow) = number.multipliedReportingOverflow(by: 1 << (shift ?? 0))
+        return overflow ? nil : value
+    }
 
     /// `$STATE_DIRECTORY` (systemd's StateDirectory=), else `$XDG_STATE_HOME/hubdiffer`, else
     /// `~/.local/state/hubdiffer`.
@@ -55,7 +82,8 @@ struct DaemonConfiguration: Sendable, Equatable {
     static let keys = [
         "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
         "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace", "state-dir",
-        "unconfirmed-limit", "sink-grace", "allow-address", "parse-budget",
+        "unconfirmed-limit", "sink-grace", "allow-address", "parse-budget", "fetch-timeout", "connections-per-host",
+        "body-budget",
     ]
 
     /// Why a configuration cannot be used.
@@ -118,6 +146,13 @@ struct DaemonConfiguration: Sendable, Equatable {
         case "unconfirmed-limit": unconfirmedLimit = try number(0...1_000_000_000)
         case "sink-grace": sinkGrace = try number(1...86_400)
         case "parse-budget": parseBudget = try number(1...600)
+        case "fetch-timeout": fetchTimeout = try number(1...3600)
+        case "connections-per-host": connectionsPerHost = try number(1...1000)
+        case "body-budget":
+            guard let bytes = Self.byteCount(value), bytes >= 1 << 20 else {
+                throw Problem(description: "body-budget must be a size of at least 1M, as in 512M or 2G")
+            }
+            bodyBudget = bytes
         case "allow-address":
             for range in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !range.isEmpty {
                 do { _ = try AddressRange(parsing: range) } catch { throw Problem(description: "allow-address: \(error)") }

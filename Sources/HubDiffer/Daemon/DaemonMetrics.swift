@@ -15,6 +15,13 @@ struct DaemonMetrics: Sendable {
     /// overflows): keys held and an estimate of their bytes.
     let unconfirmedEntries: Gauge
     let unconfirmedBytes: Gauge
+    /// Polls waiting for their host, how long they waited, and hosts backed off.
+    let hostWaiting: Gauge
+    let hostWait: Metrics.Timer
+    let hostsBackedOff: Gauge
+    /// Bytes of bodies in flight, and the budget for them.
+    let bodyBudgetUsed: Gauge
+    let bodyBudgetLimit: Gauge
     private let factory: MetricsFactory
 
     init(factory: MetricsFactory = MetricsSystem.factory) {
@@ -31,6 +38,20 @@ struct DaemonMetrics: Sendable {
         unconfirmedBytes = Gauge(label: "hubdiffer_unconfirmed_bytes", factory: factory)
         unconfirmedEntries.record(0)
         unconfirmedBytes.record(0)
+        hostWaiting = Gauge(label: "hubdiffer_queue_depth", dimensions: [("stage", "host")], factory: factory)
+        hostWait = Metrics.Timer(label: "hubdiffer_host_wait_seconds", factory: factory)
+        hostsBackedOff = Gauge(label: "hubdiffer_hosts_backed_off", factory: factory)
+        bodyBudgetUsed = Gauge(label: "hubdiffer_body_budget_bytes", dimensions: [("state", "used")], factory: factory)
+        bodyBudgetLimit = Gauge(label: "hubdiffer_body_budget_bytes", dimensions: [("state", "limit")], factory: factory)
+        hostWaiting.record(0)
+        hostsBackedOff.record(0)
+        bodyBudgetUsed.record(0)
+    }
+
+    /// `hubdiffer_body_budget_waits_total{stage}`: poll_start (the loop found the budget spent
+    /// with polls due; counted once per wait) or transfer (a transfer paused for budget).
+    func countBudgetWait(stage: String, by count: Int = 1) {
+        Counter(label: "hubdiffer_body_budget_waits_total", dimensions: [("stage", stage)], factory: factory).increment(by: count)
     }
 
     func recordUnconfirmed(_ usage: (feeds: Int, keys: Int, bytes: Int)) {
@@ -40,7 +61,8 @@ struct DaemonMetrics: Sendable {
 
     /// `hubdiffer_polls_total{outcome}`: not_modified, unchanged, changed, first_poll (the
     /// backlog recorded), store_unavailable (read, but the feed's shard could not tell what is
-    /// new), not_a_feed, gone, throttled, sink_failed, or the fetch failure's kind.
+    /// new), not_a_feed, gone, throttled, sink_failed, host_busy (waited for its host past half
+    /// the fetch timeout), host_backoff (its host is backed off), or the fetch failure's kind.
     func countPoll(_ outcome: String) {
         Counter(label: "hubdiffer_polls_total", dimensions: [("outcome", outcome)], factory: factory).increment()
     }

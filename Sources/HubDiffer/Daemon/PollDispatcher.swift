@@ -7,10 +7,20 @@ import Scheduler
 /// The daemon's loop: takes due feeds from the ``PollScheduler`` (at most `concurrency` in
 /// flight), runs each poll as a task of its own, and feeds the outcome back so the scheduler
 /// sets the next due time. Publishers' pings and reloads reach it here.
+///
+/// Two things hold polls back without holding an in-flight place: their host (``HostLanes``:
+/// a few polls per host at once, the rest wait at most half the fetch timeout, then end as
+/// `host_busy`; a host that keeps timing out is backed off, `host_backoff`), and the budget for
+/// bodies in flight (no poll starts while it is spent).
 actor PollDispatcher {
     private var scheduler: PollScheduler
     private var environment: PollEnvironment
     private let concurrency: Int
+    private var lanes: HostLanes<DuePoll>
+    /// Whether the loop waits for room in the body budget.
+    private var waitingForBudget = false
+    /// Budget pauses of transfers already counted in the metrics.
+    private var budgetPausesCounted = 0
     private let metrics: DaemonMetrics
     private let logger: Logger
     private var inFlight = 0
@@ -41,6 +51,17 @@ actor PollDispatcher {
         self.concurrency = concurrency
         self.metrics = metrics
         self.logger = logger
+        lanes = HostLanes(settings: Self.laneSettings(fetcher: environment.fetcher.options, concurrency: concurrency))
+    }
+
+    /// A host gets at most an eighth of the in-flight places (and never more connections than
+    /// the fetcher opens to one host): a host that hangs, each of its polls holding a place for
+    /// the whole fetch timeout, leaves seven eighths to the others. With the defaults (256
+    /// places, 6 per host) the fetcher's 6 is the bound. A poll waits for its host at most half
+    /// the fetch timeout, so that it still has half of it to fetch.
+    static func laneSettings(fetcher: FetcherOptions, concurrency: Int) -> HostLanes<DuePoll>.Settings {
+        HostLanes.Settings(
+            perHost: min(fetcher.connectionsPerHost, max(1, concurrency / 8)), maximumWait: fetcher.totalTimeout / 2)
     }
 
     // MARK: - Feeds and reloads
@@ -94,16 +115,57 @@ actor PollDispatcher {
     /// Runs until ``stop(deadline:)``: then returns once the polls in flight are done, or at
     /// the deadline (polls still running are abandoned: unmarked, so sent again later).
     func run() async {
+        environment.fetcher.budget?.onRelease { [weak self] in
+            Task { await self?.budgetReleased() }
+        }
         while !stopping {
             let now = ContinuousClock.now
             lastTurn = now
-            if inFlight < concurrency {
-                for poll in scheduler.popDue(now: now, limit: concurrency - inFlight) { start(poll, now: now) }
-            }
-            // With a free place, nothing more is due before `nextDue`; with none, a poll's end
-            // wakes the loop.
-            await pause(until: inFlight < concurrency ? scheduler.nextDue : nil)
+            for expired in lanes.expired(now: now) { endUnfetched(expired.waiter, label: "host_busy", verdict: .throttled(retryAfter: nil), waited: expired.waited) }
+            let wasWaitingForBudget = waitingForBudget
+            waitingForBudget = false
+            takeDue(now: now)
+            if waitingForBudget && !wasWaitingForBudget { metrics.countBudgetWait(stage: "poll_start") }
+            metrics.hostWaiting.record(lanes.waitingCount)
+            // With a free place (and budget), nothing more is due before `nextDue`; with none, a
+            // poll's end (or a release of budget) wakes the loop; a poll waiting for its host
+            // expires at `nextExpiry`.
+            let nextDue = inFlight < concurrency && !waitingForBudget ? scheduler.nextDue : nil
+            let expiry = lanes.nextExpiry()
+            await pause(until: [nextDue, expiry].compactMap { $0 }.min())
         }
+    }
+
+    /// Takes what is due while places (and budget for bodies) are free: each poll starts,
+    /// waits for its host, or ends at once when its host is backed off.
+    private func takeDue(now: ContinuousClock.Instant) {
+        while inFlight < concurrency {
+            var room = concurrency - inFlight
+            if let budget = environment.fetcher.budget {
+                room = min(room, budget.pollsThatFit(inFlight: inFlight))
+                if room == 0 {
+                    guard scheduler.nextDue.map({ $0 <= now }) ?? false else { return }
+                    budget.waitingForRoom()
+                    waitingForBudget = true
+                    return
+                }
+            }
+            let due = scheduler.popDue(now: now, limit: room)
+            if due.isEmpty { return }
+            for poll in due {
+                metrics.schedulerLag.recordNanoseconds(max(0, (now - poll.due).inNanoseconds))
+                switch lanes.admit(poll, host: Fetcher.hostKey(of: poll.url), now: now) {
+                case .start: start(poll, now: now, waited: .zero)
+                case .wait: break
+                case .backedOff(let until):
+                    endUnfetched(poll, label: "host_backoff", verdict: .throttled(retryAfter: until - now), waited: nil)
+                }
+            }
+        }
+    }
+
+    private func budgetReleased() {
+        if waitingForBudget { wakeUp() }
     }
 
     /// Stops taking due feeds; ``run()`` returns when the polls in flight end or at `deadline`.
@@ -124,20 +186,34 @@ actor PollDispatcher {
         drained = nil
     }
 
-    private func start(_ poll: DuePoll, now: ContinuousClock.Instant) {
+    /// Starts a poll that has its host's place; `waited` for it, which its fetch deadline loses.
+    private func start(_ poll: DuePoll, now: ContinuousClock.Instant, waited: Duration) {
         inFlight += 1
         metrics.inFlight.record(inFlight)
-        metrics.schedulerLag.recordNanoseconds(max(0, (now - poll.due).inNanoseconds))
+        if waited > .zero { metrics.hostWait.recordNanoseconds(waited.inNanoseconds) }
         let environment = self.environment
+        let timeout = environment.fetcher.options.totalTimeout - waited
         Task {
-            let report = await DaemonPoll.run(feed: poll.feed, url: poll.url, environment: environment)
-            self.finished(poll, report)
+            let report = await DaemonPoll.run(feed: poll.feed, url: poll.url, timeout: timeout, environment: environment)
+            self.finished(poll, report, started: now)
         }
     }
 
-    private func finished(_ poll: DuePoll, _ report: FeedPoll.Report) {
+    /// Ends a poll that never fetched (its host busy or backed off): the scheduler hears
+    /// `verdict`, the metrics `label`.
+    private func endUnfetched(_ poll: DuePoll, label: String, verdict: PollVerdict, waited: Duration?) {
+        if let waited { metrics.hostWait.recordNanoseconds(waited.inNanoseconds) }
+        metrics.countPoll(label)
+        scheduler.complete(feed: poll.feed, verdict: verdict, now: .now)
+        logger.debug(
+            "\(label == "host_busy" ? "its host was busy for the whole wait" : "its host is backed off"): not polled",
+            metadata: ["feed": "\(poll.feed)", "outcome": "\(label)", "host": "\(Fetcher.hostKey(of: poll.url))"])
+    }
+
+    private func finished(_ poll: DuePoll, _ report: FeedPoll.Report, started: ContinuousClock.Instant) {
         inFlight -= 1
         pollsDone += 1
+        releaseHost(of: poll, report, started: started)
         lastPollEnded = .now
         metrics.inFlight.record(inFlight)
         metrics.fetchDuration.recordNanoseconds(report.fetch.duration.inNanoseconds)
@@ -156,8 +232,41 @@ actor PollDispatcher {
         log(poll, report, label: label, completion: completion)
         if let adopted = report.adoptedURL { feedByAdoptedURL[adopted] = poll.feed }
         metrics.gone.record(scheduler.goneCount)
+        if let budget = environment.fetcher.budget {
+            metrics.bodyBudgetUsed.record(budget.used)
+            let pauses = budget.pauses
+            if pauses > budgetPausesCounted {
+                metrics.countBudgetWait(stage: "transfer", by: pauses - budgetPausesCounted)
+                budgetPausesCounted = pauses
+            }
+        }
         if stopping, inFlight == 0 { releaseDrain() }
         wakeUp()
+    }
+
+    /// Gives the ended poll's host place to the next poll waiting for it; a host that timed out
+    /// once too often is backed off, and the polls waiting for it end.
+    private func releaseHost(of poll: DuePoll, _ report: FeedPoll.Report, started: ContinuousClock.Instant) {
+        let host = Fetcher.hostKey(of: poll.url)
+        let timedOut = report.fetch.outcome == .failed(.timeout)
+        let now = ContinuousClock.now
+        let release = lanes.finished(host: host, started: started, timedOut: timedOut, responded: report.fetch.status > 0, now: now)
+        if let backoff = release.backoff {
+            logger.warning(
+                "\(host) timed out on \(lanes.settings.timeoutsBeforeBackoff) polls in a row: its feeds wait \((backoff.until - now).components.seconds) s",
+                metadata: ["host": "\(host)", "waiting": "\(backoff.waiters.count)"])
+            for waiter in backoff.waiters {
+                endUnfetched(waiter, label: "host_backoff", verdict: .throttled(retryAfter: backoff.until - now), waited: nil)
+            }
+            metrics.hostsBackedOff.record(lanes.backedOffCount(now: now))
+        }
+        if let next = release.next {
+            if stopping {
+                scheduler.complete(feed: next.waiter.feed, verdict: .undetermined, now: now)
+            } else {
+                start(next.waiter, now: now, waited: next.waited)
+            }
+        }
     }
 
     private func log(_ poll: DuePoll, _ report: FeedPoll.Report, label: String, completion: Completion) {
@@ -218,6 +327,7 @@ actor PollDispatcher {
         case .http: "error_http"
         case .badURL: "error_bad_url"
         case .headerTooLarge: "error_header_too_large"
+        case .bodyOverBudget: "error_over_budget"
         case .network: "error_network"
         }
     }

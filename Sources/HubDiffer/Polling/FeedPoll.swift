@@ -20,6 +20,8 @@ struct FeedPoll {
     /// Entries handled but not yet known stored (the daemon's stand-in for sets it cannot
     /// read or write); nil: none (a one-shot fetch).
     var unconfirmed: UnconfirmedEntries?
+    /// How long the fetch may take; nil: the fetcher's timeout.
+    var fetchTimeout: Duration?
 
     /// What a poll ended with.
     enum Outcome: Sendable, Equatable {
@@ -91,7 +93,7 @@ struct FeedPoll {
         let polledURL = state.adoptedURL ?? url
         let request = FetchRequest(
             url: polledURL, validators: Validators(etag: previous?.etag, lastModified: previous?.lastModified),
-            bodyHash: previous?.bodyHash)
+            bodyHash: previous?.bodyHash, timeout: fetchTimeout)
         let result = await fetcher.fetch(request)
         state.lastPoll = Date()
         var adopted: String?

@@ -1,0 +1,148 @@
+import Synchronization
+
+/// The bytes of response bodies held at once, across every transfer of a ``Fetcher`` and
+/// whatever keeps a fetched body afterwards (the parse): what bounds the poller's memory when
+/// hundreds of large feeds answer together.
+///
+/// A transfer charges the capacity its body buffer grows to (a ``BodyCharge``); the charge is
+/// given back when the last copy of the body is released. When the budget is spent, a transfer
+/// that needs more is paused (libcurl stops reading its socket) until bodies are released,
+/// and the daemon starts no more polls than fit in what is left at the typical body size
+/// (``pollsThatFit(inFlight:)``). When everything held belongs to transfers
+/// still running (no finished body will be released to make room), one of them may overdraw
+/// the budget, so that paused transfers never wait for each other forever: the memory held is
+/// at most ``limit`` plus one body's buffer (the announced length, or up to half again the
+/// body when the length is not known in advance). A body that alone would need more than the
+/// whole budget is refused (``FetchFailure/bodyOverBudget(limit:)``).
+public final class BodyBudget: Sendable {
+    /// What a transfer asking for more bytes gets.
+    enum Grant: Equatable {
+        case granted
+        /// Paused until bodies are released.
+        case wait
+        /// The body alone would be larger than the whole budget.
+        case refused
+    }
+
+    private struct State {
+        var used = 0
+        /// What transfers still running hold (the rest is finished bodies, released once used).
+        var running = 0
+        var peak = 0
+        /// The one charge allowed past the limit (nil: none).
+        var overdraft: ObjectIdentifier?
+        var pauses = 0
+        var someoneWaits = false
+        /// Charges holding bytes (each a poll with a body under way or not yet released).
+        var liveCharges = 0
+        /// The typical finished body: a moving average (1/8 per body), 64 KiB to begin with.
+        var typicalBody = 64 << 10
+    }
+
+    /// The most bytes held at once (one transfer may overdraw it by one body).
+    public let limit: Int
+    private let state = Mutex(State())
+    private let observers = Mutex<[@Sendable () -> Void]>([])
+
+    public init(limit: Int) {
+        precondition(limit > 0, "a body budget must be positive")
+        self.limit = limit
+    }
+
+    /// Bytes charged now.
+    public var used: Int { state.withLock { $0.used } }
+    /// The most bytes charged at once so far.
+    public var peak: Int { state.withLock { $0.peak } }
+    /// How many times a transfer was paused for want of budget.
+    public var pauses: Int { state.withLock { $0.pauses } }
+
+    /// The typical size of a finished body (a moving average).
+    public var typicalBody: Int { state.withLock { $0.typicalBody } }
+
+    /// How many more polls may start, `inFlight` being under way: what is left of the budget
+    /// at the typical body size, less the polls under way that hold nothing yet (they will).
+    /// A caller that finds 0 and waits should call ``waitingForRoom()`` so that the next
+    /// release tells its observers.
+    public func pollsThatFit(inFlight: Int) -> Int {
+        state.withLock { state in
+            let free = limit - state.used
+            guard free > 0 else { return 0 }
+            return max(0, free / max(1, state.typicalBody) - max(0, inFlight - state.liveCharges))
+        }
+    }
+
+    /// Marks that someone waits for room: the next release calls the observers.
+    public func waitingForRoom() { state.withLock { $0.someoneWaits = true } }
+
+    /// Calls `observer` (on the releasing thread) after a release that someone waited for.
+    public func onRelease(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    /// A new, empty charge against this budget.
+    func charge() -> BodyCharge { BodyCharge(budget: self) }
+
+    /// Adds `bytes` to `charge` if the budget allows it.
+    func grow(_ charge: BodyCharge, by bytes: Int) -> Grant {
+        let id = ObjectIdentifier(charge)
+        let grant = state.withLock { state -> Grant in
+            let held = charge.bytes
+            if held + bytes > limit { return .refused }
+            let mayOverdraw = (state.overdraft == nil || state.overdraft == id) && state.used == state.running
+            guard state.used + bytes <= limit || mayOverdraw else {
+                state.pauses += 1
+                state.someoneWaits = true
+                return .wait
+            }
+            if state.used + bytes > limit { state.overdraft = id }
+            if charge.bytes == 0 && bytes > 0 { state.liveCharges += 1 }
+            state.used += bytes
+            state.running += bytes
+            state.peak = max(state.peak, state.used)
+            return .granted
+        }
+        if grant == .granted { charge.bytes += bytes }
+        return grant
+    }
+
+    /// The transfer that holds `charge` ended: its body is finished (or dropped).
+    func finished(_ charge: BodyCharge) {
+        guard !charge.isFinished else { return }
+        charge.isFinished = true
+        state.withLock { state in
+            state.running -= charge.bytes
+            if charge.bytes > 0 { state.typicalBody += (charge.bytes - state.typicalBody) / 8 }
+        }
+    }
+
+    fileprivate func release(_ bytes: Int, finished: Bool, of id: ObjectIdentifier) {
+        let wake = state.withLock { state -> Bool in
+            state.used -= bytes
+            state.liveCharges -= 1
+            if !finished { state.running -= bytes }
+            if state.overdraft == id { state.overdraft = nil }
+            defer { state.someoneWaits = false }
+            return state.someoneWaits
+        }
+        guard wake else { return }
+        for observer in observers.withLock({ $0 }) { observer() }
+    }
+}
+
+/// The bytes one body holds against a ``BodyBudget``; given back when the charge is released,
+/// that is when the last holder of the body lets it go (it travels with ``FetchedBody``).
+///
+/// `@unchecked Sendable`: `bytes` and `isFinished` are written only on the fetcher's loop thread
+/// while the transfer runs (by ``BodyBudget/grow(_:by:)`` and ``BodyBudget/finished(_:)``), and
+/// read in `deinit`, after every holder let go.
+public final class BodyCharge: @unchecked Sendable {
+    private let budget: BodyBudget
+    fileprivate(set) var bytes = 0
+    fileprivate(set) var isFinished = false
+
+    fileprivate init(budget: BodyBudget) { self.budget = budget }
+
+    deinit {
+        if bytes > 0 { budget.release(bytes, finished: isFinished, of: ObjectIdentifier(self)) }
+    }
+}
