@@ -53,7 +53,7 @@ public final class BodyBudget: Sendable {
     public var used: Int { state.withLock { $0.used } }
     /// The most bytes charged at once so far.
     public var peak: Int { state.withLock { $0.peak } }
-    /// How many times a transfer was paused for want of budget.
+    /// How many transfers were paused for want of budget (each counted once).
     public var pauses: Int { state.withLock { $0.pauses } }
 
     /// The typical size of a finished body (a moving average).
@@ -61,18 +61,16 @@ public final class BodyBudget: Sendable {
 
     /// How many more polls may start, `inFlight` being under way: what is left of the budget
     /// at the typical body size, less the polls under way that hold nothing yet (they will).
-    /// A caller that finds 0 and waits should call ``waitingForRoom()`` so that the next
-    /// release tells its observers.
+    /// When none may, the next release calls the observers (``onRelease(_:)``): the check and
+    /// that wish are one step, so a release in between cannot be missed.
     public func pollsThatFit(inFlight: Int) -> Int {
         state.withLock { state in
             let free = limit - state.used
-            guard free > 0 else { return 0 }
-            return max(0, free / max(1, state.typicalBody) - max(0, inFlight - state.liveCharges))
+            let fit = free <= 0 ? 0 : max(0, free / max(1, state.typicalBody) - max(0, inFlight - state.liveCharges))
+            if fit == 0 { state.someoneWaits = true }
+            return fit
         }
     }
-
-    /// Marks that someone waits for room: the next release calls the observers.
-    public func waitingForRoom() { state.withLock { $0.someoneWaits = true } }
 
     /// Calls `observer` (on the releasing thread) after a release that someone waited for.
     public func onRelease(_ observer: @escaping @Sendable () -> Void) {
@@ -90,7 +88,8 @@ public final class BodyBudget: Sendable {
             if held + bytes > limit { return .refused }
             let mayOverdraw = (state.overdraft == nil || state.overdraft == id) && state.used == state.running
             guard state.used + bytes <= limit || mayOverdraw else {
-                state.pauses += 1
+                if !charge.hasWaited { state.pauses += 1 }
+                charge.hasWaited = true
                 state.someoneWaits = true
                 return .wait
             }
@@ -132,13 +131,14 @@ public final class BodyBudget: Sendable {
 /// The bytes one body holds against a ``BodyBudget``; given back when the charge is released,
 /// that is when the last holder of the body lets it go (it travels with ``FetchedBody``).
 ///
-/// `@unchecked Sendable`: `bytes` and `isFinished` are written only on the fetcher's loop thread
+/// `@unchecked Sendable`: `bytes`, `isFinished` and `hasWaited` are written only on the fetcher's loop thread
 /// while the transfer runs (by ``BodyBudget/grow(_:by:)`` and ``BodyBudget/finished(_:)``), and
 /// read in `deinit`, after every holder let go.
 public final class BodyCharge: @unchecked Sendable {
     private let budget: BodyBudget
     fileprivate(set) var bytes = 0
     fileprivate(set) var isFinished = false
+    fileprivate(set) var hasWaited = false
 
     fileprivate init(budget: BodyBudget) { self.budget = budget }
 

@@ -9,8 +9,8 @@ import Synchronization
 /// `curl_multi_wakeup`; each one's completion runs on the loop thread when it ends.
 ///
 /// Each host (host:port of the URL) gets at most ``FetcherOptions/connectionsPerHost``
-/// transfers at once; the rest wait here, not in libcurl, so waiting does not count against
-/// their timeout.
+/// transfers at once; the rest wait here, not in libcurl. The wait counts against a transfer's
+/// timeout: one whose deadline passes while it waits fails as ``FetchFailure/hostBusy``.
 ///
 /// `@unchecked Sendable`: `multi`, `share`, `idleHandles`, `active`, `hosts` and `acceptOnly`
 /// are used only on the loop thread (in `loop()` and what it calls), or in `init` before the
@@ -141,6 +141,21 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
+    /// Fails the waiting transfers whose deadline passed (checked at least once a second: the
+    /// loop's longest sleep).
+    private func expireWaiting() {
+        guard hosts.values.contains(where: { !$0.waiting.isEmpty }) else { return }
+        let now = ContinuousClock.now
+        for (host, entry) in hosts where entry.waiting.contains(where: { $0.deadline <= now }) {
+            var kept = entry
+            kept.waiting.removeAll { $0.deadline <= now }
+            hosts[host] = kept
+            for transfer in entry.waiting where transfer.deadline <= now {
+                transfer.fail(.hostBusy(waited: now - transfer.started))
+            }
+        }
+    }
+
     /// A transfer of `host` ended: its slot goes to the next one waiting.
     private func release(_ host: String) {
         guard var entry = hosts[host] else { return }
@@ -150,7 +165,13 @@ final class CurlMulti: @unchecked Sendable {
         } else {
             let next = entry.waiting.removeFirst()
             hosts[host] = entry
-            start(next)
+            let now = ContinuousClock.now
+            if next.deadline <= now {
+                next.fail(.hostBusy(waited: now - next.started))
+                release(host)  // the slot goes on to the one after
+            } else {
+                start(next)
+            }
         }
     }
 
@@ -185,7 +206,7 @@ final class CurlMulti: @unchecked Sendable {
             refused = refused || hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects) != CURLE_OK
             _ = hd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
             _ = hd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")  // all this libcurl decodes
-            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(transfer.timeout)))
+            _ = hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(transfer.deadline - .now)))
             let validators = request.validators
             if validators.etag == nil && validators.lastModified == nil {
                 _ = hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, acceptOnly)
@@ -247,7 +268,12 @@ final class CurlMulti: @unchecked Sendable {
         let transfer = Unmanaged<Transfer>.fromOpaque(UnsafeMutableRawPointer(privatePointer)).takeRetainedValue()
         transfer.easy = nil
         transfer.pausedList = nil
-        if let charge = transfer.charge { budget?.finished(charge) }
+        if let charge = transfer.charge {
+            budget?.finished(charge)
+            // A transfer that ended while paused (timed out, aborted) must not stay listed:
+            // the list would keep its body, and its charge, until the next release.
+            paused.transfers.removeAll { $0 === transfer }
+        }
         let detail = transfer.errorText.isEmpty ? message : transfer.errorText
         curl_easy_reset(easy)
         if idleHandles.count < 4096 { idleHandles.append(easy) } else { curl_easy_cleanup(easy) }
@@ -303,7 +329,9 @@ private let writeBody: curl_write_callback = { data, size, count, context in
         if let easy = transfer.easy, hd_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) != CURLE_OK {
             announced = -1
         }
-        let capacity = transfer.capacity(toHold: needed, announced: announced >= 0 ? Int(announced) : nil)
+        // Never more than the whole budget for a body that fits in it.
+        let capacity = min(
+            transfer.capacity(toHold: needed, announced: announced >= 0 ? Int(announced) : nil), max(needed, budget.limit))
         let charge = transfer.charge ?? budget.charge()
         transfer.charge = charge
         switch budget.grow(charge, by: max(0, capacity - charge.bytes)) {

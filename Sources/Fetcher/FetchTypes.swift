@@ -90,6 +90,9 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// A response header line past libcurl's limit (100 KB: `CURL_MAX_HTTP_HEADER`), which
     /// libcurl reports as "Out of memory".
     case headerTooLarge
+    /// No connection to the host came free before the deadline (the fetcher's other transfers
+    /// to it held them all): nothing was sent.
+    case hostBusy(waited: Duration)
     /// The body alone needs more than the whole body budget (``BodyBudget``): refused.
     case bodyOverBudget(limit: Int)
     /// DNS, connection, TLS or protocol failure, with libcurl's words.
@@ -110,6 +113,8 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .http(let status): "HTTP \(status)"
         case .badURL(let url): "not a URL that can be fetched: \(url)"
         case .headerTooLarge: "refused: a response header line is over libcurl's 100 KB limit (the server sends a giant header)"
+        case .hostBusy(let waited):
+            "not sent: its host's connections were all busy for \(waited.components.seconds) s, the whole deadline"
         case .bodyOverBudget(let limit):
             "refused: the body needs more than the whole \(limit)-byte budget for bodies in flight (raise --body-budget)"
         case .network(let why): why

@@ -39,6 +39,8 @@ final class Transfer: @unchecked Sendable {
     /// What the body's bytes are charged to; nil: no budget.
     let budget: BodyBudget?
     let started = ContinuousClock.now
+    /// When it must be over, waiting for a connection to its host included.
+    var deadline: ContinuousClock.Instant { started + timeout }
 
     var body: [UInt8] = []
     var headers = ResponseHeaders()
@@ -183,7 +185,9 @@ final class Transfer: @unchecked Sendable {
                 return result(.unchanged, validators: sent, bodyHash: hash)
             }
             var fetched = FetchedBody(bytes: body, contentType: headers.contentType, charset: headers.charset)
+            // The charge goes with the body: released when its last holder lets it go.
             fetched.charge = charge
+            charge = nil
             return result(.changed(fetched), validators: sent, bodyHash: hash)
         case 410:
             return result(.gone)

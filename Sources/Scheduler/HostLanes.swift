@@ -1,8 +1,10 @@
-/// Polls in flight per host, the polls waiting for their host's turn, and hosts that keep
+/// Polls fetching per host, the polls waiting for their host's turn, and hosts that keep
 /// timing out: what keeps one host from holding the daemon's in-flight places.
 ///
-/// - A host runs at most ``Settings/perHost`` polls at once; the others wait here, holding no
-///   in-flight place, in the order they came.
+/// - A host fetches for at most ``Settings/perHost`` polls at once (a place is held from the
+///   poll's start to the end of its fetch, not through its parse and store); the others wait
+///   here, holding no in-flight place, in the order they came, and leave through
+///   ``takeReady(limit:now:)`` as places free.
 /// - A poll waits at most ``Settings/maximumWait``; past it, it leaves as expired (the daemon
 ///   ends it as `host_busy`). What it waited counts against its fetch deadline.
 /// - ``Settings/timeoutsBeforeBackoff`` timeouts in a row back the host off: its waiting polls
@@ -41,7 +43,7 @@ public struct HostLanes<Waiter> {
     public enum Admission: Equatable {
         /// Its host has a free place: run it now.
         case start
-        /// It waits for its host (see ``finished(host:started:timedOut:responded:now:)``).
+        /// It waits for its host (see ``takeReady(limit:now:)``).
         case wait
         /// Its host is backed off until then.
         case backedOff(until: ContinuousClock.Instant)
@@ -53,13 +55,11 @@ public struct HostLanes<Waiter> {
         public let waited: Duration
     }
 
-    /// What the end of a poll changes.
-    public struct Release {
-        /// The waiting poll that takes the ended one's place (already counted as running).
-        public var next: Started?
-        /// Set when this ending backed the host off: until when, and the polls that were
-        /// waiting for it (they leave now).
-        public var backoff: (until: ContinuousClock.Instant, waiters: [Waiter])?
+    /// Set when the end of a fetch backed its host off: until when, and the polls that were
+    /// waiting for it (they leave now).
+    public struct Backoff {
+        public let until: ContinuousClock.Instant
+        public let waiters: [Waiter]
     }
 
     private struct Lane {
@@ -92,6 +92,9 @@ public struct HostLanes<Waiter> {
     /// left are skipped when met.
     private var arrivals: [(host: String, since: ContinuousClock.Instant)] = []
     private var arrivalsHead = 0
+    /// Hosts that have waiting polls and may have a free place, in the order places freed.
+    private var ready: [String] = []
+    private var readyHead = 0
     /// Polls waiting, all hosts together.
     public private(set) var waitingCount = 0
 
@@ -125,13 +128,14 @@ public struct HostLanes<Waiter> {
         return .wait
     }
 
-    /// A poll of `host` that started at `started` ended: `timedOut` when it found no answer in
-    /// time, `responded` when the host answered at all (any status).
+    /// The fetch of a poll of `host` that started at `started` ended, and its place is free:
+    /// `timedOut` when it found no answer in time, `responded` when the host answered at all
+    /// (any status). A waiting poll takes the place through ``takeReady(limit:now:)``.
     public mutating func finished(
         host: String, started: ContinuousClock.Instant, timedOut: Bool, responded: Bool, now: ContinuousClock.Instant
-    ) -> Release {
-        guard var lane = lanes[host] else { return Release() }
-        var release = Release()
+    ) -> Backoff? {
+        guard var lane = lanes[host] else { return nil }
+        var backoff: Backoff?
         if responded {
             lane.timeouts = 0
             lane.backoffs = 0
@@ -146,18 +150,46 @@ public struct HostLanes<Waiter> {
                 var waiters: [Waiter] = []
                 while let first = lane.popFirst() { waiters.append(first.waiter) }
                 waitingCount -= waiters.count
-                release.backoff = (now + length, waiters)
+                backoff = Backoff(until: now + length, waiters: waiters)
             }
         }
-        if let first = lane.popFirst() {
-            waitingCount -= 1
-            release.next = Started(waiter: first.waiter, waited: now - first.since)
-        } else {
-            lane.running -= 1
-        }
+        lane.running -= 1
+        if lane.waitingCount > 0 { ready.append(host) }
         lanes[host] = lane.isIdle ? nil : lane
-        return release
+        return backoff
     }
+
+    /// Waiting polls whose host has a free place now, at most `limit`, oldest host first; each
+    /// holds its host's place from here.
+    public mutating func takeReady(limit: Int, now: ContinuousClock.Instant) -> [Started] {
+        var started: [Started] = []
+        while started.count < limit, readyHead < ready.count {
+            let host = ready[readyHead]
+            guard var lane = lanes[host] else {
+                readyHead += 1
+                continue
+            }
+            while started.count < limit, lane.running < settings.perHost, let first = lane.popFirst() {
+                lane.running += 1
+                waitingCount -= 1
+                started.append(Started(waiter: first.waiter, waited: now - first.since))
+            }
+            lanes[host] = lane.isIdle ? nil : lane
+            // Done with this host when it has no place or no waiter left; else `limit` stopped.
+            if lane.running >= settings.perHost || lane.waitingCount == 0 { readyHead += 1 } else { break }
+        }
+        if readyHead == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            readyHead = 0
+        } else if readyHead > 1024 && readyHead * 2 > ready.count {
+            ready.removeFirst(readyHead)
+            readyHead = 0
+        }
+        return started
+    }
+
+    /// Whether some waiting poll may have a free place (``takeReady(limit:now:)`` has work).
+    public var hasReady: Bool { readyHead < ready.count }
 
     /// When the longest-waiting poll reaches ``Settings/maximumWait``; nil: none waits.
     public mutating func nextExpiry() -> ContinuousClock.Instant? {

@@ -55,7 +55,7 @@ struct IntervalRules: Sendable {
         switch verdict {
         case .changed: adapted = interval / 2
         case .unchanged, .notModified: adapted = Int64(min(Double(Int64.max / 2), Double(interval) * 1.25))
-        case .undetermined, .failed, .throttled, .gone: adapted = interval
+        case .undetermined, .failed, .throttled, .gone, .deferred: adapted = interval
         }
         return clamped(max(adapted, publisherFloor(hints)))
     }

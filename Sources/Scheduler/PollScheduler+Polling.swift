@@ -88,6 +88,8 @@ extension PollScheduler {
             records[index].consecutiveErrors = errors
             delay = rules.backoffDelay(
                 interval: record.interval, errors: Int(errors), unit: random.nextUnit())
+        case .deferred(let retryAfter):
+            delay = rules.retryAfterDelay(retryAfter, unit: random.nextUnit())
         case .throttled(retryAfter: let retryAfter?):
             records[index].consecutiveErrors =
                 record.consecutiveErrors == .max ? .max : record.consecutiveErrors + 1

@@ -14,6 +14,9 @@ public enum PollVerdict: Sendable, Equatable {
     case failed
     /// 429 or 503: wait at least `retryAfter`; without one, back off as after `failed`.
     case throttled(retryAfter: Duration?)
+    /// Not polled, for a reason that is not the feed's (its host was busy or is backed off):
+    /// due again after `retryAfter`, jittered; its interval and error count stay as they are.
+    case deferred(retryAfter: Duration)
     /// 410 Gone: the feed is never due again (until the feeds file drops and re-adds it, or
     /// changes its URL).
     case gone
@@ -22,7 +25,7 @@ public enum PollVerdict: Sendable, Equatable {
     var isSuccess: Bool {
         switch self {
         case .notModified, .unchanged, .changed, .undetermined: true
-        case .failed, .throttled, .gone: false
+        case .failed, .throttled, .gone, .deferred: false
         }
     }
 }

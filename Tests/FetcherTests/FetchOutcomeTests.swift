@@ -242,14 +242,13 @@ struct FetchOutcomeTests {
         #expect(statuses.allSatisfy { $0 == 200 })
     }
 
-    @Test("the per-host limit holds, and waiting for a slot does not count against the timeout")
+    @Test("the per-host limit holds")
     func perHostLimit() async throws {
         let server = try QuirkyServer()
         defer { server.stop() }
-        let fetcher = Self.fetcher(
-            FetcherOptions(totalTimeout: .milliseconds(1500), connectionsPerHost: 2, refusePrivateAddresses: false))
+        let fetcher = Self.fetcher(FetcherOptions(totalTimeout: .seconds(10), connectionsPerHost: 2, refusePrivateAddresses: false))
         let start = ContinuousClock.now
-        // 8 polls of 500 ms, 2 at a time: 2 s in all, more than the 1.5 s timeout of each.
+        // 8 polls of 500 ms, 2 at a time: 2 s in all.
         let statuses = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<8 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/delay?ms=500"))).status } }
             return await group.reduce(into: [Int]()) { $0.append($1) }
@@ -258,6 +257,27 @@ struct FetchOutcomeTests {
         #expect(ContinuousClock.now - start >= .milliseconds(1900))
         let most = try ChildProcess.run("/usr/bin/curl", ["-s", "--noproxy", "*", server.url("/most-concurrent")])
         #expect(String(decoding: most.output, as: UTF8.self) == "2")
+    }
+
+    @Test("waiting for a connection counts against the timeout: a transfer still waiting at its deadline ends as host busy, never sent")
+    func hostBusy() async throws {
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let fetcher = Self.fetcher(
+            FetcherOptions(totalTimeout: .milliseconds(2500), connectionsPerHost: 2, refusePrivateAddresses: false))
+        // 8 polls of 1 s, 2 at a time, each with 2.5 s in all: some cannot even start in time.
+        let results = await withTaskGroup(of: FetchResult.self) { group in
+            for _ in 0..<8 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/delay?ms=1000"))) } }
+            return await group.reduce(into: [FetchResult]()) { $0.append($1) }
+        }
+        let busy = results.filter { if case .failed(.hostBusy) = $0.outcome { true } else { false } }
+        #expect(results.filter { $0.status == 200 }.count >= 2)
+        #expect(busy.count >= 2)
+        #expect(busy.allSatisfy { $0.duration >= .milliseconds(2400) && $0.duration < .milliseconds(3600) })
+        #expect(busy.allSatisfy { $0.status == 0 })
+        let served = try server.log().filter { $0.path.hasPrefix("/delay") }.count
+        #expect(served == 8 - busy.count, "a transfer past its deadline was sent")
+        #expect("\(FetchFailure.hostBusy(waited: .seconds(3)))".contains("busy for 3 s"))
     }
 
     @Test("a permanent redirect to a failure is not reported as the feed's new URL")

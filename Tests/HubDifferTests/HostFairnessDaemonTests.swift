@@ -50,7 +50,7 @@ struct HostFairnessDaemonTests {
         #expect(daemon.log().contains("timed out on 3 polls in a row"))
 
         let stopped = daemon.stop(SIGTERM)
-        #expect(stopped?.status == 0 && (stopped?.seconds ?? 99) < 3, "\(String(describing: stopped))")
+        #expect(stopped?.status == 0 && (stopped?.seconds ?? 99) < 4, "\(String(describing: stopped))")
         let sent = Set(daemon.entries().map { "\($0.feed) \($0.link)" })
         let want = try farm.expected().flatMap { feed, links in links.map { "\(feed) \($0)" } }
         #expect(want.count > 40)

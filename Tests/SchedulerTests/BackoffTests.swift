@@ -22,6 +22,17 @@ struct BackoffTests {
         #expect(feed.delay(after: .failed) == .seconds(2_250))
     }
 
+    @Test("a deferred poll (its host busy or backed off) comes back after the delay asked, with its errors and interval untouched")
+    func deferredIsNeutral() {
+        var feed = OneFeed(policy: SchedulePolicy(maximumBackoff: .seconds(20_000), jitter: 0))
+        #expect(feed.delay(after: .failed) == .seconds(1_800))
+        #expect(feed.delay(after: .deferred(retryAfter: .seconds(300))) == .seconds(300))
+        #expect(feed.delay(after: .deferred(retryAfter: .seconds(1))) == .seconds(60))  // raised to the minimum interval
+        #expect(feed.scheduler.consecutiveErrors(of: 1) == 1)
+        #expect(feed.scheduler.interval(of: 1) == .seconds(900))
+        #expect(feed.delay(after: .failed) == .seconds(3_600))
+    }
+
     @Test("backoff uses the adapted interval as its base")
     func backoffBase() {
         var feed = OneFeed()

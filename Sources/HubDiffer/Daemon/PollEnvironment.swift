@@ -37,12 +37,16 @@ extension Atomic where Value == Int {
 /// One poll run by the daemon: ``FeedPoll`` with the daemon's first-poll rule, its memory of
 /// entries not yet stored, and its sink.
 enum DaemonPoll {
-    /// Polls `feed`; its fetch may take `timeout`. Its first poll (a feed not in the journal) records the backlog unless the
+    /// Polls `feed`; its fetch may take `timeout`, and `afterFetch` hears when it ended. Its first poll (a feed not in the journal) records the backlog unless the
     /// daemon runs with `--first-poll emit`; a feed in the journal whose set is missing had it
     /// lost, and its entries are sent (a duplicate rather than a loss).
-    static func run(feed: Int64, url: String, timeout: Duration, environment: PollEnvironment) async -> FeedPoll.Report {
+    static func run(
+        feed: Int64, url: String, timeout: Duration, environment: PollEnvironment,
+        afterFetch: @escaping @Sendable (FetchResult) async -> Void
+    ) async -> FeedPoll.Report {
         var poll = FeedPoll(fetcher: environment.fetcher, store: environment.store)
         poll.fetchTimeout = timeout
+        poll.afterFetch = afterFetch
         poll.parser = environment.parser
         poll.parserLimits.timeBudget = environment.parseBudget
         poll.unconfirmed = environment.unconfirmed

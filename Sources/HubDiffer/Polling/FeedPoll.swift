@@ -22,6 +22,8 @@ struct FeedPoll {
     var unconfirmed: UnconfirmedEntries?
     /// How long the fetch may take; nil: the fetcher's timeout.
     var fetchTimeout: Duration?
+    /// Told as soon as the fetch ended, before the parse (the daemon frees the host's place).
+    var afterFetch: (@Sendable (FetchResult) async -> Void)?
 
     /// What a poll ended with.
     enum Outcome: Sendable, Equatable {
@@ -94,7 +96,16 @@ struct FeedPoll {
         let request = FetchRequest(
             url: polledURL, validators: Validators(etag: previous?.etag, lastModified: previous?.lastModified),
             bodyHash: previous?.bodyHash, timeout: fetchTimeout)
-        let result = await fetcher.fetch(request)
+        var result = await fetcher.fetch(request)
+        await afterFetch?(result)
+        // The body leaves the result, which the report keeps to the end of the poll: the bytes
+        // (and their charge against the daemon's body budget) go as soon as they are parsed,
+        // not after the sink and the store.
+        var body: FetchedBody?
+        if case .changed(let fetched) = result.outcome {
+            body = fetched
+            result.outcome = .changed(FetchedBody(bytes: [], contentType: fetched.contentType, charset: fetched.charset))
+        }
         state.lastPoll = Date()
         var adopted: String?
         // A permanent redirect counts the polls it held on; an answer from the feed's own URL
@@ -130,15 +141,11 @@ struct FeedPoll {
                 let keys = held.handled.union(held.tentative).map { DocumentEntry(key: $0, date: nil) }
                 if await store.mark(feed: feed, document: keys, retainedEntries: .max) { unconfirmed?.confirm(feed) }
             }
-        case .changed(let body):
-            let options = ParserOptions(documentURL: result.finalURL, httpCharset: body.charset, limits: parserLimits)
+        case .changed(let announced):
+            let options = ParserOptions(documentURL: result.finalURL, httpCharset: announced.charset, limits: parserLimits)
             let document: Feed
             do {
-                if let parser {
-                    document = try await parser.parse(body.bytes, options: options)
-                } else {
-                    document = try FeedParser.parse(body.bytes, options: options)
-                }
+                document = try await parse(taking: &body, options: options)
             } catch {
                 report.outcome = .notAFeed("\(error)")
                 report.parseError = error
@@ -217,5 +224,16 @@ struct FeedPoll {
         }
         if record && stateReadable { await store.save(state, feed: feed) }
         return report
+    }
+}
+
+extension FeedPoll {
+    /// Parses the fetched body, then lets it go: its bytes, and with them its charge against the
+    /// daemon's body budget, are released when this returns, before the diff and the sink.
+    fileprivate func parse(taking body: inout FetchedBody?, options: ParserOptions) async throws(FeedParsingError) -> Feed {
+        defer { body = nil }
+        let bytes = body?.bytes ?? []
+        if let parser { return try await parser.parse(bytes, options: options) }
+        return try FeedParser.parse(bytes, options: options)
     }
 }
