@@ -133,7 +133,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Polls of one host (host:port) at once; the others wait, at most half the fetch timeout, then end as host_busy (default \(DaemonConfiguration().connectionsPerHost), at most an eighth of --concurrency).",
+            "Connections to one host (host:port) at once (default \(DaemonConfiguration().connectionsPerHost)); four polls per connection are in flight, at most an eighth of --concurrency, the others wait at most half the fetch timeout, then end as host_busy.",
             valueName: "count"))
     var connectionsPerHost: Int?
 

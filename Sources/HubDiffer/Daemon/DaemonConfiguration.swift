@@ -40,7 +40,7 @@ struct DaemonConfiguration: Sendable, Equatable {
     var unconfirmedLimit = 2_000_000
     /// Seconds one fetch may take, waiting for its host included.
     var fetchTimeout = Int(FetcherOptions().totalTimeout.components.seconds)
-    /// Polls of one host at once.
+    /// Connections to one host at once (four polls per connection are in flight).
     var connectionsPerHost = FetcherOptions().connectionsPerHost
     /// Bytes of response bodies held at once (see ``BodyBudget``); nil: ``defaultBodyBudget``.
     var bodyBudget: Int?
