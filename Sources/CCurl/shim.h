@@ -74,6 +74,11 @@ static inline CURLcode hd_curl_easy_getinfo_off_t(CURL *h, CURLINFO i, curl_off_
 static inline CURLcode hd_curl_easy_unpause(CURL *h) { return curl_easy_pause(h, CURLPAUSE_CONT); }
 /* The write callback's "pause me" answer, as a size_t Swift can return. */
 static inline size_t hd_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+/* Sets a string option to NULL (CURLOPT_CAPATH: Debian's libcurl has a default directory,
+ * and any CA directory turns libcurl's CA store cache off). */
+static inline CURLcode hd_curl_easy_setopt_null(CURL *h, CURLoption o) {
+    return curl_easy_setopt(h, o, (char *)NULL);
+}
 /* CURLVERSION_NOW is a macro alias that does not import. */
 static inline const char *hd_curl_version_string(void) {
     return curl_version_info(CURLVERSION_NOW)->version;

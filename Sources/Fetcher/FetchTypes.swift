@@ -90,6 +90,11 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// A response header line past libcurl's limit (100 KB: `CURL_MAX_HTTP_HEADER`), which
     /// libcurl reports as "Out of memory".
     case headerTooLarge
+    /// The server's TLS certificate was refused (never a fall-back to unverified TLS), with
+    /// libcurl's words.
+    case certificate(CertificateProblem, String)
+    /// The CA file cannot be read or holds no certificate.
+    case caFileUnusable(String)
     /// No connection to the host came free before the deadline (the fetcher's other transfers
     /// to it held them all): nothing was sent.
     case hostBusy(waited: Duration)
@@ -113,11 +118,50 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .http(let status): "HTTP \(status)"
         case .badURL(let url): "not a URL that can be fetched: \(url)"
         case .headerTooLarge: "refused: a response header line is over libcurl's 100 KB limit (the server sends a giant header)"
+        case .certificate(let problem, let detail): "TLS certificate refused (\(problem.words)): \(detail)"
+        case .caFileUnusable(let detail): "the CA file cannot be used (check --ca-file): \(detail)"
         case .hostBusy(let waited):
             "not sent: its host's connections were all busy for \(waited.components.seconds) s, the whole deadline"
         case .bodyOverBudget(let limit):
             "refused: the body needs more than the whole \(limit)-byte budget for bodies in flight (raise --body-budget)"
         case .network(let why): why
+        }
+    }
+}
+
+/// Why a server's certificate was refused.
+public enum CertificateProblem: String, Sendable, Equatable, CaseIterable {
+    case expired, notYetValid = "not_yet_valid", hostName = "host_name", unknownIssuer = "unknown_issuer"
+    case selfSigned = "self_signed", other
+
+    /// The problem behind OpenSSL's verification result (`X509_V_ERR_*`, from
+    /// `CURLINFO_SSL_VERIFYRESULT`) and libcurl's message: libcurl 7.88 checks the host name
+    /// itself ("no alternative certificate subject name matches target host name"), after
+    /// OpenSSL's chain check, so only its message tells.
+    init(verifyResult: Int, message: String) {
+        if message.contains("subject name") || message.contains("does not match target host") {
+            self = .hostName
+            return
+        }
+        switch verifyResult {
+        case 10: self = .expired  // X509_V_ERR_CERT_HAS_EXPIRED
+        case 9: self = .notYetValid  // X509_V_ERR_CERT_NOT_YET_VALID
+        case 18, 19: self = .selfSigned  // DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN
+        case 2, 20, 21: self = .unknownIssuer  // UNABLE_TO_GET_ISSUER_CERT(_LOCALLY), UNABLE_TO_VERIFY_LEAF_SIGNATURE
+        case 62, 64: self = .hostName  // HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH
+        default: self = .other
+        }
+    }
+
+    /// In words, for the log line.
+    public var words: String {
+        switch self {
+        case .expired: "expired"
+        case .notYetValid: "not yet valid"
+        case .hostName: "issued for another host name"
+        case .unknownIssuer: "issued by an unknown CA (pass --ca-file for a private one)"
+        case .selfSigned: "self-signed"
+        case .other: "not verified"
         }
     }
 }

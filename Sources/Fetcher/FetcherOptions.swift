@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a ``Fetcher`` behaves: limits, timeouts, identity and address filtering.
 public struct FetcherOptions: Sendable {
     /// Bodies larger than this are aborted and reported (default 10 MiB), after decoding.
@@ -25,13 +27,24 @@ public struct FetcherOptions: Sendable {
     public var checksAddresses: Bool
     /// The longest `Retry-After` honoured (default 24 h).
     public var maximumRetryAfter: Duration
+    /// The CA certificates (PEM) that HTTPS servers must chain to; nil: the system bundle
+    /// (libcurl's built-in default, `/etc/ssl/certs/ca-certificates.crt` on Debian). Loaded
+    /// once and cached (see ``CurlMulti``), never per connection.
+    public var caFile: String?
+    /// HTTP/2 with HTTPS servers that offer it through ALPN (default true): many feeds of one
+    /// host multiplexed on one connection; false: HTTP/1.1 only (some CDNs treat HTTP/2 clients
+    /// differently). Plain HTTP is always HTTP/1.1.
+    public var http2: Bool
 
     public init(
         maximumBodySize: Int = 10 << 20, connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(30),
         maximumRedirects: Int = 5, connectionsPerHost: Int = 6, connectionCacheSize: Int = 10_000,
         contactURL: String = "https://github.com/hubdiffer/hubdiffer", refusePrivateAddresses: Bool = true,
-        allowedAddresses: Set<String> = [], checksAddresses: Bool = true, maximumRetryAfter: Duration = .seconds(86_400)
+        allowedAddresses: Set<String> = [], checksAddresses: Bool = true, maximumRetryAfter: Duration = .seconds(86_400),
+        caFile: String? = nil, http2: Bool = true
     ) {
+        self.caFile = caFile
+        self.http2 = http2
         self.checksAddresses = checksAddresses
         self.maximumBodySize = maximumBodySize
         self.connectTimeout = connectTimeout
@@ -43,6 +56,18 @@ public struct FetcherOptions: Sendable {
         self.refusePrivateAddresses = refusePrivateAddresses
         self.allowedAddresses = allowedAddresses
         self.maximumRetryAfter = maximumRetryAfter
+    }
+
+    /// Why `path` cannot serve as a CA file (unreadable, or no PEM certificate in it); nil:
+    /// it can. Checked before a daemon or a command starts, not at the first HTTPS poll.
+    public static func caFileProblem(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return "\(path) cannot be read"
+        }
+        guard data.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
+            return "\(path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        }
+        return nil
     }
 
     /// `HubDiffer/VERSION (+CONTACT)`.

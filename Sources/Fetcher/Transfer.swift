@@ -13,7 +13,7 @@ final class Transfer: @unchecked Sendable {
     /// How libcurl ended the transfer, in the terms that matter here.
     enum Ending {
         case complete, bodyTooLarge, writeRefused, couldNotConnect, tooManyRedirects, unsupportedProtocol, timeout, badURL
-        case headerTooLarge, aborted, other
+        case headerTooLarge, aborted, certificate, caFile, other
     }
 
     /// Transfers paused for want of body budget, for the loop to resume (loop thread only).
@@ -49,6 +49,8 @@ final class Transfer: @unchecked Sendable {
     var headerList: UnsafeMutablePointer<curl_slist>?
     var finalURL: String
     var status = 0
+    /// OpenSSL's verification result of the server certificate (`X509_V_OK` is 0).
+    var verifyResult = 0
     /// The bytes this body holds against ``budget``.
     var charge: BodyCharge?
     /// The body alone needs more than the whole budget.
@@ -161,6 +163,10 @@ final class Transfer: @unchecked Sendable {
             return result(.failed(.badURL(request.url)))
         case .headerTooLarge:
             return result(.failed(.headerTooLarge))
+        case .certificate:
+            return result(.failed(.certificate(CertificateProblem(verifyResult: verifyResult, message: detail), detail)))
+        case .caFile:
+            return result(.failed(.caFileUnusable(detail)))
         default:
             return result(.failed(.network(detail.isEmpty ? "transfer failed" : detail)))
         }
@@ -222,6 +228,8 @@ final class Transfer: @unchecked Sendable {
             return postResult(.responded(status: status))
         case .couldNotConnect where refusedAddress != nil:
             return postResult(.failed(.refusedAddress(refusedAddress ?? "")))
+        case .certificate:
+            return postResult(.failed(.certificate(CertificateProblem(verifyResult: verifyResult, message: detail), detail)))
         case .unsupportedProtocol:
             return postResult(.failed(.refusedScheme(url)))
         case .timeout:

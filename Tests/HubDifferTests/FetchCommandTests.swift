@@ -131,6 +131,35 @@ struct FetchCommandTests {
         #expect(bad.status == 64 && bad.stderr.contains("the prefix length must be 0 to 32"), "\(bad.stderr)")
     }
 
+    @Test("over HTTPS trusted through --ca-file: fetched and diffed; expired, wrong-name and unknown-issuer certificates exit 69, each with its own words")
+    func https() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let shards = try Self.shardsFile(redis.url)
+        let certificates = try TestCertificates()
+        let nginx = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...3).utf8)], tls: NginxTLS(certificates.server))
+        defer { nginx.stop() }
+        let first = try Self.fetch(1, nginx.url("/feed.xml"), shards: shards, ["--ca-file", certificates.caFile])
+        #expect(first.status == 0 && Self.ids(first.stdout).count == 3, "\(first.stderr)")
+        let second = try Self.fetch(1, nginx.url("/feed.xml"), shards: shards, ["--ca-file", certificates.caFile])
+        #expect(second.status == 0 && Self.ids(second.stdout).isEmpty, "\(second.stderr)")
+        let untrusted = try Self.fetch(2, nginx.url("/feed.xml"), shards: shards)
+        #expect(untrusted.status == 69 && untrusted.stderr.contains("issued by an unknown CA (pass --ca-file"), "\(untrusted.stderr)")
+        for (pair, words) in [
+            (certificates.expired, "TLS certificate refused (expired): SSL certificate problem: certificate has expired"),
+            (certificates.wrongHost, "TLS certificate refused (issued for another host name)"),
+            (certificates.unknownIssuer, "TLS certificate refused (issued by an unknown CA"),
+        ] {
+            let broken = try NginxProcess(files: ["feed.xml": Array(FeedFixtures.rss(items: 1...3).utf8)], tls: NginxTLS(pair))
+            defer { broken.stop() }
+            let run = try Self.fetch(3, broken.url("/feed.xml"), shards: shards, ["--ca-file", certificates.caFile])
+            #expect(run.status == 69 && run.stderr.contains(words), "\(run.stderr)")
+            #expect(run.stdout.isEmpty)
+        }
+        let badFile = try ParseCommandTests.run(["fetch", "4", nginx.url("/feed.xml"), "--shards", shards, "--ca-file", "/nonexistent.pem"])
+        #expect(badFile.status == 64 && badFile.stderr.contains("--ca-file: /nonexistent.pem cannot be read"), "\(badFile.stderr)")
+    }
+
     @Test("a response header over 100 KB is said in those words, not as libcurl's \"Out of memory\"")
     func giantHeader() throws {
         let redis = try RedisServerProcess()

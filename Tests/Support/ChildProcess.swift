@@ -44,4 +44,35 @@ public enum ChildProcess {
         process.waitUntilExit()
         return (process.terminationStatus, data)
     }
+
+    /// Runs `executable` with `arguments` like `run(_:_:)` (standard input empty), and also
+    /// returns its standard error (gathered in a temp file, so neither stream can fill a pipe and
+    /// stall the child).
+    public static func runCapturingErrors(
+        _ executable: String, _ arguments: [String]
+    ) throws -> (status: Int32, output: Data, errors: Data) {
+        let errorPath = "\(NSTemporaryDirectory())/child-stderr-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: errorPath, contents: nil),
+            let errorFile = FileHandle(forWritingAtPath: errorPath)
+        else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath]) }
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = errorFile
+        do {
+            try process.run()
+        } catch {
+            try? errorFile.close()
+            throw error
+        }
+        try? errorFile.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let errors = FileManager.default.contents(atPath: errorPath) ?? Data()
+        return (process.terminationStatus, data, errors)
+    }
 }

@@ -3,25 +3,41 @@ import Glibc
 
 /// A private nginx for a test: a static docroot on a free loopback port, with ETags and gzip for
 /// the feed types, everything (config, docroot, logs, pid, temp paths) in one temp directory.
-/// Stopped, and its directory removed, by `stop()` or when released.
+/// Stopped, and its directory removed, by `stop()` or when released. In TLS mode (`tls:`) it
+/// serves HTTPS only, and keeps an access log (`accessLog()`).
 public final class NginxProcess: @unchecked Sendable {
-    // @unchecked Sendable: `port`, `directory` and `executable` are immutable; the mutable
+    // @unchecked Sendable: `port`, `directory`, `tls` and `executable` are immutable; the mutable
     // state (`process`, `lastModified`) is only read or written while holding `lock`.
     /// The loopback port nginx listens on.
     public let port: Int
     /// The temp directory holding everything nginx uses; the docroot is `directory/www`.
     public let directory: String
+    /// The TLS mode, or nil for plain HTTP.
+    public let tls: NginxTLS?
     private let lock = NSLock()
     private var process: Process?
     private var lastModified = 0
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:PORT` (`https://…` in TLS mode), without a trailing slash.
+    public var baseURL: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
+
+    /// `https://127.0.0.1:PORT`, without a trailing slash (only served in TLS mode).
+    public var httpsURL: String { "https://127.0.0.1:\(port)" }
+
+    /// The URL of `path` (with or without a leading slash) on `host` (a name or address nginx
+    /// is reached at: 127.0.0.1, one of `moreAddresses`, or a name the client resolves to one,
+    /// e.g. `localhost` or with curl's `--resolve`), http or https as nginx serves.
+    public func url(_ path: String, host: String = "127.0.0.1") -> String {
+        "\(tls == nil ? "http" : "https")://\(host):\(port)" + (path.hasPrefix("/") ? path : "/" + path)
+    }
 
     /// Starts nginx with `workers` worker processes and `files` (docroot path → contents) in
     /// its docroot, and waits (at most 10 s) until it accepts connections. `moreAddresses`:
     /// loopback addresses it also listens on, on the same port (127.0.0.2, …: more hosts).
-    public init(files: [String: [UInt8]] = [:], workers: Int = 1, moreAddresses: [String] = []) throws {
+    /// `tls`: serve HTTPS with that certificate and those options instead of plain HTTP.
+    public init(
+        files: [String: [UInt8]] = [:], workers: Int = 1, moreAddresses: [String] = [], tls: NginxTLS? = nil
+    ) throws {
         let directory = try Self.makeDirectory()
         do {
             for name in ["www", "staging", "temp"] {
@@ -29,8 +45,10 @@ public final class NginxProcess: @unchecked Sendable {
             }
             var modified = 0
             for (path, bytes) in files { try Self.write(bytes, to: path, in: directory, modified: &modified) }
-            let (port, process) = try Self.launch(in: directory, workers: workers, moreAddresses: moreAddresses)
+            let (port, process) = try Self.launch(
+                in: directory, workers: workers, moreAddresses: moreAddresses, tls: tls)
             self.port = port
+            self.tls = tls
             self.process = process
             self.directory = directory
             self.lastModified = modified
@@ -58,6 +76,26 @@ public final class NginxProcess: @unchecked Sendable {
         try write(path, Array(text.utf8))
     }
 
+    /// The access log's requests so far, oldest first (TLS mode only; empty in plain mode).
+    /// nginx writes a line once the response is sent, which may be just after the client has
+    /// it: wait with `accessLog(atLeast:timeout:)`.
+    public func accessLog() -> [NginxAccessLine] {
+        guard let data = FileManager.default.contents(atPath: "\(directory)/access.log") else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+            .compactMap { NginxAccessLine(line: String($0)) }
+    }
+
+    /// The access log once it has at least `count` lines, or as it is after `timeout` seconds.
+    public func accessLog(atLeast count: Int, timeout: TimeInterval = 5) -> [NginxAccessLine] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var lines = accessLog()
+        while lines.count < count, Date() < deadline {
+            usleep(10_000)
+            lines = accessLog()
+        }
+        return lines
+    }
+
     /// Stops nginx (SIGTERM, then SIGKILL after 2 s). The directory stays until release.
     public func stop() {
         lock.lock()
@@ -78,12 +116,15 @@ public final class NginxProcess: @unchecked Sendable {
     }
 
     /// Starts nginx on a free port; tries another port when the chosen one was taken meanwhile.
-    private static func launch(in directory: String, workers: Int, moreAddresses: [String]) throws -> (Int, Process) {
+    private static func launch(
+        in directory: String, workers: Int, moreAddresses: [String], tls: NginxTLS?
+    ) throws -> (Int, Process) {
         var lastError: NginxError = .noPort
         for _ in 0..<3 {
             guard let port = Loopback.freePort() else { throw NginxError.noPort }
             let config = NginxConfig.render(
-                directory: directory, port: port, workers: workers, asRoot: getuid() == 0, moreAddresses: moreAddresses)
+                directory: directory, port: port, workers: workers, asRoot: getuid() == 0, moreAddresses: moreAddresses,
+                tls: tls)
             try config.write(toFile: "\(directory)/nginx.conf", atomically: true, encoding: .utf8)
             do {
                 return (port, try start(in: directory, port: port))
@@ -159,6 +200,39 @@ public final class NginxProcess: @unchecked Sendable {
             unlink(staging)
             throw NginxError.writeFailed(path, errno: failure)
         }
+    }
+}
+
+/// One request in an `NginxProcess`'s access log (TLS mode).
+public struct NginxAccessLine: Sendable, Hashable {
+    /// nginx's connection serial number (`$connection`): equal for requests on one connection.
+    public var connection: Int
+    /// The request's number on its connection, from 1 (`$connection_requests`).
+    public var connectionRequests: Int
+    /// Whether the connection's TLS session was resumed (`$ssl_session_reused` = `r`).
+    public var sessionReused: Bool
+    /// `$ssl_protocol`: `TLSv1.3`, `TLSv1.2`, …; nil without TLS.
+    public var tlsProtocol: String?
+    /// `$server_protocol`: `HTTP/1.1`, `HTTP/2.0`, ….
+    public var `protocol`: String
+    /// The response's status.
+    public var status: Int
+    /// `$request_uri`: the path and query as sent.
+    public var uri: String
+
+    /// Parses a line written with `NginxConfig.accessLogFormat`; nil for anything else.
+    public init?(line: String) {
+        let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 7, let connection = Int(fields[0]), let requests = Int(fields[1]),
+            let status = Int(fields[5])
+        else { return nil }
+        self.connection = connection
+        connectionRequests = requests
+        sessionReused = fields[2] == "r"
+        tlsProtocol = fields[3] == "-" ? nil : fields[3]
+        self.protocol = fields[4]
+        self.status = status
+        uri = fields[6]
     }
 }
 

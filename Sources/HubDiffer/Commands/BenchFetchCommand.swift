@@ -16,6 +16,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
             Examples:
               hubdiffer bench fetch http://127.0.0.1:8080/feed.xml --allow-private-addresses
               hubdiffer bench fetch https://example.com/feed.xml --requests 2000 --concurrency 32
+              hubdiffer bench fetch https://127.0.0.1:8443/feed.xml --ca-file private-ca.pem --allow-private-addresses
             """)
 
     @Argument(help: "The URL to poll.")
@@ -33,6 +34,8 @@ struct BenchFetchCommand: AsyncParsableCommand {
     @Flag(help: "Allow private, loopback and link-local addresses (a local server).")
     var allowPrivateAddresses = false
 
+    @OptionGroup var https: HTTPSOptions
+
     func validate() throws {
         guard requests > 0, concurrency > 0, connectionsPerHost > 0 else {
             throw ValidationError("--requests, --concurrency and --connections-per-host must be positive")
@@ -42,7 +45,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
     func run() async throws {
         let fetcher = Fetcher(
             options: FetcherOptions(
-                connectionsPerHost: connectionsPerHost, refusePrivateAddresses: !allowPrivateAddresses))
+                connectionsPerHost: connectionsPerHost, refusePrivateAddresses: !allowPrivateAddresses, caFile: https.caFile, http2: try https.http2Enabled() ?? true))
         let first = await fetcher.fetch(FetchRequest(url: url))
         if case .failed(let failure) = first.outcome {
             StandardError.line("\(url): \(failure)")
@@ -57,20 +60,26 @@ struct BenchFetchCommand: AsyncParsableCommand {
         let start = clock.now
         let requests = self.requests
         let concurrency = min(self.concurrency, requests)
-        let counts = await withTaskGroup(of: [Int: Int].self) { group in
+        // Per status, and per failure (the words of each failure that had no status).
+        let (counts, failures) = await withTaskGroup(of: ([Int: Int], [String: Int]).self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
                     var counts: [Int: Int] = [:]
+                    var failures: [String: Int] = [:]
                     var index = worker
                     while index < requests {
                         let result = await fetcher.fetch(request)
                         counts[result.status, default: 0] += 1
+                        if case .failed(let failure) = result.outcome { failures["\(failure)", default: 0] += 1 }
                         index += concurrency
                     }
-                    return counts
+                    return (counts, failures)
                 }
             }
-            return await group.reduce(into: [:]) { total, part in total.merge(part, uniquingKeysWith: +) }
+            return await group.reduce(into: ([Int: Int](), [String: Int]())) { total, part in
+                total.0.merge(part.0, uniquingKeysWith: +)
+                total.1.merge(part.1, uniquingKeysWith: +)
+            }
         }
         let elapsed = clock.now - start
         let seconds = elapsed.inSeconds
@@ -81,5 +90,8 @@ struct BenchFetchCommand: AsyncParsableCommand {
             "fetch: \(requests) requests, \(concurrency) concurrent: "
                 + String(format: "%.0f req/s", Double(requests) / seconds)
                 + " (304=\(notModified), 200=\(ok), other=\(other))")
+        for (failure, count) in failures.sorted(by: { $0.value > $1.value }).prefix(5) {
+            StandardError.line("  \(count) failed: \(failure)")
+        }
     }
 }

@@ -58,6 +58,8 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Abort bodies larger than this many bytes.")
     var maxBytes = 10 << 20
 
+    @OptionGroup var https: HTTPSOptions
+
     @Option(help: "The URL in the User-Agent where site owners learn who polls them.")
     var contactURL = FetcherOptions().contactURL
 
@@ -88,7 +90,7 @@ struct FetchCommand: AsyncParsableCommand {
         let fetcher = Fetcher(
             options: FetcherOptions(
                 maximumBodySize: maxBytes, totalTimeout: .milliseconds(Int(timeout * 1000)), contactURL: contactURL,
-                refusePrivateAddresses: !allowPrivateAddresses, allowedAddresses: Set(allowAddress)))
+                refusePrivateAddresses: !allowPrivateAddresses, allowedAddresses: Set(allowAddress), caFile: https.caFile, http2: try https.http2Enabled() ?? true))
         if fetcher.addressCheckLeftToProxy {
             logger.warning("a proxy is set in the environment: private addresses are the proxy's to refuse")
         }

@@ -143,6 +143,8 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "size"))
     var bodyBudget: String?
 
+    @OptionGroup var https: HTTPSOptions
+
     /// The configuration file, then the flags given.
     func resolved() throws -> DaemonConfiguration {
         var configuration = DaemonConfiguration()
@@ -157,6 +159,7 @@ struct RunCommand: AsyncParsableCommand {
                 ("unconfirmed-limit", unconfirmedLimit.map(String.init)), ("sink-grace", sinkGrace.map(String.init)),
                 ("parse-budget", parseBudget.map(String.init)), ("fetch-timeout", fetchTimeout.map(String.init)),
                 ("connections-per-host", connectionsPerHost.map(String.init)), ("body-budget", bodyBudget),
+                ("ca-file", https.caFile), ("http2", https.http2),
             ]
             for case (let key, let value?) in flags { try configuration.set(key, value) }
             if !allowAddress.isEmpty {

@@ -49,7 +49,8 @@ struct Daemon {
         let metrics = DaemonMetrics()
         var fetcherOptions = FetcherOptions(
             totalTimeout: .seconds(configuration.fetchTimeout), connectionsPerHost: configuration.connectionsPerHost,
-            refusePrivateAddresses: !configuration.allowPrivateAddresses, allowedAddresses: Set(configuration.allowedAddresses))
+            refusePrivateAddresses: !configuration.allowPrivateAddresses, allowedAddresses: Set(configuration.allowedAddresses),
+            caFile: configuration.caFile, http2: configuration.http2)
         if let contactURL = configuration.contactURL { fetcherOptions.contactURL = contactURL }
         let budget = BodyBudget(limit: configuration.bodyBudget ?? DaemonConfiguration.defaultBodyBudget)
         metrics.bodyBudgetLimit.record(budget.limit)

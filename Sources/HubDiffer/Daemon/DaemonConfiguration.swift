@@ -44,6 +44,10 @@ struct DaemonConfiguration: Sendable, Equatable {
     var connectionsPerHost = FetcherOptions().connectionsPerHost
     /// Bytes of response bodies held at once (see ``BodyBudget``); nil: ``defaultBodyBudget``.
     var bodyBudget: Int?
+    /// The CA certificates HTTPS servers must chain to; nil: the system bundle.
+    var caFile: String?
+    /// HTTP/2 with HTTPS servers that offer it.
+    var http2 = FetcherOptions().http2
 
     /// A sixteenth of the machine's memory, from 64 MiB to 2 GiB (1.5 GiB on 24 GiB), and never
     /// under one body at the size cap.
@@ -83,7 +87,7 @@ struct DaemonConfiguration: Sendable, Equatable {
         "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
         "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace", "state-dir",
         "unconfirmed-limit", "sink-grace", "allow-address", "parse-budget", "fetch-timeout", "connections-per-host",
-        "body-budget",
+        "body-budget", "ca-file", "http2",
     ]
 
     /// Why a configuration cannot be used.
@@ -148,6 +152,12 @@ struct DaemonConfiguration: Sendable, Equatable {
         case "parse-budget": parseBudget = try number(1...600)
         case "fetch-timeout": fetchTimeout = try number(1...3600)
         case "connections-per-host": connectionsPerHost = try number(1...1000)
+        case "http2":
+            guard let enabled = HTTPSOptions.switchValue(value) else { throw Problem(description: "http2 must be on or off") }
+            http2 = enabled
+        case "ca-file":
+            if let problem = FetcherOptions.caFileProblem(value) { throw Problem(description: "ca-file: \(problem)") }
+            caFile = value
         case "body-budget":
             guard let bytes = Self.byteCount(value), bytes >= 1 << 20 else {
                 throw Problem(description: "body-budget must be a size of at least 1M, as in 512M or 2G")

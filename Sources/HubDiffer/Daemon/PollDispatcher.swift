@@ -359,6 +359,8 @@ actor PollDispatcher {
         case .headerTooLarge: "error_header_too_large"
         case .bodyOverBudget: "error_over_budget"
         case .hostBusy: "host_busy"
+        case .certificate(let problem, _): "error_certificate_\(problem.rawValue)"
+        case .caFileUnusable: "error_ca_file"
         case .network: "error_network"
         }
     }

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Fetcher
+
+/// `--ca-file` and `--http2`, the same on `run`, `fetch` and `bench fetch`.
+struct HTTPSOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "CA certificates (PEM) that HTTPS servers must chain to, for a private CA (default: the system bundle).",
+            valueName: "file"))
+    var caFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "on (default): HTTP/2 with HTTPS servers that offer it (many feeds of one host share a connection); off: HTTP/1.1 only.",
+            valueName: "on|off"))
+    var http2: String?
+
+    /// The `--http2` value as a switch; nil when not given.
+    func http2Enabled() throws -> Bool? {
+        guard let http2 else { return nil }
+        guard let enabled = Self.switchValue(http2) else { throw ValidationError("--http2 must be on or off") }
+        return enabled
+    }
+
+    /// `on`/`off` (also `true`/`false`, `yes`/`no`) as a Bool; nil for anything else.
+    static func switchValue(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "on", "true", "yes": true
+        case "off", "false", "no": false
+        default: nil
+        }
+    }
+
+    func validate() throws {
+        if let caFile, let problem = FetcherOptions.caFileProblem(caFile) { throw ValidationError("--ca-file: \(problem)") }
+        _ = try http2Enabled()
+    }
+}
