@@ -29,6 +29,15 @@
 # BIG_FEEDS (1000000; 0 skips part 2), BIG_SECONDS (60), BIG_URL_PAD (appended to part 2's URLs,
 # e.g. '?pad=0123456789' for longer ones; nginx ignores it), KEEP=1 keeps the temp directory
 # (logs, samples, /metrics snapshots).
+#
+# HTTPS (issue 13): TLS=1 serves over TLS (a private CA and a certificate for *.feeds.test and
+# 127.0.0.1 made with openssl at run time; nginx offers HTTP/2 and HTTP/1.1; the daemon gets
+# --ca-file = the system bundle + that CA); HOSTNAMES=N spreads the feeds over N host names
+# h1.feeds.test … hN.feeds.test, added to /etc/hosts (as 127.0.0.1, between marker lines) for
+# the run and removed on exit: distinct names are what the fetcher keys connections, TLS
+# sessions and per-host places by, and one port per host would need N listening sockets;
+# HTTP2=on|off is passed as --http2; INTERVAL (60) is part 1's fixed interval. E.g. 2,000
+# polls/s over 2,000 names: TLS=1 HOSTNAMES=2000 INTERVAL=10 BIG_FEEDS=0 run.sh 20000 120
 # Needs a release build: swift build -c release --product hubdiffer
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,6 +45,8 @@ feeds=${1:-100000} seconds=${2:-210}
 warmup=${WARMUP:-90} sample=${SAMPLE:-2} hosts=${HOSTS:-1} workers=${NGINX_WORKERS:-1}
 big_feeds=${BIG_FEEDS:-1000000} big_seconds=${BIG_SECONDS:-60} concurrency=${CONCURRENCY:-}
 big_url_pad=${BIG_URL_PAD:-}
+tls=${TLS:-0} hostnames=${HOSTNAMES:-0} http2=${HTTP2:-on} interval=${INTERVAL:-60}
+hosts_marker="# hubdiffer-daemon-bench $$"
 bin=${BIN:-.build/release/hubdiffer}
 [[ -x $bin ]] || { echo "no $bin: run swift build -c release --product hubdiffer first" >&2; exit 1; }
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null \
@@ -62,6 +73,9 @@ stop_daemon() {
 }
 cleanup() {
   stop_daemon
+  if grep -q "^$hosts_marker" /etc/hosts 2>/dev/null; then
+    sed -i "/^$hosts_marker begin/,/^$hosts_marker end/d" /etc/hosts
+  fi
   [[ -f $dir/nginx.pid ]] && kill -QUIT "$(cat "$dir/nginx.pid")" 2>/dev/null
   [[ -n $redis_pid ]] && kill "$redis_pid" 2>/dev/null
   sleep 0.5
@@ -91,8 +105,27 @@ PY
 
 # --- nginx: /feed/ID.xml → files/(last two digits of ID).xml; stub_status for the reference. --
 nginx_port=$(free_port)
+scheme=http ssl_conf="" listen_flags="" curl_ca=()
+if [[ $tls == 1 ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+    -days 2 -subj "/CN=hubdiffer bench CA" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/server.key" -out "$dir/server.csr" \
+    -subj "/CN=feeds.test" 2>/dev/null
+  printf 'subjectAltName=DNS:*.feeds.test,DNS:localhost,IP:127.0.0.1\n' > "$dir/san.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+    -out "$dir/server.pem" -days 2 -extfile "$dir/san.ext" 2>/dev/null
+  cat /etc/ssl/certs/ca-certificates.crt "$dir/ca.pem" > "$dir/bundle.pem"
+  scheme=https listen_flags=" ssl http2" curl_ca=(--cacert "$dir/ca.pem")
+  ssl_conf="ssl_certificate $dir/server.pem; ssl_certificate_key $dir/server.key; ssl_protocols TLSv1.2 TLSv1.3;
+  ssl_session_cache shared:SSL:10m; ssl_session_tickets on;"
+fi
+if (( hostnames > 0 )); then
+  [[ -w /etc/hosts ]] || { echo "HOSTNAMES needs to write /etc/hosts (run as root)" >&2; exit 1; }
+  { echo "$hosts_marker begin"; for h in $(seq 1 "$hostnames"); do echo "127.0.0.1 h$h.feeds.test"; done
+    echo "$hosts_marker end"; } >> /etc/hosts
+fi
 listen=""
-for h in $(seq 1 "$hosts"); do listen+="listen 127.0.0.$h:$nginx_port; "; done
+for h in $(seq 1 "$hosts"); do listen+="listen 127.0.0.$h:$nginx_port$listen_flags; "; done
 user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
 cat > "$dir/nginx.conf" <<CONF
 $user
@@ -108,6 +141,7 @@ http {
   keepalive_requests 10000000; keepalive_timeout 120;
   etag on;
   types { application/rss+xml xml; }
+  $ssl_conf
   server {
     $listen
     root $dir/www;
@@ -117,10 +151,10 @@ http {
 }
 CONF
 "$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
-base="http://127.0.0.1:$nginx_port"
-for _ in $(seq 50); do curl -sf -o /dev/null "$base/feed/100.xml" && break; sleep 0.1; done
-curl -sf -o /dev/null "$base/feed/123457.xml" || { echo "nginx does not serve /feed/ID.xml" >&2; cat "$dir/logs/error.log" >&2; exit 1; }
-nginx_requests() { curl -s "$base/nginx_status" | awk '/^ *[0-9]+ +[0-9]+ +[0-9]+/ {print $3; exit}'; }
+base="$scheme://127.0.0.1:$nginx_port"
+for _ in $(seq 50); do curl -sf "${curl_ca[@]}" -o /dev/null "$base/feed/100.xml" && break; sleep 0.1; done
+curl -sf "${curl_ca[@]}" -o /dev/null "$base/feed/123457.xml" || { echo "nginx does not serve /feed/ID.xml" >&2; cat "$dir/logs/error.log" >&2; exit 1; }
+nginx_requests() { curl -s "${curl_ca[@]}" "$base/nginx_status" | awk '/^ *[0-9]+ +[0-9]+ +[0-9]+/ {print $3; exit}'; }
 nginx_pids() { local m; m=$(cat "$dir/nginx.pid"); echo "$m" $(pgrep -P "$m"); }
 
 # --- redis-server: the one shard, no persistence. -------------------------------------------
@@ -157,6 +191,7 @@ start_daemon() {
     --interval "$interval" --min-interval "$interval" --max-interval "$interval" --allow-private-addresses
     --state-dir "$dir/state-$control")
   [[ -n $concurrency ]] && args+=(--concurrency "$concurrency")
+  [[ $tls == 1 ]] && args+=(--ca-file "$dir/bundle.pem" --http2 "$http2")
   echo "+ hubdiffer ${args[*]}" >&2
   started=$(now)
   "$bin" "${args[@]}" > /dev/null 2> "$log" &
@@ -170,11 +205,13 @@ start_daemon() {
 
 # =============================== Part 1: FEEDS feeds at 60 s ===================================
 if (( feeds > 0 )); then
-awk -v n="$feeds" -v port="$nginx_port" -v hosts="$hosts" 'BEGIN {
-  for (i = 0; i < n; i++) printf "%d http://127.0.0.%d:%d/feed/%d.xml\n", 100 + i, 1 + i % hosts, port, 100 + i }' \
+awk -v n="$feeds" -v port="$nginx_port" -v hosts="$hosts" -v names="$hostnames" -v scheme="$scheme" 'BEGIN {
+  for (i = 0; i < n; i++) {
+    host = names > 0 ? sprintf("h%d.feeds.test", 1 + i % names) : sprintf("127.0.0.%d", 1 + i % hosts)
+    printf "%d %s://%s:%d/feed/%d.xml\n", 100 + i, scheme, host, port, 100 + i } }' \
   > "$dir/feeds.txt"
-echo "part 1: $feeds feeds at 60 s, $seconds s, hosts $hosts, nginx workers $workers, concurrency ${concurrency:-default}" >&2
-start_daemon "$dir/feeds.txt" 60 "$dir/logs/daemon.log"
+echo "part 1: $feeds feeds at $interval s, $seconds s, hosts $hosts, names $hostnames, $scheme (http2 $http2), nginx workers $workers, concurrency ${concurrency:-default}" >&2
+start_daemon "$dir/feeds.txt" "$interval" "$dir/logs/daemon.log"
 echo "loaded in $load_s s" >&2
 nginx_list=$(nginx_pids)
 
@@ -203,9 +240,10 @@ cp "$dir/metrics.now" "$dir/metrics.end"
 redis_mem=$(redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ {printf "%.0f", $2/1048576}')
 stop_daemon
 
-python3 - "$dir" "$hz" "$warmup" "$feeds" "$load_s" "$redis_mem" > "$dir/part1.txt" <<'PY'
+python3 - "$dir" "$hz" "$warmup" "$feeds" "$load_s" "$redis_mem" "$interval" > "$dir/part1.txt" <<'PY'
 import sys, re
 d, hz, warm, feeds, load_s, redis_mem = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+interval = float(sys.argv[7])
 rows = [l.rstrip("\n").split("\t") for l in open(f"{d}/samples.tsv")][1:]
 rows = [[float(x or 0) for x in r] for r in rows]
 def metrics(path):
@@ -228,14 +266,14 @@ first = next(r for r in rows if r[0] >= warm)
 last = rows[-1]
 dt = last[0] - first[0]
 def cpu(i, lo, hi): return 100.0 * (hi[i] - lo[i]) / hz / (hi[0] - lo[0])
-wave = [r for r in rows if r[0] <= 60] or rows[:1]
+wave = [r for r in rows if r[0] <= interval] or rows[:1]
 outcomes = {k.split('"')[1]: delta(k) for k in b if k.startswith("hubdiffer_polls_total")}
 fmt = lambda le: "∞" if le == float("inf") else f"≤ {le:g} s"
 print(f"window\t{first[0]:.0f}–{last[0]:.0f} s ({dt:.0f} s)")
 print(f"scheduler lag p99 (bucket)\t{fmt(p99)}")
 print(f"scheduler lag p50 (bucket)\t{fmt(p50)}")
 print(f"scheduler lag mean\t{1000 * total / count if count else float('nan'):.1f} ms ({count:.0f} polls started, {100 * below1 / count if count else 0:.2f}% ≤ 1 s)")
-print(f"polls/s (hubdiffer_polls_total)\t{(last[6] - first[6]) / dt:.0f} (target {feeds / 60:.0f})")
+print(f"polls/s (hubdiffer_polls_total)\t{(last[6] - first[6]) / dt:.0f} (target {feeds / interval:.0f})")
 print(f"nginx requests/s (stub_status)\t{(last[10] - first[10]) / dt:.0f}")
 print(f"poll outcomes in window\t" + ", ".join(f"{k} {v:.0f}" for k, v in sorted(outcomes.items()) if v))
 print(f"CPU daemon (steady / first wave)\t{cpu(3, first, last):.0f}% / {cpu(3, wave[0], wave[-1]):.0f}% of one core")
@@ -290,7 +328,7 @@ fi
 
 if [[ -f $dir/part1.txt ]]; then
   echo
-  echo "## hubdiffer run: $feeds feeds at 60 s for $seconds s (concurrency ${concurrency:-256 (default)}, hosts $hosts, nginx workers $workers)"
+  echo "## hubdiffer run: $feeds feeds at $interval s for $seconds s (concurrency ${concurrency:-256 (default)}, hosts $hosts, names $hostnames, $scheme, http2 $http2, nginx workers $workers)"
   echo "| measurement | value |"; echo "|---|---|"
   awk -F'\t' '{printf "| %s | %s |\n", $1, $2}' "$dir/part1.txt"
 fi
