@@ -29,7 +29,11 @@ final class CurlMulti: @unchecked Sendable {
     private let budgetReleased = Atomic<Bool>(false)
     private let inbox = Mutex<(transfers: [Transfer], stopping: Bool)>(([], false))
     private var idleHandles: [UnsafeMutableRawPointer] = []
-    private var active: Set<UnsafeMutableRawPointer> = []
+    private var active: Set<UnsafeMutableRawPointer> = [] {
+        didSet { running.store(active.count, ordering: .relaxed) }
+    }
+    /// Transfers added to libcurl now (read from any thread).
+    let running = Atomic<Int>(0)
     /// Per host: transfers running, and those waiting for a slot.
     private var hosts: [String: (running: Int, waiting: [Transfer])] = [:]
     /// The request headers of a poll without validators, built once.

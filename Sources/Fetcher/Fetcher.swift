@@ -40,6 +40,9 @@ public final class Fetcher: Sendable {
 
     deinit { multi.stop() }
 
+    /// Transfers handed to libcurl now (not those waiting for a connection to their host).
+    public var transfersRunning: Int { multi.running.load(ordering: .relaxed) }
+
     /// Fetches `request.url`; never throws: every failure is an outcome.
     public func fetch(_ request: FetchRequest) async -> FetchResult {
         guard Self.hasHTTPScheme(request.url) else {

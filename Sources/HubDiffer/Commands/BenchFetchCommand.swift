@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fetcher
 import Foundation
+import Synchronization
 
 /// `hubdiffer bench fetch`: conditional GETs the way the daemon sends them, to size a poller.
 struct BenchFetchCommand: AsyncParsableCommand {
@@ -17,6 +18,8 @@ struct BenchFetchCommand: AsyncParsableCommand {
               hubdiffer bench fetch http://127.0.0.1:8080/feed.xml --allow-private-addresses
               hubdiffer bench fetch https://example.com/feed.xml --requests 2000 --concurrency 32
               hubdiffer bench fetch https://127.0.0.1:8443/feed.xml --ca-file private-ca.pem --allow-private-addresses
+              hubdiffer bench fetch http://127.0.0.1:8080/feed.xml --allow-private-addresses \\
+                --connections-per-host 20000 --idle 10000 --idle-url http://127.0.0.1:9999/hang
             """)
 
     @Argument(help: "The URL to poll.")
@@ -36,10 +39,17 @@ struct BenchFetchCommand: AsyncParsableCommand {
 
     @OptionGroup var https: HTTPSOptions
 
+    @Option(help: ArgumentHelp("Transfers held open to --idle-url during the run (a server that never answers): what the loop costs with many connections in flight.", valueName: "count"))
+    var idle = 0
+
+    @Option(help: ArgumentHelp("The URL of the --idle transfers.", valueName: "url"))
+    var idleURL: String?
+
     func validate() throws {
-        guard requests > 0, concurrency > 0, connectionsPerHost > 0 else {
+        guard requests > 0, concurrency > 0, connectionsPerHost > 0, idle >= 0 else {
             throw ValidationError("--requests, --concurrency and --connections-per-host must be positive")
         }
+        guard idle == 0 || idleURL != nil else { throw ValidationError("--idle needs --idle-url") }
     }
 
     func run() async throws {
@@ -54,6 +64,28 @@ struct BenchFetchCommand: AsyncParsableCommand {
         let request = FetchRequest(url: url, validators: first.validators, bodyHash: first.bodyHash)
         if request.validators == Validators() {
             StandardError.line("\(url) sends no ETag or Last-Modified: the requests are unconditional (200s, body hash compared)")
+        }
+
+        if idle > 0, let idleURL {
+            // Held until the process ends; waited for until libcurl has them all, and refused
+            // if any of them ends (then the server answered or refused: they were not idle).
+            let ended = EndedTransfers()
+            for _ in 0..<idle {
+                Task.detached {
+                    let result = await fetcher.fetch(FetchRequest(url: idleURL, timeout: .seconds(3600)))
+                    ended.state.withLock { $0 = ($0.count + 1, $0.first ?? "\(result.outcome)") }
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while fetcher.transfersRunning < idle, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            try await Task.sleep(for: .milliseconds(500))  // long enough for a refused connection to end
+            let (count, first) = ended.state.withLock { $0 }
+            guard fetcher.transfersRunning >= idle, count == 0 else {
+                StandardError.line(
+                    "\(idleURL) does not hold the idle transfers open: \(fetcher.transfersRunning) of \(idle) open, \(count) ended (\(first ?? "-"))")
+                throw ExitCode(69)
+            }
+            StandardError.line("\(fetcher.transfersRunning) idle transfers held open to \(idleURL)")
         }
 
         let clock = ContinuousClock()
@@ -94,4 +126,9 @@ struct BenchFetchCommand: AsyncParsableCommand {
             StandardError.line("  \(count) failed: \(failure)")
         }
     }
+}
+
+/// How many of the idle transfers ended, and how the first did.
+private final class EndedTransfers: Sendable {
+    let state = Mutex<(count: Int, first: String?)>((0, nil))
 }

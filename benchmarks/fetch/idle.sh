@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# What the fetcher's loop costs with many connections in flight (issue 13): conditional GETs
+# (keep-alive, every answer a 304, CONCURRENCY in flight) against a private nginx on loopback,
+# while IDLE other transfers are held open to a local server that accepts and never answers.
+# For each IDLE count, `hubdiffer bench fetch` sends REQUESTS GETs and reports req/s; the CPU of
+# the process is taken by /usr/bin/time. If the cost per request grows with the idle count,
+# the loop walks every transfer on every wake-up (curl_multi_perform + curl_multi_poll).
+# Needs a release build: swift build -c release --product hubdiffer
+#
+#   benchmarks/fetch/idle.sh [REQUESTS] [CONCURRENCY] [IDLE ...]
+#   benchmarks/fetch/idle.sh 20000 64 0 1000 10000
+#   PERF=1 benchmarks/fetch/idle.sh 20000 64 10000     # and where the time goes (perf record -g)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+requests=${1:-20000} concurrency=${2:-64}
+shift $(( $# > 2 ? 2 : $# )) || true
+counts=("$@"); (( ${#counts[@]} )) || counts=(0 1000 10000)
+bin=.build/release/hubdiffer
+[[ -x $bin ]] || { echo "no $bin: run swift build -c release --product hubdiffer first" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing: apt-get install -y time" >&2; exit 1; }
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port) hang_port=$(free_port)
+dir=$(mktemp -d)
+mkdir -p "$dir/www" "$dir/temp" "$dir/logs"
+user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
+cat > "$dir/nginx.conf" <<CONF
+$user
+worker_processes 1;
+error_log $dir/logs/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/temp/body; proxy_temp_path $dir/temp/proxy;
+  fastcgi_temp_path $dir/temp/fastcgi; uwsgi_temp_path $dir/temp/uwsgi; scgi_temp_path $dir/temp/scgi;
+  keepalive_requests 10000000; keepalive_timeout 60;
+  etag on;
+  types { application/rss+xml xml; }
+  server { listen 127.0.0.1:$port; root $dir/www; }
+}
+CONF
+python3 - "$dir/www/feed.xml" <<'PY'
+import sys
+items = "".join(f"<item><title>Item {i}</title><guid>item-{i}</guid></item>\n" for i in range(50))
+open(sys.argv[1], "w").write(f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>\n{items}</channel></rss>\n')
+PY
+# The host that never answers: accepts, holds every connection, reads nothing.
+python3 - "$hang_port" > "$dir/logs/hang.log" 2>&1 <<'PY' &
+import socket, sys, resource
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4096)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+PY
+hang_pid=$!
+up=0
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$hang_port") 2>/dev/null && { up=1; break; }; sleep 0.1; done
+(( up )) || { echo "the silent server did not start:" >&2; cat "$dir/logs/hang.log" >&2; exit 1; }
+"$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
+trap '"$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" -s stop 2>/dev/null; kill $hang_pid 2>/dev/null; rm -rf "$dir"' EXIT
+url="http://127.0.0.1:$port/feed.xml"
+for _ in $(seq 50); do curl -s -o /dev/null "$url" && break; sleep 0.1; done
+
+echo "| idle transfers held open | req/s | CPU s (user+sys) | CPU µs per request |"
+echo "|---:|---:|---:|---:|"
+for idle in "${counts[@]}"; do
+  args=(bench fetch "$url" --requests "$requests" --concurrency "$concurrency" --allow-private-addresses --connections-per-host 20000)
+  (( idle > 0 )) && args+=(--idle "$idle" --idle-url "http://127.0.0.1:$hang_port/hang")
+  wrap=(); [[ ${PERF:-0} == 1 ]] && wrap=(perf record -q -g -o "$dir/perf-$idle.data" --)
+  out=$(/usr/bin/time -f "cpu %U %S" "${wrap[@]}" "$bin" "${args[@]}" 2>&1) || { echo "$out" >&2; cat "$dir/logs/hang.log" >&2; exit 1; }
+  rate=$(sed -nE 's/.*: ([0-9]+) req\/s.*/\1/p' <<<"$out")
+  cpu=$(awk '/^cpu / {printf "%.2f", $2 + $3}' <<<"$out")
+  # The idle transfers' setup is in the CPU too; the req/s window is the GETs alone.
+  echo "| $idle | $rate | $cpu | $(awk "BEGIN {printf \"%.0f\", 1e6 * $cpu / $requests}") |"
+  grep -q "idle transfers held open" <<<"$out" && grep "idle transfers held open" <<<"$out" >&2
+  if [[ ${PERF:-0} == 1 ]]; then
+    perf report -i "$dir/perf-$idle.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -15 >&2
+  fi
+done
