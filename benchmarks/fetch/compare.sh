@@ -12,37 +12,11 @@ rounds=${1:-3} requests=${2:-100000} concurrency=${3:-64}
 bin=.build/release/hubdiffer
 [[ -x $bin ]] || { echo "no $bin: run swift build -c release --product hubdiffer first" >&2; exit 1; }
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || { echo "nginx is missing: run scripts/install-deps.sh" >&2; exit 1; }
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source benchmarks/fetch/feed-nginx.sh
 dir=$(mktemp -d)
-mkdir -p "$dir/www" "$dir/temp" "$dir/logs"
-user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
-cat > "$dir/nginx.conf" <<CONF
-$user
-worker_processes 1;
-error_log $dir/logs/error.log warn;
-pid $dir/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir/temp/body; proxy_temp_path $dir/temp/proxy;
-  fastcgi_temp_path $dir/temp/fastcgi; uwsgi_temp_path $dir/temp/uwsgi; scgi_temp_path $dir/temp/scgi;
-  keepalive_requests 10000000; keepalive_timeout 60;
-  etag on;
-  types { application/rss+xml xml; }
-  server { listen 127.0.0.1:$port; root $dir/www; }
-}
-CONF
-python3 - "$dir/www/feed.xml" <<'PY'
-import sys
-items = "".join(f"<item><title>Item {i}</title><guid>item-{i}</guid></item>\n" for i in range(50))
-open(sys.argv[1], "w").write(f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>\n{items}</channel></rss>\n')
-PY
-"$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
-trap '"$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" -s stop 2>/dev/null; rm -rf "$dir"' EXIT
-url="http://127.0.0.1:$port/feed.xml"
-for _ in $(seq 50); do curl -s -o /dev/null "$url" && break; sleep 0.1; done
+trap 'stop_feed_nginx "$dir"; rm -rf "$dir"' EXIT
+start_feed_nginx "$dir" "$(free_port)"
+url=$feed_url
 etag=$(curl -s -D - -o /dev/null "$url" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag" {print $2}')
 for _ in $(seq "$requests"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$url"; done > "$dir/curl.cfg"
 

@@ -18,34 +18,14 @@ counts=("$@"); (( ${#counts[@]} )) || counts=(0 1000 10000)
 bin=.build/release/hubdiffer
 [[ -x $bin ]] || { echo "no $bin: run swift build -c release --product hubdiffer first" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing: apt-get install -y time" >&2; exit 1; }
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
+source benchmarks/fetch/feed-nginx.sh
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port) hang_port=$(free_port)
 dir=$(mktemp -d)
-mkdir -p "$dir/www" "$dir/temp" "$dir/logs"
-user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
-cat > "$dir/nginx.conf" <<CONF
-$user
-worker_processes 1;
-error_log $dir/logs/error.log warn;
-pid $dir/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir/temp/body; proxy_temp_path $dir/temp/proxy;
-  fastcgi_temp_path $dir/temp/fastcgi; uwsgi_temp_path $dir/temp/uwsgi; scgi_temp_path $dir/temp/scgi;
-  keepalive_requests 10000000; keepalive_timeout 60;
-  etag on;
-  types { application/rss+xml xml; }
-  server { listen 127.0.0.1:$port; root $dir/www; }
-}
-CONF
-python3 - "$dir/www/feed.xml" <<'PY'
-import sys
-items = "".join(f"<item><title>Item {i}</title><guid>item-{i}</guid></item>\n" for i in range(50))
-open(sys.argv[1], "w").write(f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>\n{items}</channel></rss>\n')
-PY
+hang_pid=""
+trap 'stop_feed_nginx "$dir"; [[ -n $hang_pid ]] && kill $hang_pid 2>/dev/null; rm -rf "$dir"' EXIT
+start_feed_nginx "$dir" "$(free_port)"
+url=$feed_url
+hang_port=$(free_port)
 # The host that never answers: accepts, holds every connection, reads nothing.
 python3 - "$hang_port" > "$dir/logs/hang.log" 2>&1 <<'PY' &
 import socket, sys, resource
@@ -61,10 +41,6 @@ hang_pid=$!
 up=0
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$hang_port") 2>/dev/null && { up=1; break; }; sleep 0.1; done
 (( up )) || { echo "the silent server did not start:" >&2; cat "$dir/logs/hang.log" >&2; exit 1; }
-"$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
-trap '"$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" -s stop 2>/dev/null; kill $hang_pid 2>/dev/null; rm -rf "$dir"' EXIT
-url="http://127.0.0.1:$port/feed.xml"
-for _ in $(seq 50); do curl -s -o /dev/null "$url" && break; sleep 0.1; done
 
 echo "| idle transfers held open | req/s | CPU s (user+sys) | CPU µs per request |"
 echo "|---:|---:|---:|---:|"
