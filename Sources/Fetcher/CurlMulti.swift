@@ -92,15 +92,16 @@ final class CurlMulti: @unchecked Sendable {
 
     /// Queues a transfer; its completion runs on the loop thread.
     func submit(_ transfer: Transfer) {
+        if let setupProblem {  // fixed at creation: the transfer never reaches the loop
+            transfer.fail(.network(setupProblem))
+            return
+        }
         let accepted = inbox.withLock { state -> Bool in
             guard !state.stopping else { return false }
             state.transfers.append(transfer)
             return true
         }
-        if let setupProblem {
-            if accepted { inbox.withLock { $0.transfers.removeAll { $0 === transfer } } }
-            transfer.fail(.network(setupProblem))
-        } else if accepted {
+        if accepted {
             curl_multi_wakeup(multi)
         } else {
             transfer.fail(.network("the fetcher is stopping"))
@@ -246,9 +247,11 @@ final class CurlMulti: @unchecked Sendable {
         // The CA store is parsed once and cached in the multi handle: CAPATH cleared (Debian's
         // libcurl sets a default directory, which turns the cache off), CAINFO the one file.
         // Parsing the ~140 certificates of the system bundle on every connection cost 33 ms.
-        if let caFile { set("CAINFO", hd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
-        set("CAPATH", hd_curl_easy_setopt_null(easy, CURLOPT_CAPATH))
-        set("CA_CACHE_TIMEOUT", hd_curl_easy_setopt_long(easy, CURLOPT_CA_CACHE_TIMEOUT, Self.caCacheSeconds))
+        if let caFile {
+            set("CAINFO", hd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile))
+            set("CAPATH", hd_curl_easy_setopt_null(easy, CURLOPT_CAPATH))
+            set("CA_CACHE_TIMEOUT", hd_curl_easy_setopt_long(easy, CURLOPT_CA_CACHE_TIMEOUT, Self.caCacheSeconds))
+        }
         switch transfer.kind {
         case .poll(let request, _):
             set("MAXREDIRS", hd_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, options.maximumRedirects))

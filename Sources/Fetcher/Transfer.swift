@@ -230,6 +230,8 @@ final class Transfer: @unchecked Sendable {
             return postResult(.failed(.refusedAddress(refusedAddress ?? "")))
         case .certificate:
             return postResult(.failed(.certificate(CertificateProblem(verifyResult: verifyResult, message: detail), detail)))
+        case .caFile:
+            return postResult(.failed(.caFileUnusable(detail)))
         case .unsupportedProtocol:
             return postResult(.failed(.refusedScheme(url)))
         case .timeout:

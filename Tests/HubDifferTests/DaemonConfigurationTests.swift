@@ -34,6 +34,22 @@ struct DaemonConfigurationTests {
         #expect(throws: DaemonConfiguration.Problem.self) { try configuration.set("connections-per-host", "many") }
     }
 
+    @Test("ca-file and http2 from a file: a CA file that cannot be used is refused; http2 takes on and off")
+    func httpsSettings() throws {
+        var configuration = DaemonConfiguration()
+        #expect(configuration.caFile == nil && configuration.http2)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString).pem").path
+        try "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try configuration.set("ca-file", path)
+        try configuration.set("http2", "off")
+        #expect(configuration.caFile == path && !configuration.http2)
+        try configuration.set("http2", "on")
+        #expect(configuration.http2)
+        #expect(throws: DaemonConfiguration.Problem.self) { try configuration.set("ca-file", "/nonexistent.pem") }
+        #expect(throws: DaemonConfiguration.Problem.self) { try configuration.set("http2", "maybe") }
+    }
+
     @Test("a host gets four polls per connection, never more than an eighth of the places; it waits at most half the fetch timeout")
     func laneSettings() {
         let fetcher = FetcherOptions(totalTimeout: .seconds(30), connectionsPerHost: 6)

@@ -81,6 +81,18 @@ struct SinkTests {
         #expect(metrics.value("hubdiffer_sink_batches_total", ["sink": "http", "outcome": "delivered"]) == Int64(posts.count))
     }
 
+    @Test("HTTPS: the sink made for the daemon trusts the daemon's --ca-file (a private CA)")
+    func httpsSinkTrustsCAFile() async throws {
+        let certificates = try TestCertificates()
+        let nginx = try NginxProcess(tls: NginxTLS(certificates.server))
+        defer { nginx.stop() }
+        let sink = try SinkFactory.make(nginx.url("/sink"), caFile: certificates.caFile)
+        #expect(await sink.deliver(Self.batch(feed: 1, 1...3)))
+        await sink.flush(deadline: .now + .seconds(5))
+        let log = nginx.accessLog(atLeast: 1)
+        #expect(log.contains { $0.uri == "/sink" && $0.status == 204 }, "\(log)")
+    }
+
     @Test("HTTP: a POST carries at most 500 entries of whole batches; a larger batch goes alone")
     func httpSizeCap() async throws {
         let server = try QuirkyServer()

@@ -84,6 +84,8 @@ enum NginxConfig {
             lines += ["ssl_session_cache off;", "ssl_session_tickets off;"]
         }
         if !tls.keepalive { lines.append("keepalive_timeout 0;") }
+        // A place to POST to (an HTTPS sink's endpoint): 204, the request in the access log.
+        lines.append("location = /sink { return 204; }")
         return lines.map { "        \($0)\n" }.joined()
     }
 }

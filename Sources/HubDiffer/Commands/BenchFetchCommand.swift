@@ -50,6 +50,9 @@ struct BenchFetchCommand: AsyncParsableCommand {
             throw ValidationError("--requests, --concurrency and --connections-per-host must be positive")
         }
         guard idle == 0 || idleURL != nil else { throw ValidationError("--idle needs --idle-url") }
+        guard idle <= connectionsPerHost else {
+            throw ValidationError("--idle \(idle) needs --connections-per-host of at least as many (they all go to one host)")
+        }
     }
 
     func run() async throws {

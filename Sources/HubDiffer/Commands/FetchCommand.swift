@@ -20,7 +20,8 @@ struct FetchCommand: AsyncParsableCommand {
             logs go to standard error. When the feed's shard is down, every entry is printed as \
             new, with one warning.
 
-            HTTPS certificates are always verified (--ca-file for a private CA); a refused one \
+            HTTPS certificates are always verified (--ca-file replaces the system bundle, for a \
+            private CA); a refused one \
             is said with its reason (expired, another host name, an unknown CA…) and exits 69.
 
             Exit status: 0 fetched, not modified or unchanged; 65 not a feed; 69 a network or HTTP \
@@ -32,7 +33,7 @@ struct FetchCommand: AsyncParsableCommand {
               hubdiffer fetch 42 https://example.com/feed.xml
               hubdiffer fetch 42 https://example.com/feed.xml --format text --dry-run
               hubdiffer fetch 7 http://127.0.0.1:8080/feed.xml --shards /etc/hubdiffer/shards.conf --allow-private-addresses
-              hubdiffer fetch 9 https://feeds.internal/feed.xml --ca-file /etc/hubdiffer/private-ca.pem
+              hubdiffer fetch 9 https://feeds.internal/feed.xml --ca-file private-ca.pem --allow-private-addresses
             """)
 
     @Argument(help: "The feed's ID (0 … 2^63−1): it picks the shard and names the feed's keys.")

@@ -5,7 +5,7 @@ import Fetcher
 struct HTTPSOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "CA certificates (PEM) that HTTPS servers must chain to, for a private CA (default: the system bundle).",
+            "CA certificates (PEM) that HTTPS servers (and an HTTPS sink) must chain to, instead of the system bundle; to trust a private CA as well as public ones, give the bundle with it appended (cat /etc/ssl/certs/ca-certificates.crt private.pem).",
             valueName: "file"))
     var caFile: String?
 

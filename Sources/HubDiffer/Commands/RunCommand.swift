@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
               hubdiffer run --feeds feeds.txt --state-dir /var/lib/hubdiffer
               hubdiffer run --config /etc/hubdiffer/hubdiffer.conf
               hubdiffer run --feeds feeds.txt --sink http://127.0.0.1:9000/notify --interval 300
-              hubdiffer run --feeds feeds.txt --ca-file /etc/hubdiffer/private-ca.pem --http2 off
+              hubdiffer run --feeds feeds.txt --ca-file /etc/hubdiffer/bundle-with-private-ca.pem --http2 off
               hubdiffer run --feeds feeds.txt --body-budget 512M --fetch-timeout 20
               curl -d hub.url=https://example.com/feed.xml http://127.0.0.1:8425/ping
             """)

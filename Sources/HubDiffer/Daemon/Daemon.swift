@@ -32,7 +32,7 @@ struct Daemon {
         }
         let map = try Self.loadMap(configuration.shardsFile)
         let sink: any EntrySink
-        do { sink = try SinkFactory.make(configuration.sink) } catch {
+        do { sink = try SinkFactory.make(configuration.sink, caFile: configuration.caFile, http2: configuration.http2) } catch {
             throw StartFailure(description: "\(error)", status: 64)
         }
 

@@ -21,25 +21,28 @@ final class HTTPSink: EntrySink {
     private let batcher: SinkBatcher
 
     /// The fetcher options of a sink: private addresses allowed (the operator's URL), few
-    /// connections, Retry-After honoured up to 5 minutes.
-    static let fetcherOptions = FetcherOptions(
-        totalTimeout: .seconds(30), connectionsPerHost: 2, connectionCacheSize: 4, refusePrivateAddresses: false, checksAddresses: false,
-        maximumRetryAfter: .seconds(300))
+    /// connections, Retry-After honoured up to 5 minutes; the daemon's CA file and HTTP/2 choice.
+    static func fetcherOptions(caFile: String? = nil, http2: Bool = FetcherOptions().http2) -> FetcherOptions {
+        FetcherOptions(
+            totalTimeout: .seconds(30), connectionsPerHost: 2, connectionCacheSize: 4, refusePrivateAddresses: false,
+            checksAddresses: false, maximumRetryAfter: .seconds(300), caFile: caFile, http2: http2)
+    }
 
     /// - Parameters:
     ///   - url: an `http` or `https` URL (``SinkFactory`` checks it).
-    ///   - fetcher: what sends the POSTs; by default a fetcher of the sink's own.
+    ///   - fetcher: what sends the POSTs; by default a fetcher of the sink's own, with
+    ///     `options` (``fetcherOptions(caFile:http2:)``).
     ///   - limits: the batching and backoff bounds.
     ///   - timeout: how long one POST may take.
     init(
-        url: String, fetcher: Fetcher? = nil,
+        url: String, fetcher: Fetcher? = nil, options: FetcherOptions = HTTPSink.fetcherOptions(),
         limits: SinkBatcher.Limits = SinkBatcher.Limits(maxEntries: 500, window: .milliseconds(200)),
         timeout: Duration = .seconds(30),
         logger: Logger = Logger(label: "hubdiffer.sink"), metrics: MetricsFactory = MetricsSystem.factory
     ) {
         let name = Self.redacted(url)
         description = name
-        let fetcher = fetcher ?? Fetcher(options: Self.fetcherOptions)
+        let fetcher = fetcher ?? Fetcher(options: options)
         batcher = SinkBatcher(name: name, kind: "http", limits: limits, logger: logger, metrics: metrics) { batches in
             let result = await fetcher.post(
                 PostRequest(url: url, body: Self.body(batches), contentType: "application/json", timeout: timeout))

@@ -1,13 +1,15 @@
+import Fetcher
 import Foundation
 
 /// The sink a `--sink` URL names: `stdout`, `http(s)://…`, or `redis://host:port/KEY`.
 enum SinkFactory {
-    static func make(_ url: String) throws(SinkURLError) -> any EntrySink {
+    /// `caFile` and `http2` are the daemon's, for an HTTPS sink.
+    static func make(_ url: String, caFile: String? = nil, http2: Bool = FetcherOptions().http2) throws(SinkURLError) -> any EntrySink {
         if url == "stdout" || url == "-" { return StdoutSink() }
         let lowered = url.lowercased()
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
             try checkHTTP(url)
-            return HTTPSink(url: url)
+            return HTTPSink(url: url, options: HTTPSink.fetcherOptions(caFile: caFile, http2: http2))
         }
         if lowered.hasPrefix("redis://") {
             return RedisStreamSink(target: try RedisStreamSink.parse(url))
