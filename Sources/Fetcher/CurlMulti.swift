@@ -34,8 +34,8 @@ final class CurlMulti: @unchecked Sendable {
     }
     /// Transfers added to libcurl now (read from any thread).
     let running = Atomic<Int>(0)
-    /// Per host: transfers running, and those waiting for a slot.
-    private var hosts: [String: (running: Int, waiting: [Transfer])] = [:]
+    /// Per host: transfers running, and those waiting for a connection.
+    private var hosts: HostQueue
     /// The request headers of a poll without validators, built once.
     private let acceptOnly: UnsafeMutablePointer<curl_slist>?
     /// The CA file every HTTPS transfer verifies against (the option, else libcurl's default).
@@ -51,6 +51,7 @@ final class CurlMulti: @unchecked Sendable {
         _ = Self.globalInit
         self.options = options
         self.budget = budget
+        hosts = HostQueue(perHost: options.connectionsPerHost)
         multi = curl_multi_init()
         share = curl_share_init()
         var problems: [String] = []
@@ -132,15 +133,14 @@ final class CurlMulti: @unchecked Sendable {
                 return (state.transfers, state.stopping)
             }
             if stopping {
-                let waiting = hosts.values.flatMap(\.waiting)
-                hosts.removeAll()
-                for transfer in incoming + waiting {
+                for transfer in incoming + hosts.drain() {
                     transfer.fail(.network("the fetcher stopped"))
                 }
                 for easy in active { finish(easy, code: CURLE_ABORTED_BY_CALLBACK) }
                 break
             }
-            for transfer in incoming { admit(transfer) }
+            for transfer in incoming where hosts.admit(transfer) { start(transfer) }
+            for transfer in hosts.expire(now: .now) { transfer.fail(.hostBusy(waited: .now - transfer.started)) }
             if !paused.transfers.isEmpty, budgetReleased.exchange(false, ordering: .acquiring) { resumePaused() }
             curl_multi_perform(multi, &running)
             while let message = curl_multi_info_read(multi, &queued) {
@@ -148,20 +148,6 @@ final class CurlMulti: @unchecked Sendable {
                 finish(easy, code: message.pointee.data.result)
             }
             curl_multi_poll(multi, nil, 0, 1000, nil)
-        }
-    }
-
-    /// Starts `transfer` when its host has a free slot; queues it otherwise.
-    private func admit(_ transfer: Transfer) {
-        let host = transfer.host
-        var entry = hosts[host] ?? (0, [])
-        if entry.running < options.connectionsPerHost {
-            entry.running += 1
-            hosts[host] = entry
-            start(transfer)
-        } else {
-            entry.waiting.append(transfer)
-            hosts[host] = entry
         }
     }
 
@@ -176,38 +162,13 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
-    /// Fails the waiting transfers whose deadline passed (checked at least once a second: the
-    /// loop's longest sleep).
-    private func expireWaiting() {
-        guard hosts.values.contains(where: { !$0.waiting.isEmpty }) else { return }
-        let now = ContinuousClock.now
-        for (host, entry) in hosts where entry.waiting.contains(where: { $0.deadline <= now }) {
-            var kept = entry
-            kept.waiting.removeAll { $0.deadline <= now }
-            hosts[host] = kept
-            for transfer in entry.waiting where transfer.deadline <= now {
-                transfer.fail(.hostBusy(waited: now - transfer.started))
-            }
-        }
-    }
-
-    /// A transfer of `host` ended: its slot goes to the next one waiting.
+    /// A transfer of `host` ended: its connection goes to the next one waiting; those whose
+    /// deadline passed while they waited fail, never sent.
     private func release(_ host: String) {
-        guard var entry = hosts[host] else { return }
-        if entry.waiting.isEmpty {
-            entry.running -= 1
-            hosts[host] = entry.running > 0 ? entry : nil
-        } else {
-            let next = entry.waiting.removeFirst()
-            hosts[host] = entry
-            let now = ContinuousClock.now
-            if next.deadline <= now {
-                next.fail(.hostBusy(waited: now - next.started))
-                release(host)  // the slot goes on to the one after
-            } else {
-                start(next)
-            }
-        }
+        let now = ContinuousClock.now
+        let (next, expired) = hosts.release(host, now: now)
+        for transfer in expired { transfer.fail(.hostBusy(waited: now - transfer.started)) }
+        if let next { start(next) }
     }
 
     private func start(_ transfer: Transfer) {
@@ -340,29 +301,8 @@ final class CurlMulti: @unchecked Sendable {
         transfer.finalURL = finalURL ?? transfer.url
         transfer.status = status
         transfer.verifyResult = verifyResult
-        transfer.finish(code: Self.kind(of: code), detail: detail, nextURL: nextURL)
+        transfer.finish(code: Transfer.Ending(code), detail: detail, nextURL: nextURL)
         if code != CURLE_ABORTED_BY_CALLBACK { release(transfer.host) }
-    }
-
-    /// libcurl's result, in the terms the classification needs.
-    private static func kind(of code: CURLcode) -> Transfer.Ending {
-        switch code {
-        case CURLE_OK: .complete
-        case CURLE_FILESIZE_EXCEEDED: .bodyTooLarge
-        case CURLE_WRITE_ERROR: .writeRefused
-        case CURLE_COULDNT_CONNECT: .couldNotConnect
-        case CURLE_TOO_MANY_REDIRECTS: .tooManyRedirects
-        case CURLE_UNSUPPORTED_PROTOCOL: .unsupportedProtocol
-        case CURLE_OPERATION_TIMEDOUT: .timeout
-        case CURLE_URL_MALFORMAT: .badURL
-        // libcurl 7.88 answers a header line over CURL_MAX_HTTP_HEADER (100 KB) with
-        // CURLE_OUT_OF_MEMORY; a real allocation failure is far less likely than that.
-        case CURLE_OUT_OF_MEMORY: .headerTooLarge
-        case CURLE_ABORTED_BY_CALLBACK: .aborted
-        case CURLE_PEER_FAILED_VERIFICATION: .certificate
-        case CURLE_SSL_CACERT_BADFILE: .caFile
-        default: .other
-        }
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {

@@ -11,10 +11,6 @@ import CXXHash
 /// there last).
 final class Transfer: @unchecked Sendable {
     /// How libcurl ended the transfer, in the terms that matter here.
-    enum Ending {
-        case complete, bodyTooLarge, writeRefused, couldNotConnect, tooManyRedirects, unsupportedProtocol, timeout, badURL
-        case headerTooLarge, aborted, certificate, caFile, other
-    }
 
     /// Transfers paused for want of body budget, for the loop to resume (loop thread only).
     final class PausedList {

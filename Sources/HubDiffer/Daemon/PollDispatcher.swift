@@ -160,19 +160,21 @@ actor PollDispatcher {
             // Polls that waited for their host come first: they were due before.
             let ready = lanes.takeReady(limit: room, now: now)
             for waiter in ready {
+                let host = Fetcher.hostKey(of: waiter.waiter.url)
                 guard scheduler.url(of: waiter.waiter.feed) != nil else {  // removed by a reload meanwhile
-                    _ = lanes.finished(host: Fetcher.hostKey(of: waiter.waiter.url), started: now, timedOut: false, responded: false, now: now)
+                    _ = lanes.finished(host: host, started: now, timedOut: false, responded: false, now: now)
                     continue
                 }
-                start(waiter.waiter, now: now, waited: waiter.waited)
+                start(waiter.waiter, host: host, now: now, waited: waiter.waited)
             }
             if !ready.isEmpty { continue }
             let due = scheduler.popDue(now: now, limit: room)
             if due.isEmpty { return }
             for poll in due {
                 metrics.schedulerLag.recordNanoseconds(max(0, (now - poll.due).inNanoseconds))
-                switch lanes.admit(poll, host: Fetcher.hostKey(of: poll.url), now: now) {
-                case .start: start(poll, now: now, waited: .zero)
+                let host = Fetcher.hostKey(of: poll.url)
+                switch lanes.admit(poll, host: host, now: now) {
+                case .start: start(poll, host: host, now: now, waited: .zero)
                 case .wait: break
                 case .backedOff(let until):
                     endUnfetched(poll, label: "host_backoff", verdict: .deferred(retryAfter: until - now), waited: nil)
@@ -213,9 +215,9 @@ actor PollDispatcher {
     }
 
     /// Starts a poll that has its host's place; `waited` for it, which its fetch deadline loses.
-    /// The place is given back when the fetch ends (``fetchEnded(_:_:started:)``), before the
+    /// The place is given back when the fetch ends (``fetchEnded(_:host:_:started:)``), before the
     /// parse and the store.
-    private func start(_ poll: DuePoll, now: ContinuousClock.Instant, waited: Duration) {
+    private func start(_ poll: DuePoll, host: String, now: ContinuousClock.Instant, waited: Duration) {
         inFlight += 1
         holdingHost.insert(poll.feed)
         metrics.inFlight.record(inFlight)
@@ -227,9 +229,9 @@ actor PollDispatcher {
         let timeout = max(total / 2, total - waited)
         Task {
             let report = await DaemonPoll.run(feed: poll.feed, url: poll.url, timeout: timeout, environment: environment) { fetched in
-                await self.fetchEnded(poll, fetched, started: now)
+                await self.fetchEnded(poll, host: host, fetched, started: now)
             }
-            self.finished(poll, report, started: now)
+            self.finished(poll, host: host, report, started: now)
         }
     }
 
@@ -244,10 +246,10 @@ actor PollDispatcher {
             metadata: ["feed": "\(poll.feed)", "outcome": "\(label)", "host": "\(Fetcher.hostKey(of: poll.url))"])
     }
 
-    private func finished(_ poll: DuePoll, _ report: FeedPoll.Report, started: ContinuousClock.Instant) {
+    private func finished(_ poll: DuePoll, host: String, _ report: FeedPoll.Report, started: ContinuousClock.Instant) {
         inFlight -= 1
         pollsDone += 1
-        fetchEnded(poll, report.fetch, started: started)  // when the poll ended without fetching
+        fetchEnded(poll, host: host, report.fetch, started: started)  // when the poll ended without fetching
         lastPollEnded = .now
         metrics.inFlight.record(inFlight)
         metrics.fetchDuration.recordNanoseconds(report.fetch.duration.inNanoseconds)
@@ -280,9 +282,8 @@ actor PollDispatcher {
     /// A poll's fetch ended: its host's place goes to the next poll waiting for it (started by
     /// the loop, when an in-flight place is free); a host that timed out once too often is
     /// backed off, and the polls waiting for it end.
-    private func fetchEnded(_ poll: DuePoll, _ fetched: FetchResult, started: ContinuousClock.Instant) {
+    private func fetchEnded(_ poll: DuePoll, host: String, _ fetched: FetchResult, started: ContinuousClock.Instant) {
         guard holdingHost.remove(poll.feed) != nil else { return }
-        let host = Fetcher.hostKey(of: poll.url)
         let now = ContinuousClock.now
         let backoff = lanes.finished(
             host: host, started: started, timedOut: fetched.outcome == .failed(.timeout), responded: fetched.status > 0, now: now)
@@ -320,48 +321,6 @@ actor PollDispatcher {
             logger.notice(
                 "permanent redirect held on \(FeedPoll.defaultRedirectsToAdopt) polls: polling \(adopted) from now on",
                 metadata: metadata)
-        }
-    }
-
-    /// What the scheduler is told, and the `outcome` label of `hubdiffer_polls_total`.
-    static func verdict(_ report: FeedPoll.Report) -> (PollVerdict, String) {
-        switch report.outcome {
-        case .notModified: return (.notModified, "not_modified")
-        case .unchanged: return (.unchanged, "unchanged")
-        case .fetched(let newCount, _):
-            if newCount > 0 && !report.delivered { return (.failed, "sink_failed") }
-            if report.recordedBacklog { return (.unchanged, "first_poll") }
-            // What was new could not be told: the interval stays.
-            if report.history == .unknown { return (.undetermined, "store_unavailable") }
-            return newCount > 0 ? (.changed(newEntries: newCount), "changed") : (.unchanged, "unchanged")
-        case .notAFeed:
-            switch report.parseError {
-            case .timeBudgetExceeded: return (.failed, "parse_timeout")
-            case let error? where error.isHostile: return (.failed, "hostile_document")
-            default: return (.failed, "not_a_feed")
-            }
-        case .gone: return (.gone, "gone")
-        case .throttled(let delay): return (.throttled(retryAfter: delay), "throttled")
-        case .failed(.hostBusy): return (.deferred(retryAfter: .zero), "host_busy")
-        case .failed(let failure): return (.failed, Self.label(failure))
-        }
-    }
-
-    static func label(_ failure: FetchFailure) -> String {
-        switch failure {
-        case .refusedScheme: "error_refused_scheme"
-        case .refusedAddress: "error_refused_address"
-        case .bodyTooLarge: "error_too_large"
-        case .tooManyRedirects: "error_redirects"
-        case .timeout: "error_timeout"
-        case .http: "error_http"
-        case .badURL: "error_bad_url"
-        case .headerTooLarge: "error_header_too_large"
-        case .bodyOverBudget: "error_over_budget"
-        case .hostBusy: "host_busy"
-        case .certificate(let problem, _): "error_certificate_\(problem.rawValue)"
-        case .caFileUnusable: "error_ca_file"
-        case .network: "error_network"
         }
     }
 
