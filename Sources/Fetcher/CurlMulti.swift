@@ -47,7 +47,9 @@ final class CurlMulti: @unchecked Sendable {
     private static let accept =
         "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 
-    init(options: FetcherOptions, budget: BodyBudget?) {
+    /// A loop whose thread is called `name`; its connection cache holds
+    /// `options.connectionCacheSize` connections.
+    init(options: FetcherOptions, budget: BodyBudget?, name: String) {
         _ = Self.globalInit
         self.options = options
         self.budget = budget
@@ -74,7 +76,7 @@ final class CurlMulti: @unchecked Sendable {
             curl_multi_wakeup(multi)
         }
         let thread = Thread { [self] in loop() }
-        thread.name = "hubdiffer.curl"
+        thread.name = name
         thread.start()
     }
 

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Polls feeds over HTTP(S) on one libcurl multi handle: thousands of transfers in flight on a
-/// thread of its own, connections and TLS sessions reused, conditional GETs from the stored
-/// validators, and every outcome a poller must tell apart (see ``FetchOutcome``).
+/// Polls feeds over HTTP(S) on a few libcurl multi handles (``FetcherOptions/transferLoops``),
+/// each on a thread of its own with thousands of transfers in flight; a host's transfers always
+/// go to the same one, so its connections, TLS sessions and per-host limit stay together.
+/// Conditional GETs from the stored validators, and every outcome a poller must tell apart
+/// (see ``FetchOutcome``).
 ///
 /// ```swift
 /// let fetcher = Fetcher()
@@ -10,7 +12,8 @@ import Foundation
 /// ```
 public final class Fetcher: Sendable {
     public let options: FetcherOptions
-    private let multi: CurlMulti
+    /// The transfer loops; a host's transfers go to `loops[hash(host) % count]`.
+    private let loops: [CurlMulti]
     private let policy: AddressPolicy
     /// What response bodies are charged to; nil: no budget (one-shot fetches).
     public let budget: BodyBudget?
@@ -35,13 +38,22 @@ public final class Fetcher: Sendable {
         policy = AddressPolicy(
             refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses,
             checked: options.checksAddresses && !proxied)
-        multi = CurlMulti(options: options, budget: budget)
+        let count = max(1, options.transferLoops)
+        var perLoop = options
+        perLoop.connectionCacheSize = (options.connectionCacheSize + count - 1) / count
+        loops = (0..<count).map { CurlMulti(options: perLoop, budget: budget, name: "hubdiffer.curl.\($0)") }
     }
 
-    deinit { multi.stop() }
+    deinit { for loop in loops { loop.stop() } }
 
     /// Transfers handed to libcurl now (not those waiting for a connection to their host).
-    public var transfersRunning: Int { multi.running.load(ordering: .relaxed) }
+    public var transfersRunning: Int { loops.reduce(0) { $0 + $1.running.load(ordering: .relaxed) } }
+
+    /// Hands `transfer` to the loop of its host.
+    private func submit(_ transfer: Transfer) {
+        let index = loops.count == 1 ? 0 : Int(UInt(bitPattern: transfer.host.hashValue) % UInt(loops.count))
+        loops[index].submit(transfer)
+    }
 
     /// Fetches `request.url`; never throws: every failure is an outcome.
     public func fetch(_ request: FetchRequest) async -> FetchResult {
@@ -49,7 +61,7 @@ public final class Fetcher: Sendable {
             return FetchResult(outcome: .failed(.refusedScheme(request.url)), finalURL: request.url)
         }
         return await withCheckedContinuation { continuation in
-            multi.submit(Transfer(request: request, options: options, policy: policy, budget: budget) { continuation.resume(returning: $0) })
+            submit(Transfer(request: request, options: options, policy: policy, budget: budget) { continuation.resume(returning: $0) })
         }
     }
 
@@ -57,14 +69,14 @@ public final class Fetcher: Sendable {
     /// outcome. Only http and https, the same private-address policy as polls, no redirect
     /// followed (a 3xx is the answer), the response body read up to
     /// ``PostRequest/maximumResponseSize`` and discarded but for its first bytes. Runs on the
-    /// fetcher's one multi handle, sharing its connections and its per-host limit with polls.
+    /// loop of its host, sharing its connections and its per-host limit with polls.
     public func post(_ request: PostRequest) async -> PostResult {
         guard Self.hasHTTPScheme(request.url) else { return PostResult(outcome: .failed(.refusedScheme(request.url))) }
         if let bad = request.headers.first(where: { !$0.isValid }) ?? [HTTPHeader("Content-Type", request.contentType)].first(where: { !$0.isValid }) {
             return PostResult(outcome: .failed(.network("refused: the header \(bad.name.debugDescription) cannot be sent (a line break, NUL or bad name)")))
         }
         return await withCheckedContinuation { continuation in
-            multi.submit(Transfer(post: request, options: options, policy: policy) { continuation.resume(returning: $0) })
+            submit(Transfer(post: request, options: options, policy: policy) { continuation.resume(returning: $0) })
         }
     }
 

@@ -12,8 +12,13 @@ public struct FetcherOptions: Sendable {
     public var maximumRedirects: Int
     /// Connections to one host at once; more transfers to it wait their turn (default 6).
     public var connectionsPerHost: Int
-    /// Connections kept open for reuse (default 10,000).
+    /// Connections kept open for reuse (default 10,000), shared out among the loops.
     public var connectionCacheSize: Int
+    /// libcurl multi handles, each on a thread of its own, that the hosts are spread over
+    /// (default 8). libcurl 7.88 walks a multi handle's whole connection cache each time a
+    /// transfer is removed, so one handle's cost per poll grows with the connections open
+    /// (BENCHMARKS.md, "Many connections in flight"); several keep each walk short.
+    public var transferLoops: Int
     /// The URL in the User-Agent where site owners learn who polls them and how to reach us.
     public var contactURL: String
     /// Refuse private and loopback addresses (default true). Link-local ones and clouds'
@@ -41,8 +46,9 @@ public struct FetcherOptions: Sendable {
         maximumRedirects: Int = 5, connectionsPerHost: Int = 6, connectionCacheSize: Int = 10_000,
         contactURL: String = "https://github.com/hubdiffer/hubdiffer", refusePrivateAddresses: Bool = true,
         allowedAddresses: Set<String> = [], checksAddresses: Bool = true, maximumRetryAfter: Duration = .seconds(86_400),
-        caFile: String? = nil, http2: Bool = true
+        caFile: String? = nil, http2: Bool = true, transferLoops: Int = 8
     ) {
+        self.transferLoops = transferLoops
         self.caFile = caFile
         self.http2 = http2
         self.checksAddresses = checksAddresses

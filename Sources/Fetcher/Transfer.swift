@@ -26,6 +26,9 @@ final class Transfer: @unchecked Sendable {
     let kind: Kind
     /// The URL requested (before any redirect).
     let url: String
+    /// `host:port` of ``url``, lower-cased: what the per-host limit counts and what picks the
+    /// transfer's loop.
+    let host: String
     /// The most body bytes kept; past it the transfer is aborted.
     let bodyLimit: Int
     let options: FetcherOptions
@@ -82,6 +85,7 @@ final class Transfer: @unchecked Sendable {
         self.timeout = timeout
         self.budget = budget
         self.url = url
+        host = Fetcher.hostKey(of: url)
         self.bodyLimit = bodyLimit
         self.options = options
         self.policy = policy
@@ -95,8 +99,6 @@ final class Transfer: @unchecked Sendable {
         if let headerList { curl_slist_free_all(headerList) }
     }
 
-    /// `host:port` of the request URL, lower-cased: what the per-host limit counts.
-    var host: String { Fetcher.hostKey(of: url) }
 
     /// The capacity to give the body buffer so that `needed` bytes fit: the announced length
     /// when it covers them, else half as much again (never past the cap).

@@ -11,7 +11,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
         discussion: """
             Fetches URL once to learn its validators, then sends REQUESTS conditional GETs \
             (If-None-Match / If-Modified-Since, as the daemon does) with CONCURRENCY in flight, on \
-            one libcurl multi handle with connections reused. Ends with the line
+            the fetcher the daemon uses, connections reused. Ends with the line
             fetch: N requests, C concurrent: R req/s (304=…, 200=…, other=…)
 
             Examples:
@@ -19,7 +19,7 @@ struct BenchFetchCommand: AsyncParsableCommand {
               hubdiffer bench fetch https://example.com/feed.xml --requests 2000 --concurrency 32
               hubdiffer bench fetch https://127.0.0.1:8443/feed.xml --ca-file private-ca.pem --allow-private-addresses
               hubdiffer bench fetch http://127.0.0.1:8080/feed.xml --allow-private-addresses \\
-                --connections-per-host 20000 --idle 10000 --idle-url http://127.0.0.1:9999/hang
+                --idle 10000 --idle-url http://127.0.1.1:9999/hang --idle-url http://127.0.1.2:9999/hang
             """)
 
     @Argument(help: "The URL to poll.")
@@ -39,26 +39,31 @@ struct BenchFetchCommand: AsyncParsableCommand {
 
     @OptionGroup var https: HTTPSOptions
 
-    @Option(help: ArgumentHelp("Transfers held open to --idle-url during the run (a server that never answers): what the loop costs with many connections in flight.", valueName: "count"))
+    @Option(help: ArgumentHelp("Transfers held open to the --idle-url hosts during the run (servers that never answer): what the loop costs with many connections in flight.", valueName: "count"))
     var idle = 0
 
-    @Option(help: ArgumentHelp("The URL of the --idle transfers.", valueName: "url"))
-    var idleURL: String?
+    @Option(help: ArgumentHelp("A URL for the --idle transfers; repeat it to spread them over several hosts, as in the daemon.", valueName: "url"))
+    var idleURL: [String] = []
+
+    @Option(help: ArgumentHelp("libcurl multi handles the hosts are spread over, each on a thread of its own (the daemon uses \(FetcherOptions().transferLoops)).", valueName: "count"))
+    var transferLoops = FetcherOptions().transferLoops
 
     func validate() throws {
-        guard requests > 0, concurrency > 0, connectionsPerHost > 0, idle >= 0 else {
-            throw ValidationError("--requests, --concurrency and --connections-per-host must be positive")
+        guard requests > 0, concurrency > 0, connectionsPerHost > 0, idle >= 0, transferLoops > 0 else {
+            throw ValidationError("--requests, --concurrency, --connections-per-host and --transfer-loops must be positive")
         }
-        guard idle == 0 || idleURL != nil else { throw ValidationError("--idle needs --idle-url") }
-        guard idle <= connectionsPerHost else {
-            throw ValidationError("--idle \(idle) needs --connections-per-host of at least as many (they all go to one host)")
+        guard idle == 0 || !idleURL.isEmpty else { throw ValidationError("--idle needs --idle-url") }
+        let perHost = (idle + max(1, idleURL.count) - 1) / max(1, idleURL.count)
+        guard perHost <= connectionsPerHost else {
+            throw ValidationError("--idle \(idle) over \(idleURL.count) hosts needs --connections-per-host of at least \(perHost)")
         }
     }
 
     func run() async throws {
         let fetcher = Fetcher(
             options: FetcherOptions(
-                connectionsPerHost: connectionsPerHost, refusePrivateAddresses: !allowPrivateAddresses, caFile: https.caFile, http2: try https.http2Enabled() ?? true))
+                connectionsPerHost: connectionsPerHost, refusePrivateAddresses: !allowPrivateAddresses, caFile: https.caFile,
+                http2: try https.http2Enabled() ?? true, transferLoops: transferLoops))
         let first = await fetcher.fetch(FetchRequest(url: url))
         if case .failed(let failure) = first.outcome {
             StandardError.line("\(url): \(failure)")
@@ -69,11 +74,12 @@ struct BenchFetchCommand: AsyncParsableCommand {
             StandardError.line("\(url) sends no ETag or Last-Modified: the requests are unconditional (200s, body hash compared)")
         }
 
-        if idle > 0, let idleURL {
+        if idle > 0 {
             // Held until the process ends; waited for until libcurl has them all, and refused
             // if any of them ends (then the server answered or refused: they were not idle).
             let ended = EndedTransfers()
-            for _ in 0..<idle {
+            for index in 0..<idle {
+                let idleURL = self.idleURL[index % self.idleURL.count]
                 Task.detached {
                     let result = await fetcher.fetch(FetchRequest(url: idleURL, timeout: .seconds(3600)))
                     ended.state.withLock { $0 = ($0.count + 1, $0.first ?? "\(result.outcome)") }
@@ -85,10 +91,10 @@ struct BenchFetchCommand: AsyncParsableCommand {
             let (count, first) = ended.state.withLock { $0 }
             guard fetcher.transfersRunning >= idle, count == 0 else {
                 StandardError.line(
-                    "\(idleURL) does not hold the idle transfers open: \(fetcher.transfersRunning) of \(idle) open, \(count) ended (\(first ?? "-"))")
+                    "\(idleURL.joined(separator: " ")) does not hold the idle transfers open: \(fetcher.transfersRunning) of \(idle) open, \(count) ended (\(first ?? "-"))")
                 throw ExitCode(69)
             }
-            StandardError.line("\(fetcher.transfersRunning) idle transfers held open to \(idleURL)")
+            StandardError.line("\(fetcher.transfersRunning) idle transfers held open to \(idleURL.count) hosts")
         }
 
         let clock = ContinuousClock()

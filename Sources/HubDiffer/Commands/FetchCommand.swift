@@ -95,7 +95,8 @@ struct FetchCommand: AsyncParsableCommand {
         let fetcher = Fetcher(
             options: FetcherOptions(
                 maximumBodySize: maxBytes, totalTimeout: .milliseconds(Int(timeout * 1000)), contactURL: contactURL,
-                refusePrivateAddresses: !allowPrivateAddresses, allowedAddresses: Set(allowAddress), caFile: https.caFile, http2: try https.http2Enabled() ?? true))
+                refusePrivateAddresses: !allowPrivateAddresses, allowedAddresses: Set(allowAddress), caFile: https.caFile, http2: try https.http2Enabled() ?? true,
+                transferLoops: 1))
         if fetcher.addressCheckLeftToProxy {
             logger.warning("a proxy is set in the environment: private addresses are the proxy's to refuse")
         }

@@ -25,7 +25,7 @@ final class HTTPSink: EntrySink {
     static func fetcherOptions(caFile: String? = nil, http2: Bool = FetcherOptions().http2) -> FetcherOptions {
         FetcherOptions(
             totalTimeout: .seconds(30), connectionsPerHost: 2, connectionCacheSize: 4, refusePrivateAddresses: false,
-            checksAddresses: false, maximumRetryAfter: .seconds(300), caFile: caFile, http2: http2)
+            checksAddresses: false, maximumRetryAfter: .seconds(300), caFile: caFile, http2: http2, transferLoops: 1)
     }
 
     /// - Parameters:
