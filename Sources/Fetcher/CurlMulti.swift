@@ -32,6 +32,8 @@ final class CurlMulti: @unchecked Sendable {
     private var active: Set<UnsafeMutableRawPointer> = [] {
         didSet { running.store(active.count, ordering: .relaxed) }
     }
+    /// The connection cache's size now: the transfers running plus the idle connections kept.
+    private var connectionCache = -1
     /// Transfers added to libcurl now (read from any thread).
     let running = Atomic<Int>(0)
     /// Per host: transfers running, and those waiting for a connection.
@@ -47,8 +49,8 @@ final class CurlMulti: @unchecked Sendable {
     private static let accept =
         "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 
-    /// A loop whose thread is called `name`; its connection cache holds
-    /// `options.connectionCacheSize` connections.
+    /// A loop whose thread is called `name`; it keeps `options.idleConnections` idle
+    /// connections at most.
     init(options: FetcherOptions, budget: BodyBudget?, name: String) {
         _ = Self.globalInit
         self.options = options
@@ -57,7 +59,9 @@ final class CurlMulti: @unchecked Sendable {
         multi = curl_multi_init()
         share = curl_share_init()
         var problems: [String] = []
-        if hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.connectionCacheSize) != CURLM_OK {
+        if hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.idleConnections) == CURLM_OK {
+            connectionCache = options.idleConnections
+        } else {
             problems.append("the connection cache size")
         }
         // TLS sessions (resumed on the next connection to a host) and DNS answers are shared
@@ -144,6 +148,7 @@ final class CurlMulti: @unchecked Sendable {
             for transfer in incoming where hosts.admit(transfer) { start(transfer) }
             for transfer in hosts.expire(now: .now) { transfer.fail(.hostBusy(waited: .now - transfer.started)) }
             if !paused.transfers.isEmpty, budgetReleased.exchange(false, ordering: .acquiring) { resumePaused() }
+            _ = setConnectionCache(forRunning: active.count)
             curl_multi_perform(multi, &running)
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
@@ -151,6 +156,21 @@ final class CurlMulti: @unchecked Sendable {
             }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
+    }
+
+    /// Sizes libcurl's connection cache to `running` transfers plus the idle connections kept.
+    /// The cache holds connections in use too, and when a transfer ends with it over its size
+    /// libcurl closes the connection idle longest; so a fixed size either closes connections
+    /// still wanted under load or keeps thousands of idle TLS connections (40–95 KB each)
+    /// when the load is light. Set once a turn, before `curl_multi_perform`: the transfers
+    /// that end in that turn still count as running, so as many more may stay idle for a
+    /// while. False: libcurl refused the size (the last one taken stays).
+    private func setConnectionCache(forRunning running: Int) -> Bool {
+        let size = running + options.idleConnections
+        guard size != connectionCache else { return true }
+        guard hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, size) == CURLM_OK else { return false }
+        connectionCache = size
+        return true
     }
 
     /// Resumes every transfer paused for want of budget; those that still find none pause again.
@@ -198,6 +218,8 @@ final class CurlMulti: @unchecked Sendable {
         set("REDIR_PROTOCOLS_STR", hd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         set("MAXFILESIZE_LARGE", hd_curl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(transfer.bodyLimit)))
         set("SHARE", hd_curl_easy_setopt_share(easy, share))
+        // No idle connection kept: libcurl takes a cache size of 0 as "its default", so say it here.
+        set("FORBID_REUSE", hd_curl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, options.idleConnections == 0 ? 1 : 0))
         set("NOSIGNAL", hd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         set("USERAGENT", hd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent))
         set("CONNECTTIMEOUT_MS", hd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(options.connectTimeout)))

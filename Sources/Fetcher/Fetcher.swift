@@ -40,7 +40,7 @@ public final class Fetcher: Sendable {
             checked: options.checksAddresses && !proxied)
         let count = max(1, options.transferLoops)
         var perLoop = options
-        perLoop.connectionCacheSize = (options.connectionCacheSize + count - 1) / count
+        perLoop.idleConnections = (options.idleConnections + count - 1) / count
         loops = (0..<count).map { CurlMulti(options: perLoop, budget: budget, name: "hubdiffer.curl.\($0)") }
     }
 

@@ -12,8 +12,13 @@ public struct FetcherOptions: Sendable {
     public var maximumRedirects: Int
     /// Connections to one host at once; more transfers to it wait their turn (default 6).
     public var connectionsPerHost: Int
-    /// Connections kept open for reuse (default 10,000), shared out among the loops.
-    public var connectionCacheSize: Int
+    /// Idle connections kept open for reuse (default 10,000), shared out among the loops; past
+    /// it the one idle longest is closed (give or take the transfers ending at that moment; 0:
+    /// none kept) (libcurl's connection cache, kept at the connections
+    /// in use plus this many; libcurl also closes any idle for 118 s). Like nginx's upstream
+    /// `keepalive`. A kept HTTPS connection holds ~40 KB, ~95 KB with HTTP/2; a handshake saved
+    /// is ~0.3 ms of CPU (BENCHMARKS.md, "The daemon over HTTPS").
+    public var idleConnections: Int
     /// libcurl multi handles, each on a thread of its own, that the hosts are spread over
     /// (default 8). libcurl 7.88 walks a multi handle's whole connection cache each time a
     /// transfer is removed, so one handle's cost per poll grows with the connections open
@@ -43,7 +48,7 @@ public struct FetcherOptions: Sendable {
 
     public init(
         maximumBodySize: Int = 10 << 20, connectTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(30),
-        maximumRedirects: Int = 5, connectionsPerHost: Int = 6, connectionCacheSize: Int = 10_000,
+        maximumRedirects: Int = 5, connectionsPerHost: Int = 6, idleConnections: Int = 10_000,
         contactURL: String = "https://github.com/hubdiffer/hubdiffer", refusePrivateAddresses: Bool = true,
         allowedAddresses: Set<String> = [], checksAddresses: Bool = true, maximumRetryAfter: Duration = .seconds(86_400),
         caFile: String? = nil, http2: Bool = true, transferLoops: Int = 8
@@ -57,7 +62,7 @@ public struct FetcherOptions: Sendable {
         self.totalTimeout = totalTimeout
         self.maximumRedirects = maximumRedirects
         self.connectionsPerHost = connectionsPerHost
-        self.connectionCacheSize = connectionCacheSize
+        self.idleConnections = idleConnections
         self.contactURL = contactURL
         self.refusePrivateAddresses = refusePrivateAddresses
         self.allowedAddresses = allowedAddresses

@@ -71,6 +71,31 @@ struct HTTPSFetchTests {
         #expect(log.map(\.sessionReused) == [false, true, true], "\(log)")
     }
 
+    @Test("idle connections kept: none, and each poll of a host is a new connection; one, and it serves them all; with three hosts taking turns, one kept closes the longest idle each time, two keep all three")
+    func idleConnectionsKept() async throws {
+        let certificates = try TestCertificates(names: TestCertificates.defaultNames + ["127.0.0.2"])
+        let nginx = try NginxProcess(
+            files: ["feed.xml": Self.feed], moreAddresses: ["127.0.0.2"], tls: NginxTLS(certificates.server, http2: false))
+        defer { nginx.stop() }
+        func connections(idle: Int, hosts: [String]) async -> Int {
+            let before = nginx.accessLog().count
+            let fetcher = Fetcher(
+                options: FetcherOptions(idleConnections: idle, refusePrivateAddresses: false, caFile: certificates.caFile, transferLoops: 1))
+            // One transfer at a time: the one ending counts as running in its turn, so one more
+            // than `idle` stays open.
+            for round in 0..<6 {
+                let url = nginx.url("/feed.xml", host: hosts[round % hosts.count])
+                #expect(await fetcher.fetch(FetchRequest(url: url)).status == 200, "\(url)")
+            }
+            return Set(nginx.accessLog(atLeast: before + 6).dropFirst(before).map(\.connection)).count
+        }
+        let three = ["127.0.0.1", "127.0.0.2", "localhost"]
+        #expect(await connections(idle: 0, hosts: ["127.0.0.1"]) == 6)
+        #expect(await connections(idle: 1, hosts: ["127.0.0.1"]) == 1)
+        #expect(await connections(idle: 1, hosts: three) == 6)
+        #expect(await connections(idle: 2, hosts: three) == 3)
+    }
+
     @Test("HTTP/2 when the server offers it; HTTP/1.1 with http2 off")
     func http2Negotiated() async throws {
         let certificates = try TestCertificates()

@@ -19,7 +19,7 @@ struct DaemonConfigurationTests {
         }
     }
 
-    @Test("body-budget, fetch-timeout and connections-per-host from a file; the budget's default is sized to the machine")
+    @Test("body-budget, fetch-timeout, connections-per-host and idle-connections from a file; the budget's default is sized to the machine")
     func loadSettings() throws {
         var configuration = DaemonConfiguration()
         #expect(configuration.bodyBudget == nil)
@@ -28,6 +28,10 @@ struct DaemonConfigurationTests {
         try configuration.set("body-budget", "256M")
         try configuration.set("fetch-timeout", "12")
         try configuration.set("connections-per-host", "3")
+        #expect(configuration.idleConnections == FetcherOptions().idleConnections)
+        try configuration.set("idle-connections", "0")
+        #expect(configuration.idleConnections == 0)
+        #expect(throws: DaemonConfiguration.Problem.self) { try configuration.set("idle-connections", "-1") }
         #expect(configuration.bodyBudget == 256 << 20 && configuration.fetchTimeout == 12 && configuration.connectionsPerHost == 3)
         #expect(throws: DaemonConfiguration.Problem.self) { try configuration.set("body-budget", "512K") }
         #expect(throws: DaemonConfiguration.Problem.self) { try configuration.set("fetch-timeout", "0") }

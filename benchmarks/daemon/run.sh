@@ -36,7 +36,7 @@
 # h1.feeds.test … hN.feeds.test, added to /etc/hosts (as 127.0.0.1, between marker lines) for
 # the run and removed on exit: distinct names are what the fetcher keys connections, TLS
 # sessions and per-host places by, and one port per host would need N listening sockets;
-# HTTP2=on|off is passed as --http2; INTERVAL (60) is part 1's fixed interval. E.g. 2,000
+# HTTP2=on|off is passed as --http2, IDLE_CONNECTIONS as --idle-connections; INTERVAL (60) is part 1's fixed interval. E.g. 2,000
 # polls/s over 2,000 names: TLS=1 HOSTNAMES=2000 INTERVAL=10 BIG_FEEDS=0 run.sh 20000 120
 # Needs a release build: swift build -c release --product hubdiffer
 set -euo pipefail
@@ -192,6 +192,7 @@ start_daemon() {
     --state-dir "$dir/state-$control")
   [[ -n $concurrency ]] && args+=(--concurrency "$concurrency")
   [[ $tls == 1 ]] && args+=(--ca-file "$dir/bundle.pem" --http2 "$http2")
+  [[ -n ${IDLE_CONNECTIONS:-} ]] && args+=(--idle-connections "$IDLE_CONNECTIONS")
   echo "+ hubdiffer ${args[*]}" >&2
   started=$(now)
   "$bin" "${args[@]}" > /dev/null 2> "$log" &

@@ -141,6 +141,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Idle connections kept open for the next poll of their host, as nginx's upstream keepalive (default \(DaemonConfiguration().idleConnections)); past it the one idle longest is closed. A kept HTTPS connection holds ~40 KB (~95 KB with HTTP/2); lower it to save memory when few hosts are polled again within two minutes.",
+            valueName: "count"))
+    var idleConnections: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "Bytes of response bodies held at once, as 512M or 2G; no poll starts while it is spent, and a body larger than all of it is refused (default a sixteenth of memory, 64M to 2G: \(DaemonConfiguration.defaultBodyBudget >> 20)M here).",
             valueName: "size"))
     var bodyBudget: String?
@@ -161,6 +167,7 @@ struct RunCommand: AsyncParsableCommand {
                 ("unconfirmed-limit", unconfirmedLimit.map(String.init)), ("sink-grace", sinkGrace.map(String.init)),
                 ("parse-budget", parseBudget.map(String.init)), ("fetch-timeout", fetchTimeout.map(String.init)),
                 ("connections-per-host", connectionsPerHost.map(String.init)), ("body-budget", bodyBudget),
+                ("idle-connections", idleConnections.map(String.init)),
                 ("ca-file", https.caFile), ("http2", https.http2),
             ]
             for case (let key, let value?) in flags { try configuration.set(key, value) }

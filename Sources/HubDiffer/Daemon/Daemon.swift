@@ -49,6 +49,7 @@ struct Daemon {
         let metrics = DaemonMetrics()
         var fetcherOptions = FetcherOptions(
             totalTimeout: .seconds(configuration.fetchTimeout), connectionsPerHost: configuration.connectionsPerHost,
+            idleConnections: configuration.idleConnections,
             refusePrivateAddresses: !configuration.allowPrivateAddresses, allowedAddresses: Set(configuration.allowedAddresses),
             caFile: configuration.caFile, http2: configuration.http2)
         if let contactURL = configuration.contactURL { fetcherOptions.contactURL = contactURL }

@@ -42,6 +42,8 @@ struct DaemonConfiguration: Sendable, Equatable {
     var fetchTimeout = Int(FetcherOptions().totalTimeout.components.seconds)
     /// Connections to one host at once (four polls per connection are in flight).
     var connectionsPerHost = FetcherOptions().connectionsPerHost
+    /// Idle connections kept open for reuse.
+    var idleConnections = FetcherOptions().idleConnections
     /// Bytes of response bodies held at once (see ``BodyBudget``); nil: ``defaultBodyBudget``.
     var bodyBudget: Int?
     /// The CA certificates HTTPS servers must chain to; nil: the system bundle.
@@ -86,7 +88,7 @@ struct DaemonConfiguration: Sendable, Equatable {
     static let keys = [
         "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
         "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace", "state-dir",
-        "unconfirmed-limit", "sink-grace", "allow-address", "parse-budget", "fetch-timeout", "connections-per-host",
+        "unconfirmed-limit", "sink-grace", "allow-address", "parse-budget", "fetch-timeout", "connections-per-host", "idle-connections",
         "body-budget", "ca-file", "http2",
     ]
 
@@ -152,6 +154,7 @@ struct DaemonConfiguration: Sendable, Equatable {
         case "parse-budget": parseBudget = try number(1...600)
         case "fetch-timeout": fetchTimeout = try number(1...3600)
         case "connections-per-host": connectionsPerHost = try number(1...1000)
+        case "idle-connections": idleConnections = try number(0...1_000_000)
         case "http2":
             guard let enabled = HTTPSOptions.switchValue(value) else { throw Problem(description: "http2 must be on or off") }
             http2 = enabled

@@ -24,7 +24,7 @@ final class HTTPSink: EntrySink {
     /// connections, Retry-After honoured up to 5 minutes; the daemon's CA file and HTTP/2 choice.
     static func fetcherOptions(caFile: String? = nil, http2: Bool = FetcherOptions().http2) -> FetcherOptions {
         FetcherOptions(
-            totalTimeout: .seconds(30), connectionsPerHost: 2, connectionCacheSize: 4, refusePrivateAddresses: false,
+            totalTimeout: .seconds(30), connectionsPerHost: 2, idleConnections: 4, refusePrivateAddresses: false,
             checksAddresses: false, maximumRetryAfter: .seconds(300), caFile: caFile, http2: http2, transferLoops: 1)
     }
 
