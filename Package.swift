@@ -38,10 +38,13 @@ let package = Package(
         .target(
             name: "Fetcher",
             dependencies: ["CCurl", "CXXHash", "FeedParsing"]),
+        // The Redis wire: one hiredis connection, RESP values, a client with timeouts.
+        .target(name: "RedisWire", dependencies: ["CHiredis", "ShardRouter"]),
+        // Which entries of a feed are new: per-feed sorted sets on the shards of the map.
         .target(
             name: "EntryStore",
             dependencies: [
-                "CHiredis", "ShardRouter", .product(name: "Logging", package: "swift-log"),
+                "RedisWire", "ShardRouter", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
         // The daemon's parts that need no feed: when each feed is due, and the process's
@@ -53,15 +56,51 @@ let package = Package(
         .target(
             name: "DaemonKit",
             dependencies: [
+                "CSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
+        // Every JSON the program prints, written one way.
+        .target(name: "JSONOutput"),
+        // Where new entries go: the sinks (stdout, HTTP, Redis stream) and the entry JSON schema.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "FeedParsing", "Fetcher", "RedisWire", "ShardRouter", "JSONOutput", "DaemonKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]),
+        // One poll of one feed, end to end (fetch, parse on the parse threads, diff, deliver,
+        // mark): what `fetch` runs once and the daemon runs many times.
+        .target(
+            name: "Polling",
+            dependencies: [
+                "FeedParsing", "Fetcher", "EntryStore", "FeedMemory", "DaemonKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The daemon: its configuration, the poll dispatcher, the control routes, metrics.
+        .target(
+            name: "HubDaemon",
+            dependencies: [
+                "Polling", "Delivery", "Scheduler", "FeedMemory", "EntryStore", "Fetcher", "FeedParsing", "ShardRouter",
+                "DaemonKit", "JSONOutput",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]),
+        // `shards move`: copying a range's sets between shards, journalled, and the daemon told.
+        .target(
+            name: "ShardMigration",
+            dependencies: [
+                "EntryStore", "RedisWire", "ShardRouter", "DaemonKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The executable: commands that parse arguments, call the libraries above, and print.
         .executableTarget(
             name: "HubDiffer",
             dependencies: [
-                "FeedParsing", "ShardRouter", "EntryStore", "Fetcher", "Scheduler", "DaemonKit", "FeedMemory", "CCurl", "CHiredis",
-                "CSystem",
+                "FeedParsing", "ShardRouter", "EntryStore", "RedisWire", "Fetcher", "Scheduler", "DaemonKit", "FeedMemory",
+                "JSONOutput", "Delivery", "Polling", "HubDaemon", "ShardMigration", "CCurl", "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,7 +129,9 @@ let package = Package(
             ],
             path: "Tests/EntryStoreTests"),
         .testTarget(
-            name: "HubDifferTests", dependencies: ["HubDiffer", "EntryStore", "TestSupport"], path: "Tests/HubDifferTests"),
+            name: "HubDifferTests",
+            dependencies: ["HubDiffer", "HubDaemon", "Delivery", "Polling", "EntryStore", "RedisWire", "Fetcher", "Scheduler", "TestSupport"],
+            path: "Tests/HubDifferTests"),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"], path: "Tests/FetcherTests"),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], path: "Tests/SchedulerTests"),
         .testTarget(

@@ -1,3 +1,4 @@
+import RedisWire
 import Foundation
 import Logging
 import Metrics

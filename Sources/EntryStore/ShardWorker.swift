@@ -1,3 +1,4 @@
+import RedisWire
 import Dispatch
 import Foundation
 import Logging

@@ -1,3 +1,5 @@
+import RedisWire
+
 /// What went wrong with a Redis round trip or one of its replies: the `kind` label of
 /// `hubdiffer_store_errors_total{shard,kind}` and the rule for what the store does about it.
 ///

@@ -26,15 +26,20 @@ public struct ShardRange: Sendable, Hashable {
 
     /// `FIRST-LAST  URL`, the canonical line of `shards.conf`, password included. Never log
     /// it: use ``description``.
-    var canonicalText: String { "\(first)-\(last)  \(endpoint.url)" }
+    var canonicalText: String { "\(bounds.shardText)  \(endpoint.url)" }
 }
 
 extension ShardRange: CustomStringConvertible, CustomDebugStringConvertible {
     /// `FIRST-LAST  redis://:***@host:port/db`: the password never shows.
-    public var description: String { "\(first)-\(last)  \(endpoint.redactedURL)" }
+    public var description: String { "\(bounds.shardText)  \(endpoint.redactedURL)" }
 
     /// `ShardRange(FIRST-LAST → redis://:***@host:port/db)`: the password never shows.
     public var debugDescription: String {
-        "ShardRange(\(first)-\(last) → \(endpoint.redactedURL))"
+        "ShardRange(\(bounds.shardText) → \(endpoint.redactedURL))"
     }
+}
+
+extension ClosedRange<Int64> {
+    /// `FIRST-LAST`, as `shards.conf` writes a range of feed IDs.
+    public var shardText: String { "\(lowerBound)-\(upperBound)" }
 }

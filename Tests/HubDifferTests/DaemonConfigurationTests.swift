@@ -2,7 +2,7 @@ import Foundation
 import Fetcher
 import Testing
 
-@testable import HubDiffer
+@testable import HubDaemon
 
 /// The settings that bound the daemon's load: sizes, timeouts, connections per host.
 @Suite("Daemon configuration")

@@ -2,7 +2,7 @@ import Fetcher
 import Scheduler
 import Testing
 
-@testable import HubDiffer
+@testable import HubDaemon
 
 /// The `outcome` label of `hubdiffer_polls_total` for failures an operator must tell apart.
 @Suite("Poll outcome labels")

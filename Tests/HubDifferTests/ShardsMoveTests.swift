@@ -1,3 +1,4 @@
+import RedisWire
 import EntryStore
 import Foundation
 import Glibc

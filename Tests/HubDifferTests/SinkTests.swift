@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-@testable import HubDiffer
+@testable import Delivery
 
 /// The daemon's network sinks against real servers: the quirky HTTP server (which records
 /// POST bodies and fails the first N on request) and private redis-servers.

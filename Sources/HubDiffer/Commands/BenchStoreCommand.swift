@@ -1,3 +1,5 @@
+import DaemonKit
+import RedisWire
 import ArgumentParser
 import EntryStore
 import Foundation

@@ -1,3 +1,4 @@
+import DaemonKit
 import ArgumentParser
 import Foundation
 
@@ -24,12 +25,5 @@ enum DocumentReader {
             StandardError.line("\(path): cannot read: \(error.localizedDescription)")
             throw ExitCode(66)
         }
-    }
-}
-
-/// One-line messages for people, on standard error.
-enum StandardError {
-    static func line(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }

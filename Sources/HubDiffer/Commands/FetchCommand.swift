@@ -1,3 +1,6 @@
+import Polling
+import Delivery
+import DaemonKit
 import ArgumentParser
 import EntryStore
 import FeedParsing

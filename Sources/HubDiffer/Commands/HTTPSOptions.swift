@@ -1,3 +1,4 @@
+import HubDaemon
 import ArgumentParser
 import Fetcher
 
@@ -18,17 +19,8 @@ struct HTTPSOptions: ParsableArguments {
     /// The `--http2` value as a switch; nil when not given.
     func http2Enabled() throws -> Bool? {
         guard let http2 else { return nil }
-        guard let enabled = Self.switchValue(http2) else { throw ValidationError("--http2 must be on or off") }
+        guard let enabled = DaemonConfiguration.switchValue(http2) else { throw ValidationError("--http2 must be on or off") }
         return enabled
-    }
-
-    /// `on`/`off` (also `true`/`false`, `yes`/`no`) as a Bool; nil for anything else.
-    static func switchValue(_ text: String) -> Bool? {
-        switch text.lowercased() {
-        case "on", "true", "yes": true
-        case "off", "false", "no": false
-        default: nil
-        }
     }
 
     func validate() throws {

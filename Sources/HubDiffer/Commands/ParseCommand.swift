@@ -1,3 +1,5 @@
+import Delivery
+import DaemonKit
 import ArgumentParser
 import FeedParsing
 import Foundation

@@ -1,3 +1,5 @@
+import HubDaemon
+import DaemonKit
 import ArgumentParser
 import FeedMemory
 import Foundation

@@ -1,3 +1,4 @@
+import DaemonKit
 import ArgumentParser
 import Foundation
 import ShardRouter
@@ -109,11 +110,6 @@ enum ShardsArguments {
                 (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "-+_,.' ".utf8.contains(byte)
             }
     }
-}
-
-extension ClosedRange<Int64> {
-    /// `FIRST-LAST`, as `shards.conf` writes a range.
-    var shardText: String { "\(lowerBound)-\(upperBound)" }
 }
 
 // MARK: - Loading and failures

@@ -1,3 +1,5 @@
+import ShardMigration
+import DaemonKit
 import ArgumentParser
 import ShardRouter
 

@@ -1,3 +1,4 @@
+import DaemonKit
 import ArgumentParser
 import ShardRouter
 

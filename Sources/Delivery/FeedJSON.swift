@@ -1,0 +1,60 @@
+import JSONOutput
+import FeedParsing
+
+/// The JSON shapes that `hubdiffer parse` prints and that sinks send: one schema everywhere.
+public enum FeedJSON {
+    /// `{"format","title","link","entries":[…],"warnings":[…]}` for a parsed document.
+    public static func document(_ feed: Feed, file: String? = nil) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        if let file { json.field("file", file) }
+        json.field("format", feed.format.rawValue)
+        json.field("title", feed.title)
+        json.field("link", feed.link)
+        json.key("entries")
+        json.beginArray()
+        for entry in feed.entries { write(entry, feedID: nil, into: &json) }
+        json.endArray()
+        json.field("warnings", strings: feed.warnings)
+        json.endObject()
+        return json.output
+    }
+
+    /// One entry: `feed` (when given), `key`, `id`, `link`, `title`, `summary`, `content`,
+    /// `authors`, `categories`, `enclosures`, `published`, `updated`.
+    public static func entry(_ entry: Entry, feedID: Int64?) -> String {
+        var json = JSONWriter()
+        write(entry, feedID: feedID, into: &json)
+        return json.output
+    }
+
+    private static func write(_ entry: Entry, feedID: Int64?, into json: inout JSONWriter) {
+        json.beginObject()
+        if let feedID {
+            json.key("feed")
+            json.integer(feedID)
+        }
+        json.field("key", EntryIdentity.hex(entry.key))
+        json.field("id", entry.id)
+        json.field("link", entry.link)
+        json.field("title", entry.title)
+        json.field("summary", entry.summary)
+        json.field("content", entry.content)
+        json.field("authors", strings: entry.authors)
+        json.field("categories", strings: entry.categories)
+        json.key("enclosures")
+        json.beginArray()
+        for enclosure in entry.enclosures {
+            json.beginObject()
+            json.field("url", enclosure.url)
+            json.field("type", enclosure.type)
+            json.key("length")
+            json.integer(enclosure.length)
+            json.endObject()
+        }
+        json.endArray()
+        json.field("published", entry.published.map(FeedDate.format))
+        json.field("updated", entry.updated.map(FeedDate.format))
+        json.endObject()
+    }
+}
