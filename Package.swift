@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The C boundary: one system library per C dependency, each a modulemap plus a shim.h
@@ -38,13 +39,16 @@ let package = Package(
         .target(
             name: "Fetcher",
             dependencies: ["CCurl", "CXXHash", "FeedParsing"]),
+        // Bridges to async/await: one answer from a reply or a cancellation, blocking work off
+        // the cooperative pool.
+        .target(name: "AsyncBridges"),
         // The Redis wire: one hiredis connection, RESP values, a client with timeouts.
         .target(name: "RedisWire", dependencies: ["CHiredis", "ShardRouter"]),
         // Which entries of a feed are new: per-feed sorted sets on the shards of the map.
         .target(
             name: "EntryStore",
             dependencies: [
-                "RedisWire", "ShardRouter", .product(name: "Logging", package: "swift-log"),
+                "RedisWire", "ShardRouter", "AsyncBridges", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
         // The daemon's parts that need no feed: when each feed is due, and the process's
@@ -67,7 +71,7 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "FeedParsing", "Fetcher", "RedisWire", "ShardRouter", "JSONOutput", "DaemonKit",
+                "FeedParsing", "Fetcher", "RedisWire", "ShardRouter", "JSONOutput", "DaemonKit", "AsyncBridges",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
@@ -84,8 +88,9 @@ let package = Package(
             name: "HubDaemon",
             dependencies: [
                 "Polling", "Delivery", "Scheduler", "FeedMemory", "EntryStore", "Fetcher", "FeedParsing", "ShardRouter",
-                "DaemonKit", "JSONOutput",
+                "DaemonKit", "JSONOutput", "AsyncBridges",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
         // `shards move`: copying a range's sets between shards, journalled, and the daemon told.

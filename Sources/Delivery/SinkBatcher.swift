@@ -1,3 +1,4 @@
+import AsyncBridges
 import Logging
 import Metrics
 
@@ -50,7 +51,8 @@ public actor SinkBatcher {
     /// A batch waiting for its answer.
     private struct Held {
         let batch: SinkBatch
-        let answer: CheckedContinuation<Bool, Never>
+        /// Given once: by the send's end, by `flush`, or false by the caller's cancellation.
+        let answer: OneAnswer<Bool>
     }
 
     private let name: String
@@ -92,20 +94,33 @@ public actor SinkBatcher {
     }
 
     /// Holds `batch` until a send that carried it ended: true once it was accepted, false
-    /// when it was refused for good or the sink was flushed before it could be accepted.
+    /// when it was refused for good or the sink was flushed before it could be accepted. A
+    /// cancelled caller is answered false at once (its entries stay unmarked; the batch may
+    /// still go out, so they may go out twice, never zero times).
     public func deliver(_ batch: SinkBatch) async -> Bool {
         guard !batch.entries.isEmpty else { return true }
-        guard !closed else { return false }
-        return await withCheckedContinuation { answer in
-            if pending.isEmpty { firstArrival = .now }
-            pending.append(Held(batch: batch, answer: answer))
-            pendingEntries += batch.entries.count
-            if !senderRunning {
-                senderRunning = true
-                Task { await self.runSender() }
-            } else if gathering && pendingEntries >= limits.maxEntries {
-                wakeSender()
+        guard !closed, !Task.isCancelled else { return false }
+        let answer = OneAnswer<Bool>()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.wait(continuation)
+                hold(batch, answer: answer)
             }
+        } onCancel: {
+            answer.give(false)
+        }
+    }
+
+    /// Queues `batch` for the sender (started when none runs).
+    private func hold(_ batch: SinkBatch, answer: OneAnswer<Bool>) {
+        if pending.isEmpty { firstArrival = .now }
+        pending.append(Held(batch: batch, answer: answer))
+        pendingEntries += batch.entries.count
+        if !senderRunning {
+            senderRunning = true
+            Task { await self.runSender() }
+        } else if gathering && pendingEntries >= limits.maxEntries {
+            wakeSender()
         }
     }
 
@@ -133,7 +148,7 @@ public actor SinkBatcher {
             logger.error(
                 "sink \(name): \(abandoned.reduce(0) { $0 + $1.batch.entries.count }) entries not accepted by the shutdown deadline; they stay unmarked")
         }
-        for held in abandoned { held.answer.resume(returning: false) }
+        for held in abandoned { held.answer.give(false) }
         wakeSender()  // a sender in backoff ends now
     }
 
@@ -209,7 +224,7 @@ public actor SinkBatcher {
     private func answer(_ accepted: Bool) {
         let group = inFlight
         inFlight = []
-        for held in group { held.answer.resume(returning: accepted) }
+        for held in group { held.answer.give(accepted) }
     }
 
     private func countBatch(_ outcome: String) {

@@ -1,10 +1,16 @@
+import AsyncBridges
+import Dispatch
 import Foundation
-import Synchronization
 
 /// `--sink stdout`: one JSON object a line on standard output, as `hubdiffer fetch` prints.
-/// A write that fails (a closed pipe) is answered false, so nothing is marked.
+/// A write that fails (a closed pipe) is answered false, so nothing is marked. Writes run on a
+/// serial queue of their own, never on the cooperative pool: a reader that stops reading
+/// blocks that queue alone, and the polls waiting on it hold (the scheduler lags) while
+/// `/health` and the watchdog go on. A cancelled poll stops waiting (answered false).
 public final class StdoutSink: EntrySink {
-    private let output = Mutex(FileHandle.standardOutput)
+    private let queue = DispatchQueue(label: "hubdiffer.sink.stdout")
+
+    public init() {}
 
     public var description: String { "stdout" }
 
@@ -16,9 +22,9 @@ public final class StdoutSink: EntrySink {
             text += "\n"
         }
         let bytes = Data(text.utf8)
-        return output.withLock { handle in
+        return await BlockingWork.run(on: queue, ifCancelled: false) {
             do {
-                try handle.write(contentsOf: bytes)
+                try FileHandle.standardOutput.write(contentsOf: bytes)
                 return true
             } catch {
                 return false

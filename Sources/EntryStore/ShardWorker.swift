@@ -1,3 +1,4 @@
+import AsyncBridges
 import RedisWire
 import Dispatch
 import Foundation
@@ -65,19 +66,26 @@ final class ShardWorker: @unchecked Sendable {
 
     /// Runs `commands` in one round trip, batched with whatever else is waiting.
     func run(_ commands: [RedisCommand]) async -> Result<[RedisReply], RedisError> {
-        await withCheckedContinuation { continuation in
-            submit(commands) { continuation.resume(returning: $0) }
-        }
+        await run(commands) { $0 }
     }
 
     /// Runs `commands` and hands the outcome to `inspect` on the shard's queue, in the order
     /// the round trips ran (so state read from the shard is observed in order); returns what
-    /// `inspect` returns.
+    /// `inspect` returns. A cancelled caller stops waiting at once with `inspect` of
+    /// ``RedisError/cancelled`` (not the shard's failure: the breaker never hears of it); the
+    /// commands, once sent, still run.
     func run<Value: Sendable>(
         _ commands: [RedisCommand], inspecting inspect: @escaping @Sendable (Result<[RedisReply], RedisError>) -> Value
     ) async -> Value {
-        await withCheckedContinuation { continuation in
-            submit(commands) { continuation.resume(returning: inspect($0)) }
+        if Task.isCancelled { return inspect(.failure(.cancelled)) }
+        let answer = OneAnswer<Value>()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.wait(continuation)
+                submit(commands) { answer.give(inspect($0)) }
+            }
+        } onCancel: {
+            answer.give(inspect(.failure(.cancelled)))
         }
     }
 

@@ -54,6 +54,7 @@ public struct StoreErrorKind: Hashable, Sendable, CustomStringConvertible {
         case .connect: label = "connect"
         case .io: label = "io"
         case .timeout: label = "timeout"
+        case .cancelled: label = "cancelled"
         case .server(let message):
             // AUTH or SELECT refused while connecting: the shard cannot be used at all.
             let kind = StoreErrorKind(reply: message)

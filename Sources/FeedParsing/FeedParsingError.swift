@@ -4,7 +4,7 @@ public enum FeedParsingError: Error, Sendable, Equatable, CustomStringConvertibl
     public var isHostile: Bool {
         switch self {
         case .entityExpansionLimit, .nestingTooDeep, .tooManyAttributes, .timeBudgetExceeded, .documentTooLarge: true
-        case .empty, .notAFeed, .malformed: false
+        case .empty, .notAFeed, .malformed, .cancelled: false
         }
     }
 
@@ -25,6 +25,8 @@ public enum FeedParsingError: Error, Sendable, Equatable, CustomStringConvertibl
     case tooManyAttributes(line: Int, count: Int, limit: Int, inOneElement: Bool)
     /// Parsing took longer than ``ParserLimits/timeBudget`` and was abandoned.
     case timeBudgetExceeded(Duration)
+    /// The poll that asked was cancelled while the document waited for a parse thread.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -46,6 +48,8 @@ public enum FeedParsingError: Error, Sendable, Equatable, CustomStringConvertibl
                 : "refused at line \(line): over \(limit) attributes in the document: a document built to make the parser slow"
         case .timeBudgetExceeded(let budget):
             return "abandoned after \(budget.components.seconds) s of parsing (the time budget of a document)"
+        case .cancelled:
+            return "not parsed: the poll was stopped"
         }
     }
 }

@@ -27,7 +27,7 @@ final class CurlMulti: @unchecked Sendable {
     private let paused = Transfer.PausedList()
     /// Set by the budget when bytes were released and someone waited.
     private let budgetReleased = Atomic<Bool>(false)
-    private let inbox = Mutex<(transfers: [Transfer], stopping: Bool)>(([], false))
+    private let inbox = Mutex<(transfers: [Transfer], cancelled: [Transfer], stopping: Bool)>(([], [], false))
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private var active: Set<UnsafeMutableRawPointer> = [] {
         didSet { running.store(active.count, ordering: .relaxed) }
@@ -115,6 +115,14 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
+    /// Removes `transfer` from libcurl (or from its host's line), completing it as
+    /// ``FetchFailure/cancelled``; nothing happens when it already ended.
+    func cancel(_ transfer: Transfer) {
+        transfer.cancelRequested.store(true, ordering: .relaxed)
+        inbox.withLock { $0.cancelled.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
     /// Aborts what is in flight (each completes as failed) and ends the loop thread.
     func stop() {
         inbox.withLock { $0.stopping = true }
@@ -134,9 +142,12 @@ final class CurlMulti: @unchecked Sendable {
         var running: Int32 = 0
         var queued: Int32 = 0
         while true {
-            let (incoming, stopping) = inbox.withLock { state in
-                defer { state.transfers.removeAll(keepingCapacity: true) }
-                return (state.transfers, state.stopping)
+            let (incoming, cancelled, stopping) = inbox.withLock { state in
+                defer {
+                    state.transfers.removeAll(keepingCapacity: true)
+                    state.cancelled.removeAll()
+                }
+                return (state.transfers, state.cancelled, state.stopping)
             }
             if stopping {
                 for transfer in incoming + hosts.drain() {
@@ -145,7 +156,14 @@ final class CurlMulti: @unchecked Sendable {
                 for easy in active { finish(easy, code: CURLE_ABORTED_BY_CALLBACK) }
                 break
             }
-            for transfer in incoming where hosts.admit(transfer) { start(transfer) }
+            for transfer in incoming {
+                if transfer.cancelRequested.load(ordering: .relaxed) {
+                    transfer.fail(.cancelled)
+                } else if hosts.admit(transfer) {
+                    start(transfer)
+                }
+            }
+            for transfer in cancelled { remove(transfer) }
             for transfer in hosts.expire(now: .now) { transfer.fail(.hostBusy(waited: .now - transfer.started)) }
             if !paused.transfers.isEmpty, budgetReleased.exchange(false, ordering: .acquiring) { resumePaused() }
             _ = setConnectionCache(forRunning: active.count)
@@ -171,6 +189,16 @@ final class CurlMulti: @unchecked Sendable {
         guard hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, size) == CURLM_OK else { return false }
         connectionCache = size
         return true
+    }
+
+    /// A cancelled transfer leaves: out of libcurl if it runs (its connection is closed and
+    /// its host's place freed), out of its host's line if it waits; nothing if it ended.
+    private func remove(_ transfer: Transfer) {
+        if let easy = transfer.easy, active.contains(easy) {
+            finish(easy, code: CURLE_ABORTED_BY_CALLBACK)
+        } else if hosts.remove(transfer) {
+            transfer.fail(.cancelled)
+        }
     }
 
     /// Resumes every transfer paused for want of budget; those that still find none pause again.
@@ -326,7 +354,8 @@ final class CurlMulti: @unchecked Sendable {
         transfer.status = status
         transfer.verifyResult = verifyResult
         transfer.finish(code: Transfer.Ending(code), detail: detail, nextURL: nextURL)
-        if code != CURLE_ABORTED_BY_CALLBACK { release(transfer.host) }
+        // Aborted by `stop()`: nothing more starts; cancelled alone: the host's place is free.
+        if code != CURLE_ABORTED_BY_CALLBACK || transfer.cancelRequested.load(ordering: .relaxed) { release(transfer.host) }
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {

@@ -102,6 +102,9 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case bodyOverBudget(limit: Int)
     /// DNS, connection, TLS or protocol failure, with libcurl's words.
     case network(String)
+    /// The task that asked for it was cancelled (the daemon is stopping): the transfer was
+    /// removed from libcurl, or never started.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -125,6 +128,7 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .bodyOverBudget(let limit):
             "refused: the body needs more than the whole \(limit)-byte budget for bodies in flight (raise --body-budget)"
         case .network(let why): why
+        case .cancelled: "cancelled: the poll was stopped"
         }
     }
 }

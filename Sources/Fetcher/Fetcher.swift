@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Polls feeds over HTTP(S) on a few libcurl multi handles (``FetcherOptions/transferLoops``),
 /// each on a thread of its own with thousands of transfers in flight; a host's transfers always
@@ -49,10 +50,26 @@ public final class Fetcher: Sendable {
     /// Transfers handed to libcurl now (not those waiting for a connection to their host).
     public var transfersRunning: Int { loops.reduce(0) { $0 + $1.running.load(ordering: .relaxed) } }
 
-    /// Hands `transfer` to the loop of its host.
-    private func submit(_ transfer: Transfer) {
-        let index = loops.count == 1 ? 0 : Int(UInt(bitPattern: transfer.host.hashValue) % UInt(loops.count))
-        loops[index].submit(transfer)
+    /// The loop of `transfer`'s host.
+    private func loop(of transfer: Transfer) -> CurlMulti {
+        loops.count == 1 ? loops[0] : loops[Int(UInt(bitPattern: transfer.host.hashValue) % UInt(loops.count))]
+    }
+
+    /// Runs the transfer `make` builds (around the completion it is given) on its host's loop,
+    /// and returns how it ended. Cancelling the calling task removes it from libcurl.
+    private func run<Result: Sendable>(_ make: (@escaping @Sendable (Result) -> Void) -> Transfer) async -> Result {
+        let box = TransferBox()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let transfer = make { continuation.resume(returning: $0) }
+                box.transfer.withLock { $0 = transfer }
+                loop(of: transfer).submit(transfer)
+                // Cancelled before the box held it: the handler found nothing to cancel.
+                if Task.isCancelled { loop(of: transfer).cancel(transfer) }
+            }
+        } onCancel: {
+            if let transfer = box.transfer.withLock({ $0 }) { loop(of: transfer).cancel(transfer) }
+        }
     }
 
     /// Fetches `request.url`; never throws: every failure is an outcome.
@@ -60,9 +77,8 @@ public final class Fetcher: Sendable {
         guard Self.hasHTTPScheme(request.url) else {
             return FetchResult(outcome: .failed(.refusedScheme(request.url)), finalURL: request.url)
         }
-        return await withCheckedContinuation { continuation in
-            submit(Transfer(request: request, options: options, policy: policy, budget: budget) { continuation.resume(returning: $0) })
-        }
+        if Task.isCancelled { return FetchResult(outcome: .failed(.cancelled), finalURL: request.url) }
+        return await run { Transfer(request: request, options: options, policy: policy, budget: budget, completion: $0) }
     }
 
     /// Sends `request.body` to `request.url` with POST; never throws: every failure is an
@@ -75,9 +91,8 @@ public final class Fetcher: Sendable {
         if let bad = request.headers.first(where: { !$0.isValid }) ?? [HTTPHeader("Content-Type", request.contentType)].first(where: { !$0.isValid }) {
             return PostResult(outcome: .failed(.network("refused: the header \(bad.name.debugDescription) cannot be sent (a line break, NUL or bad name)")))
         }
-        return await withCheckedContinuation { continuation in
-            submit(Transfer(post: request, options: options, policy: policy) { continuation.resume(returning: $0) })
-        }
+        if Task.isCancelled { return PostResult(outcome: .failed(.cancelled)) }
+        return await run { Transfer(post: request, options: options, policy: policy, completion: $0) }
     }
 
     /// `host:port` of `url` as written (lower-cased, without user info): the unit of the
@@ -95,4 +110,9 @@ public final class Fetcher: Sendable {
         let head = url.utf8.prefix(8).map { $0 | 0x20 }
         return head.starts(with: Array("http://".utf8)) || head.starts(with: Array("https://".utf8))
     }
+}
+
+/// The transfer a fetch made, for its cancellation handler (which may run before it exists).
+private final class TransferBox: Sendable {
+    let transfer = Mutex<Transfer?>(nil)
 }

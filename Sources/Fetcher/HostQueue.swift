@@ -53,6 +53,13 @@ struct HostQueue {
         return expired
     }
 
+    /// Takes `transfer` out of its host's line; false when it was not waiting there.
+    mutating func remove(_ transfer: Transfer) -> Bool {
+        guard let index = hosts[transfer.host]?.waiting.firstIndex(where: { $0 === transfer }) else { return false }
+        hosts[transfer.host]?.waiting.remove(at: index)
+        return true
+    }
+
     /// Every waiting transfer; the queue is emptied (the fetcher stops).
     mutating func drain() -> [Transfer] {
         defer { hosts.removeAll() }

@@ -1,5 +1,6 @@
 import CCurl
 import CXXHash
+import Synchronization
 
 /// One transfer in flight — a poll (conditional GET) or a POST —: the request, what came back
 /// so far, and who to tell when it ends. Lives on the loop thread of ``CurlMulti`` from
@@ -58,6 +59,9 @@ final class Transfer: @unchecked Sendable {
     var easy: UnsafeMutableRawPointer?
     /// Where the body callback puts the transfer when it pauses it for want of budget.
     var pausedList: PausedList?
+    /// Set by the caller's cancellation handler (any thread); the loop then removes the
+    /// transfer, or does not start it.
+    let cancelRequested = Atomic<Bool>(false)
     /// libcurl's detailed error message (CURLOPT_ERRORBUFFER).
     let errorBuffer: UnsafeMutablePointer<CChar>
 
@@ -119,6 +123,10 @@ final class Transfer: @unchecked Sendable {
 
     /// Tells the caller how the finished transfer ended.
     func finish(code: Ending, detail: String, nextURL: String?) {
+        if cancelRequested.load(ordering: .relaxed) {
+            fail(.cancelled)
+            return
+        }
         switch kind {
         case .poll(let request, let completion): completion(classify(request, code: code, detail: detail, nextURL: nextURL))
         case .post(_, let completion): completion(classifyPost(code: code, detail: detail))

@@ -1,3 +1,4 @@
+import AsyncBridges
 import Polling
 import Delivery
 import DaemonKit
@@ -7,12 +8,13 @@ import Fetcher
 import Foundation
 import Logging
 import Scheduler
+import ServiceLifecycle
 import ShardRouter
 import Synchronization
 
 /// `hubdiffer run`: loads the feeds and the shard map, polls on the scheduler's clock and on
 /// publishers' pings, reloads on SIGHUP, and stops on SIGTERM/SIGINT within the stop grace.
-public struct Daemon {
+public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
 
@@ -35,7 +37,7 @@ public struct Daemon {
         // Loaded before anything starts: a broken file at start is an error, not a default.
         // The list itself is not kept: the scheduler holds what it needs.
         var feeds: [ScheduledFeed]
-        do { feeds = try FeedList.load(configuration.feedsFile) } catch {
+        do { feeds = try await Self.loadFeeds(configuration.feedsFile) } catch {
             throw StartFailure(description: "\(error)", status: 78)
         }
         let map = try Self.loadMap(configuration.shardsFile)
@@ -72,7 +74,7 @@ public struct Daemon {
         let sinkWaiting = Atomic<Int>.Box()
         let sinkHealth = SinkHealth()
         let entriesSent = Atomic<Int>.Box()
-        func environment(_ map: ShardMap) -> PollEnvironment {
+        @Sendable func environment(_ map: ShardMap) -> PollEnvironment {
             PollEnvironment(
                 fetcher: fetcher, store: EntryStore(map: map, logger: Logger(label: "hubdiffer.store")), sink: sink,
                 firstPoll: configuration.firstPoll, parser: parser, sinkWaiting: sinkWaiting,
@@ -86,7 +88,7 @@ public struct Daemon {
             maximumBackoff: .seconds(max(configuration.maximumInterval, configuration.interval)))
         let dispatcher = PollDispatcher(
             scheduler: PollScheduler(policy: policy, seed: UInt64.random(in: 0 ... .max)), environment: environment(map),
-            concurrency: configuration.concurrency, metrics: metrics, logger: logger)
+            concurrency: configuration.concurrency, stopGrace: .seconds(configuration.stopGrace), metrics: metrics, logger: logger)
         let loaded = await dispatcher.load(feeds)
         feeds = []
         AllocatorTuning.releaseFreeMemory()
@@ -100,29 +102,33 @@ public struct Daemon {
 
         let signals = await SignalWatcher()
         let systemd = SystemdNotifier(logger: logger)
-        let loop = Task { await dispatcher.run() }
-        let watchdog = Task { await systemd.runWatchdog { await dispatcher.isTurning() } }
-        // A sink that refuses everything for longer than the grace ends the daemon: SIGTERM to
-        // itself, so the stop is the usual one (polls in flight get their grace).
-        let sinkGaveUp = Atomic<Bool>(false)
-        let sinkWatch = Task { [logger] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                guard let refusal = sinkHealth.refusal(), refusal.duration > .seconds(configuration.sinkGrace) else { continue }
-                logger.critical(
-                    "the sink (\(sink.description)) refused every entry for \(refusal.duration.components.seconds) s (\(refusal.batches) batches): exiting so that the service manager restarts it; the entries stay unmarked and go out later")
-                sinkGaveUp.store(true, ordering: .relaxed)
-                kill(getpid(), SIGTERM)
-                return
-            }
+        let sinkGaveUp = GaveUp()
+        let reload: @Sendable () async -> Void = { [self] in
+            systemd.reloading()
+            await self.reload(dispatcher: dispatcher, environment: environment)
+            systemd.ready(status: "polling \(await dispatcher.feedCount) feeds")
         }
-        let status = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(10))
-                let (feeds, polls, inFlight) = await (dispatcher.feedCount, dispatcher.pollsDone, dispatcher.inFlightCount)
-                systemd.status("\(feeds) feeds, \(polls) polls, \(inFlight) in flight, \(entriesSent.value.load(ordering: .relaxed)) entries sent")
-            }
-        }
+        // Shut down in the reverse order: the dispatcher first (its polls get the stop grace),
+        // the sink's flush last, the control endpoint answering until then.
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: SinkFlushService(sink: sink), serviceName: "sink flush"),
+            .init(service: ControlService(server: control), serviceName: "control"),
+            .init(service: WatchdogService(systemd: systemd, dispatcher: dispatcher), serviceName: "watchdog"),
+            .init(service: StatusService(systemd: systemd, dispatcher: dispatcher, sent: entriesSent), serviceName: "status"),
+            .init(
+                service: SinkWatchService(sink: sink, health: sinkHealth, grace: .seconds(configuration.sinkGrace), gaveUp: sinkGaveUp, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "sink watch"),
+            .init(
+                service: SignalService(signals: signals, systemd: systemd, grace: configuration.stopGrace, reload: reload, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "signals"),
+            .init(service: dispatcher, serviceName: "dispatcher"),
+        ]
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+        // Past the stop grace the dispatcher cancels its polls; a service that still holds a
+        // second later is cancelled. (No bound on the cancellation itself: ServiceLifecycle
+        // ends the process with a fatal error past it; every part here ends when cancelled.)
+        groupConfiguration.maximumGracefulShutdownDuration = Duration.seconds(configuration.stopGrace + 1)
+        let group = ServiceGroup(configuration: groupConfiguration)
         logger.notice(
             "running",
             metadata: [
@@ -132,35 +138,22 @@ public struct Daemon {
                 "body_budget": "\(budget.limit >> 20)M",
             ])
         systemd.ready(status: "polling \(loaded.added) feeds")
-
-        for await signal in signals.signals {
-            if signal == .hangup {
-                systemd.reloading()
-                await reload(dispatcher: dispatcher, environment: environment)
-                systemd.ready(status: "polling \(await dispatcher.feedCount) feeds")
-                continue
-            }
-            logger.notice("\(signal): stopping (polls in flight get \(configuration.stopGrace) s)")
-            systemd.stopping()
-            break
+        do {
+            try await group.run()
+        } catch {
+            logger.error("a part of the daemon failed: \(error)")
         }
-        await dispatcher.stop(deadline: .now + .seconds(configuration.stopGrace))
-        loop.cancel()
-        await sink.flush(deadline: .now + .seconds(1))
-        status.cancel()
-        sinkWatch.cancel()
-        watchdog.cancel()
-        control?.stop()
+        signals.stop()
         let polls = await dispatcher.pollsDone
         logger.notice("stopped", metadata: ["polls": "\(polls)", "entries": "\(entriesSent.value.load(ordering: .relaxed))"])
-        return sinkGaveUp.load(ordering: .relaxed) ? 74 : 0
+        return sinkGaveUp.flag.load(ordering: .relaxed) ? 74 : 0
     }
 
     // MARK: - Reload
 
     /// SIGHUP: the feeds file and the shard map again. A broken file is refused with one line
     /// and the one in use is kept.
-    private func reload(dispatcher: PollDispatcher, environment: (ShardMap) -> PollEnvironment) async {
+    private func reload(dispatcher: PollDispatcher, environment: @Sendable (ShardMap) -> PollEnvironment) async {
         do {
             let map = try Self.loadMap(configuration.shardsFile)
             await dispatcher.replace(environment(map))
@@ -169,7 +162,7 @@ public struct Daemon {
             logger.error("kept the shard map in use: \(error)")
         }
         do {
-            let feeds = try FeedList.load(configuration.feedsFile)
+            let feeds = try await Self.loadFeeds(configuration.feedsFile)
             let summary = await dispatcher.load(feeds)
             logger.notice(
                 "reloaded the feeds",
@@ -178,6 +171,12 @@ public struct Daemon {
             logger.error("kept the feeds in use: \(error)")
         }
         AllocatorTuning.releaseFreeMemory()
+    }
+
+    /// The feeds file, parsed off the cooperative pool (a million lines take a second or two,
+    /// which must not hold `/health`, the watchdog or the polls).
+    private static func loadFeeds(_ path: String) async throws -> [ScheduledFeed] {
+        try await BlockingWork.run { try FeedList.load(path) }
     }
 
     public static func loadMap(_ path: String) throws(StartFailure) -> ShardMap {

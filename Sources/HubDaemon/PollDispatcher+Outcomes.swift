@@ -24,6 +24,8 @@ extension PollDispatcher {
         case .gone: return (.gone, "gone")
         case .throttled(let delay): return (.throttled(retryAfter: delay), "throttled")
         case .failed(.hostBusy): return (.deferred(retryAfter: .zero), "host_busy")
+        // Stopped with the daemon: not the feed's fault, and the process ends anyway.
+        case .failed(.cancelled): return (.deferred(retryAfter: .zero), "cancelled")
         case .failed(let failure): return (.failed, Self.label(failure))
         }
     }
@@ -43,6 +45,7 @@ extension PollDispatcher {
         case .certificate(let problem, _): "error_certificate_\(problem.rawValue)"
         case .caFileUnusable: "error_ca_file"
         case .network: "error_network"
+        case .cancelled: "cancelled"
         }
     }
 }

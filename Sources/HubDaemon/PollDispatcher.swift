@@ -5,6 +5,7 @@ import Fetcher
 import Foundation
 import Logging
 import Scheduler
+import ServiceLifecycle
 
 /// The daemon's loop: takes due feeds from the ``PollScheduler`` (at most `concurrency` in
 /// flight), runs each poll as a task of its own, and feeds the outcome back so the scheduler
@@ -14,7 +15,12 @@ import Scheduler
 /// a few polls per host at once, the rest wait at most half the fetch timeout, then end as
 /// `host_busy`; a host that keeps timing out is backed off, `host_backoff`), and the budget for
 /// bodies in flight (no poll starts while it is spent).
-public actor PollDispatcher {
+///
+/// A ``Service``: ``run()`` owns every poll as a child task of one task group. A graceful
+/// shutdown stops taking due feeds; the polls in flight get the stop grace to end, and are
+/// then cancelled (their fetch leaves libcurl, store calls and the parse line let go, the sink
+/// answers false: nothing is marked that was not delivered).
+public actor PollDispatcher: Service {
     private var scheduler: PollScheduler
     private var environment: PollEnvironment
     private let concurrency: Int
@@ -23,6 +29,8 @@ public actor PollDispatcher {
     private var waitingForBudget = false
     /// Polls that hold their host's place (from their start to the end of their fetch).
     private var holdingHost: Set<Int64> = []
+    /// Polls started this turn, handed to the task group at its end.
+    private var starting: [Start] = []
     /// When the turn's gauges were last recorded.
     private var gaugesRecorded = ContinuousClock.now - .seconds(60)
     /// Budget pauses of transfers already counted in the metrics.
@@ -42,16 +50,27 @@ public actor PollDispatcher {
     private var timer: Task<Void, Never>?
     private var timerDeadline: ContinuousClock.Instant?
     private var stopping = false
+    /// When the polls still in flight at a stop are cancelled.
+    private var stopDeadline: ContinuousClock.Instant?
+    /// How long polls in flight may take after a stop was asked for.
+    private let stopGrace: Duration
+    /// Stops asked for from outside the actor (graceful shutdown): the loop takes them.
+    private let stopRequests: AsyncStream<Void>.Continuation
+    private let stopRequested: AsyncStream<Void>
     /// The held-entry count last given to the metrics (they are recorded when it changes).
     private var unconfirmedKeysRecorded = 0
-    private var drained: CheckedContinuation<Void, Never>?
     private(set) var pollsDone = 0
     /// When the last poll ended (for `/health`); nil before the first.
     private(set) var lastPollEnded: ContinuousClock.Instant?
     /// When the loop last ran (for the watchdog and `/health`).
     private(set) var lastTurn = ContinuousClock.now
 
-    public init(scheduler: PollScheduler, environment: PollEnvironment, concurrency: Int, metrics: DaemonMetrics, logger: Logger) {
+    public init(
+        scheduler: PollScheduler, environment: PollEnvironment, concurrency: Int, stopGrace: Duration, metrics: DaemonMetrics,
+        logger: Logger
+    ) {
+        self.stopGrace = stopGrace
+        (stopRequested, stopRequests) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.scheduler = scheduler
         self.environment = environment
         self.concurrency = concurrency
@@ -120,12 +139,50 @@ public actor PollDispatcher {
 
     // MARK: - The loop
 
-    /// Runs until ``stop(deadline:)``: then returns once the polls in flight are done, or at
-    /// the deadline (polls still running are abandoned: unmarked, so sent again later).
+    /// Runs until a graceful shutdown (or ``requestStop()``): then returns once the polls in
+    /// flight are done, or at the stop grace, when those still running are cancelled (their
+    /// entries unmarked, so sent again later). Cancelling the task cancels every poll at once.
     public func run() async {
-        environment.fetcher.budget?.onRelease { [weak self] in
-            Task { await self?.budgetReleased() }
+        let requests = stopRequests
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                let (released, release) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                environment.fetcher.budget?.onRelease { release.yield() }
+                group.addTask { [weak self] in
+                    for await _ in released { await self?.budgetReleased() }
+                }
+                group.addTask { [weak self, stopRequested] in
+                    for await _ in stopRequested {
+                        await self?.beginStop()
+                        return
+                    }
+                }
+                await turn(group: &group)
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            requests.yield()
         }
+        timer?.cancel()
+        timer = nil
+    }
+
+    /// Asks ``run()`` to stop (the same as a graceful shutdown): no new poll starts, those in
+    /// flight get the stop grace.
+    public nonisolated func requestStop() {
+        stopRequests.yield()
+    }
+
+    private func beginStop() {
+        guard !stopping else { return }
+        stopping = true
+        stopDeadline = .now + stopGrace
+        wakeUp()
+    }
+
+    /// The loop: takes due polls (each a child task of `group`) until a stop, then waits for
+    /// those in flight until the stop deadline.
+    private func turn(group: inout DiscardingTaskGroup) async {
         while !stopping {
             let now = ContinuousClock.now
             lastTurn = now
@@ -142,7 +199,19 @@ public actor PollDispatcher {
             // expires at `nextExpiry`.
             let nextDue = inFlight < concurrency && !waitingForBudget ? scheduler.nextDue : nil
             let expiry = lanes.nextExpiry()
+            for start in starting { group.addTask { await self.poll(start) } }
+            starting.removeAll(keepingCapacity: true)
             await pause(until: [nextDue, expiry].compactMap { $0 }.min())
+            if Task.isCancelled { return }
+        }
+        if inFlight > 0 {
+            logger.notice("stopping: \(inFlight) polls in flight get \(stopGrace.components.seconds) s")
+        }
+        while inFlight > 0, let deadline = stopDeadline, ContinuousClock.now < deadline, !Task.isCancelled {
+            await pause(until: deadline)
+        }
+        if inFlight > 0 {
+            logger.notice("stop grace over: cancelling \(inFlight) polls in flight (their entries stay unmarked)")
         }
     }
 
@@ -198,24 +267,6 @@ public actor PollDispatcher {
         if waitingForBudget { wakeUp() }
     }
 
-    /// Stops taking due feeds; ``run()`` returns when the polls in flight end or at `deadline`.
-    public func stop(deadline: ContinuousClock.Instant) async {
-        stopping = true
-        wakeUp()
-        guard inFlight > 0 else { return }
-        let timeout = Task { [weak self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            await self?.releaseDrain()
-        }
-        await withCheckedContinuation { drained = $0 }
-        timeout.cancel()
-    }
-
-    private func releaseDrain() {
-        drained?.resume()
-        drained = nil
-    }
-
     /// Starts a poll that has its host's place; `waited` for it, which its fetch deadline loses.
     /// The place is given back when the fetch ends (``fetchEnded(_:host:_:started:)``), before the
     /// parse and the store.
@@ -228,13 +279,24 @@ public actor PollDispatcher {
         // What the wait took comes off the deadline, never more than half of it (the wait is
         // bounded by half, and a late loop turn must not leave a fetch no time at all).
         let total = environment.fetcher.options.totalTimeout
-        let timeout = max(total / 2, total - waited)
-        Task {
-            let report = await DaemonPoll.run(feed: poll.feed, url: poll.url, timeout: timeout, environment: environment) { fetched in
-                await self.fetchEnded(poll, host: host, fetched, started: now)
-            }
-            self.finished(poll, host: host, report, started: now)
+        starting.append(Start(poll: poll, host: host, started: now, timeout: max(total / 2, total - waited), environment: environment))
+    }
+
+    /// A poll about to start, for the loop to hand to its task group.
+    private struct Start: Sendable {
+        let poll: DuePoll
+        let host: String
+        let started: ContinuousClock.Instant
+        let timeout: Duration
+        let environment: PollEnvironment
+    }
+
+    /// One poll, as a child task of the loop's group.
+    private nonisolated func poll(_ start: Start) async {
+        let report = await DaemonPoll.run(feed: start.poll.feed, url: start.poll.url, timeout: start.timeout, environment: start.environment) {
+            fetched in await self.fetchEnded(start.poll, host: start.host, fetched, started: start.started)
         }
+        await finished(start.poll, host: start.host, report, started: start.started)
     }
 
     /// Ends a poll that never fetched (its host busy or backed off): the scheduler hears
@@ -277,7 +339,6 @@ public actor PollDispatcher {
                 budgetPausesCounted = pauses
             }
         }
-        if stopping, inFlight == 0 { releaseDrain() }
         wakeUp()
     }
 

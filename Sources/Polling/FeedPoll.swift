@@ -104,6 +104,8 @@ public struct FeedPoll {
             bodyHash: previous?.bodyHash, timeout: fetchTimeout)
         var result = await fetcher.fetch(request)
         await afterFetch?(result)
+        // Cancelled (the daemon stops): nothing is saved, sent or marked.
+        if result.outcome == .failed(.cancelled) { return Report(outcome: .failed(.cancelled), fetch: result, polledURL: polledURL) }
         // The body leaves the result, which the report keeps to the end of the poll: the bytes
         // (and their charge against the daemon's body budget) go as soon as they are parsed,
         // not after the sink and the store.
@@ -152,6 +154,9 @@ public struct FeedPoll {
             let document: Feed
             do {
                 document = try await parse(taking: &body, options: options)
+            } catch .cancelled {
+                report.outcome = .failed(.cancelled)
+                return report
             } catch {
                 report.outcome = .notAFeed("\(error)")
                 report.parseError = error
@@ -177,6 +182,10 @@ public struct FeedPoll {
                 }
             }
             report.outcome = .fetched(newCount: fresh.count, documentCount: document.entries.count)
+            if Task.isCancelled {
+                report.outcome = .failed(.cancelled)
+                return report
+            }
             guard await deliver(fresh, diff.history) else { return report }
             report.delivered = true
             guard record else { return report }

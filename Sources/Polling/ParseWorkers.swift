@@ -14,6 +14,8 @@ public final class ParseWorkers: @unchecked Sendable {
         let bytes: [UInt8]
         let options: ParserOptions
         let continuation: CheckedContinuation<Result<Feed, FeedParsingError>, Never>
+        /// Which poll's document it is, so that a cancelled poll can take it out of the line.
+        let ticket: UInt64
     }
 
     private let condition = NSCondition()
@@ -22,6 +24,8 @@ public final class ParseWorkers: @unchecked Sendable {
     private var jobs: [Job?] = []
     private var head = 0
     private var stopping = false
+    /// The next job's ticket.
+    private var nextTicket: UInt64 = 0
     /// Threads parsing.
     public let threads: Int
 
@@ -42,15 +46,36 @@ public final class ParseWorkers: @unchecked Sendable {
         return jobs.count - head
     }
 
-    /// Parses `bytes` on one of the threads.
+    /// Parses `bytes` on one of the threads. Cancelled while the document waits in line, it
+    /// leaves the line and throws ``FeedParsingError/cancelled``; a parse under way finishes
+    /// (within the options' time budget).
     public func parse(_ bytes: [UInt8], options: ParserOptions) async throws(FeedParsingError) -> Feed {
-        let result = await withCheckedContinuation { continuation in
-            condition.lock()
-            jobs.append(Job(bytes: bytes, options: options, continuation: continuation))
-            condition.signal()
-            condition.unlock()
+        let ticket = condition.withLock {
+            defer { nextTicket += 1 }
+            return nextTicket
+        }
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                condition.lock()
+                jobs.append(Job(bytes: bytes, options: options, continuation: continuation, ticket: ticket))
+                condition.signal()
+                condition.unlock()
+                if Task.isCancelled { withdraw(ticket) }
+            }
+        } onCancel: {
+            withdraw(ticket)
         }
         return try result.get()
+    }
+
+    /// Takes the job `ticket` out of the line, if it is still there, and answers it cancelled.
+    private func withdraw(_ ticket: UInt64) {
+        condition.lock()
+        let index = jobs[head...].firstIndex { $0?.ticket == ticket }
+        let job = index.flatMap { jobs[$0] }
+        if let index { jobs[index] = nil }
+        condition.unlock()
+        job?.continuation.resume(returning: .failure(.cancelled))
     }
 
     /// Lets the threads end once the line is empty (a parse under way finishes).
@@ -69,7 +94,7 @@ public final class ParseWorkers: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            guard let job = jobs[head] else { preconditionFailure("a job is taken once") }
+            let taken = jobs[head]  // nil: withdrawn by a cancelled poll
             jobs[head] = nil
             head += 1
             if head == jobs.count {
@@ -80,6 +105,7 @@ public final class ParseWorkers: @unchecked Sendable {
                 head = 0
             }
             condition.unlock()
+            guard let job = taken else { continue }
             let result: Result<Feed, FeedParsingError>
             do { result = .success(try FeedParser.parse(job.bytes, options: job.options)) } catch { result = .failure(error) }
             job.continuation.resume(returning: result)

@@ -151,6 +151,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout
     /// The server answered with something the store cannot use (an error reply to AUTH, say).
     case server(String)
+    /// The task waiting for the reply was cancelled; the command may still run.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -158,6 +160,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .io(let why): return "connection failed: \(why)"
         case .timeout: return "no reply within the command timeout"
         case .server(let why): return "server refused: \(why)"
+        case .cancelled: return "cancelled while waiting for the reply"
         }
     }
 }
