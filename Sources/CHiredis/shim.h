@@ -13,7 +13,6 @@ static inline int hd_redis_append_formatted(redisContext *c, const char *command
 static inline int hd_redis_get_reply(redisContext *c, redisReply **reply) {
     return redisGetReply(c, (void **)reply);
 }
-static inline int hd_redis_context_err(const redisContext *c) { return c->err; }
 static inline const char *hd_redis_context_errstr(const redisContext *c) { return c->errstr; }
 static inline int hd_hiredis_version_major(void) { return HIREDIS_MAJOR; }
 static inline int hd_hiredis_version_minor(void) { return HIREDIS_MINOR; }

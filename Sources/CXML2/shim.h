@@ -1,8 +1,10 @@
 #ifndef HUBDIFFER_CXML2_SHIM_H
 #define HUBDIFFER_CXML2_SHIM_H
 
-/* The libxml2 boundary. Only Sources/FeedParsing/XML/LibXML2SAXParser.swift uses these.
- * Everything here is static inline and hd_xml_-prefixed; no globals are defined. */
+/* The libxml2 boundary. Only Sources/FeedParsing/XML/LibXML2SAXParser.swift uses the libxml2
+ * helpers; Sources/FeedParsing/XML/TextStorage.swift uses the text sink (hd_text_sink_*, plain
+ * C memory, no libxml2 pointer). Everything here is static inline and hd_-prefixed; no globals
+ * are defined. */
 
 #include <libxml/xmlversion.h>
 /* Debian builds libxml2 with ICU, whose headers clash with the ICU copy inside Foundation.
@@ -38,29 +40,53 @@ static inline void hd_xml_global_init(void) {
     xmlThrDefSetGenericErrorFunc(NULL, hd_xml_silent_generic_error);
 }
 
-/* `xmlFree` is a global function pointer that Swift 6 calls not concurrency-safe. */
-static inline void hd_xml_free(void *p) { xmlFree(p); }
+/* What the fallible helpers below report: libxml2's results, sorted, for the one Swift
+ * function that reads them (LibXML2SAXParser.check). */
+enum {
+    HD_XML_OK = 0,
+    /* libxml2 could not allocate: nothing usable was made. */
+    HD_XML_NO_MEMORY = 1,
+    /* xmlCtxtUseOptions did not take every option asked for (it returns those it did not). */
+    HD_XML_OPTIONS_REFUSED = 2,
+    /* The encoding asked for was not taken: libxml2 has no decoder for it (it then reads the
+     * bytes by the document's own declaration, as without an encoding given), or decoding the
+     * first bytes failed (also reported through the error handler, as a fatal error). */
+    HD_XML_ENCODING_REFUSED = 3,
+    /* xmlParseDocument returned -1: the document is not well-formed (the errors went through
+     * the error handler; with XML_PARSE_RECOVER the parse went on). */
+    HD_XML_NOT_WELL_FORMED = 4,
+};
 
 /* A parser context over `size` bytes at `buf` (not copied: keep them alive until
  * hd_xml_ctxt_free), with `sax` copied in and `priv` stored in ctxt->_private.
- * userData stays the context itself so libxml2's own SAX2 helpers keep working. */
+ * userData stays the context itself so libxml2's own SAX2 helpers keep working.
+ * `*status` says how it went: NULL with HD_XML_NO_MEMORY or HD_XML_OPTIONS_REFUSED (nothing is
+ * left allocated), or a context with HD_XML_OK or HD_XML_ENCODING_REFUSED. */
 static inline xmlParserCtxtPtr hd_xml_ctxt_new(const char *buf, int size, const xmlSAXHandler *sax,
-                                               void *priv, int options, const char *encoding) {
+                                               void *priv, int options, const char *encoding,
+                                               int *status) {
     xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, size);
-    if (ctxt == NULL) return NULL;
+    if (ctxt == NULL) { *status = HD_XML_NO_MEMORY; return NULL; }
     if (ctxt->sax != NULL) memcpy(ctxt->sax, sax, sizeof(xmlSAXHandler));
     ctxt->_private = priv;
-    xmlCtxtUseOptions(ctxt, options);
+    if (xmlCtxtUseOptions(ctxt, options) != 0) {
+        xmlFreeParserCtxt(ctxt);
+        *status = HD_XML_OPTIONS_REFUSED;
+        return NULL;
+    }
+    *status = HD_XML_OK;
     if (encoding != NULL) {
         xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(encoding);
-        if (handler != NULL) xmlSwitchToEncoding(ctxt, handler);
+        if (handler == NULL || xmlSwitchToEncoding(ctxt, handler) != 0) *status = HD_XML_ENCODING_REFUSED;
     }
     return ctxt;
 }
 
-static inline int hd_xml_ctxt_parse(xmlParserCtxtPtr ctxt) { return xmlParseDocument(ctxt); }
+/* Parses the whole document: HD_XML_OK, or HD_XML_NOT_WELL_FORMED. */
+static inline int hd_xml_ctxt_parse(xmlParserCtxtPtr ctxt) {
+    return xmlParseDocument(ctxt) == 0 ? HD_XML_OK : HD_XML_NOT_WELL_FORMED;
+}
 static inline int hd_xml_ctxt_well_formed(xmlParserCtxtPtr ctxt) { return ctxt->wellFormed; }
-static inline int hd_xml_ctxt_err_no(xmlParserCtxtPtr ctxt) { return ctxt->errNo; }
 static inline void hd_xml_ctxt_stop(void *ctx) { xmlStopParser((xmlParserCtxtPtr)ctx); }
 static inline int hd_xml_ctxt_line(void *ctx) {
     xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
@@ -76,14 +102,6 @@ static inline const xmlChar *hd_xml_ctxt_intern(xmlParserCtxtPtr ctxt, const cha
 static inline void hd_xml_ctxt_free(xmlParserCtxtPtr ctxt) {
     if (ctxt->myDoc != NULL) { xmlFreeDoc(ctxt->myDoc); ctxt->myDoc = NULL; }
     xmlFreeParserCtxt(ctxt);
-}
-
-/* SAX2 attributes come as 5 pointers each: localname, prefix, URI, value start, value end. */
-static inline const xmlChar *hd_xml_attr_field(const xmlChar **attributes, int index, int field) {
-    return attributes[index * 5 + field];
-}
-static inline const xmlChar *hd_xml_ns_field(const xmlChar **namespaces, int index, int field) {
-    return namespaces[index * 2 + field];
 }
 
 /* Entities: the document's own (internal subset) or predefined ones. External entities are

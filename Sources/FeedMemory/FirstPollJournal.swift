@@ -52,12 +52,16 @@ public final class FirstPollJournal: @unchecked Sendable {
             throw Failure(description: "state directory \(directory) cannot be created: \(error.localizedDescription); pass --state-dir DIR")
         }
         path = directory + "/" + Self.fileName
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw Failure(description: "\(path) cannot be opened: \(String(cString: strerror(errno))); pass --state-dir DIR")
+        let fd: Int32
+        do {
+            fd = try SystemError.check(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600))
+        } catch {
+            throw Failure(description: "\(path) cannot be opened: \(error.message); pass --state-dir DIR")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let reason = errno == EWOULDBLOCK ? "another hubdiffer run uses it" : String(cString: strerror(errno))
+        do {
+            try SystemError.check(flock(fd, LOCK_EX | LOCK_NB))
+        } catch {
+            let reason = error.code == EWOULDBLOCK ? "another hubdiffer run uses it" : error.message
             close(fd)
             throw Failure(description: "\(path) is locked: \(reason); give each daemon its own --state-dir")
         }
@@ -76,6 +80,8 @@ public final class FirstPollJournal: @unchecked Sendable {
         // Nothing else holds the journal now, so no block of the queue runs (they hold it
         // weakly): write what is left from here, whatever thread this is.
         writeOut(sync: true)
+        // Synced just above (a failure said there): what close(2) returns adds nothing, and
+        // Linux releases the descriptor whatever it says.
         close(descriptor)
     }
 
@@ -114,10 +120,11 @@ public final class FirstPollJournal: @unchecked Sendable {
             for feed in feeds { withUnsafeBytes(of: feed.littleEndian) { bytes.append(contentsOf: $0) } }
             // At the end of the last whole record: a write that failed half-way (a full disk)
             // is overwritten by the next one, never left between records.
-            if Self.writeAll(descriptor, bytes, at: length) {
+            do {
+                try Self.writeAll(descriptor, bytes, at: length)
                 length += off_t(bytes.count)
-            } else {
-                let reason = String(cString: strerror(errno))
+            } catch {
+                let reason = error.message
                 pendingWrites.withLock { $0.insert(contentsOf: feeds, at: 0) }
                 queue.asyncAfter(deadline: .now() + 5) { [weak self] in self?.writeOut(sync: false) }
                 // Until then a restart would take these feeds for new (recorded, not sent) if
@@ -127,7 +134,13 @@ public final class FirstPollJournal: @unchecked Sendable {
         }
         let now = ContinuousClock.now
         if sync || now - lastSync >= .seconds(1) {
-            _ = fdatasync(descriptor)
+            do {
+                try SystemError.check(fdatasync(descriptor))
+            } catch {
+                // Not retried: after a failed sync Linux may report the next one as done with
+                // the data lost all the same. What was written may not survive a crash.
+                FileHandle.standardError.write(Data("hubdiffer: cannot sync \(path) to disk: \(error.message)\n".utf8))
+            }
             lastSync = now
         } else if !feeds.isEmpty {
             queue.asyncAfter(deadline: .now() + 1) { [weak self] in self?.writeOut(sync: true) }
@@ -139,17 +152,21 @@ public final class FirstPollJournal: @unchecked Sendable {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Failure(description: "\(path) cannot be read: \(String(cString: strerror(errno)))")
+            let count: Int
+            do {
+                count = try SystemError.check(chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) })
+            } catch {
+                if error.code == EINTR { continue }
+                throw Failure(description: "\(path) cannot be read: \(error.message)")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[..<count])
         }
         if bytes.isEmpty {
-            guard writeAll(fd, header, at: 0) else {
-                throw Failure(description: "\(path) cannot be written: \(String(cString: strerror(errno)))")
+            do {
+                try writeAll(fd, header, at: 0)
+            } catch {
+                throw Failure(description: "\(path) cannot be written: \(error.message)")
             }
             return ([], off_t(header.count))
         }
@@ -164,22 +181,42 @@ public final class FirstPollJournal: @unchecked Sendable {
             }
         }
         let whole = off_t(header.count + records * 8)
-        if off_t(bytes.count) != whole { _ = ftruncate(fd, whole) }  // a torn last record
+        if off_t(bytes.count) != whole {  // a torn last record
+            do {
+                try SystemError.check(ftruncate(fd, whole))
+            } catch {
+                // The torn bytes stay until the next append, written at `whole`, covers them;
+                // till then a load drops them again.
+            }
+        }
         return (feeds, whole)
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: off_t) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = pwrite(fd, raw.baseAddress! + offset, raw.count - offset, position + off_t(offset))
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: off_t) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            do {
+                offset += try SystemError.check(
+                    bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + offset, $0.count - offset, position + off_t(offset)) })
+            } catch where error.code == EINTR {
+                continue
             }
-            return true
         }
+    }
+}
+
+/// A libc call of the journal that failed: `errno`, read once, right after it.
+private struct SystemError: Error {
+    let code: Int32
+    /// `strerror` of ``code``.
+    var message: String { String(cString: strerror(code)) }
+
+    /// The journal's one funnel for libc results: `result` (a descriptor, a byte count, 0) when
+    /// the call succeeded; a negative result throws, with `errno` read then.
+    @discardableResult
+    static func check<Result: SignedInteger>(_ result: Result) throws(SystemError) -> Result {
+        guard result < 0 else { return result }
+        let code = errno
+        throw SystemError(code: code)
     }
 }

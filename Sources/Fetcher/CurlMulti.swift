@@ -4,20 +4,26 @@ import Foundation
 import Synchronization
 
 /// The only Swift file that touches libcurl pointers: one multi handle driven by a thread of
-/// its own (never the cooperative pool), its easy handles (reused), and a share handle for TLS
-/// sessions and DNS answers. Polls and POSTs share all of it. Transfers come in through a locked inbox and a
-/// `curl_multi_wakeup`; each one's completion runs on the loop thread when it ends.
+/// its own (never the cooperative pool), its easy handles (reused), their header lists, and a
+/// share handle for TLS sessions and DNS answers. Polls and POSTs share all of it. Transfers
+/// come in through a locked inbox and a `curl_multi_wakeup`; each one's completion runs on the
+/// loop thread when it ends. Every libcurl result code goes through ``CurlError``'s `check`.
 ///
 /// Each host (host:port of the URL) gets at most ``FetcherOptions/connectionsPerHost``
 /// transfers at once; the rest wait here, not in libcurl. The wait counts against a transfer's
 /// timeout: one whose deadline passes while it waits fails as ``FetchFailure/hostBusy``.
 ///
-/// `@unchecked Sendable`: `multi`, `share`, `idleHandles`, `active`, `hosts` and `acceptOnly`
-/// are used only on the loop thread (in `loop()` and what it calls), or in `init` before the
-/// thread starts and in `deinit`, which runs after the loop ended (the thread holds `self`).
-/// The one exception is `curl_multi_wakeup`, which libcurl documents as callable from any
-/// thread; callers of `submit` and `stop` hold a reference, so `multi` is alive then. `inbox`
-/// is guarded by its mutex.
+/// A failure of the multi handle itself (`curl_multi_perform`, `curl_multi_poll`, sizing the
+/// connection cache) ends the loop as ``stop()`` does, every transfer failing with libcurl's
+/// reason: the handle can no longer drive them, and a loop that went on would leave them
+/// waiting forever.
+///
+/// `@unchecked Sendable`: `multi`, `share`, `idleHandles`, `active`, `hosts`, `connectionCache`
+/// and `acceptOnly` are used only on the loop thread (in `loop()` and what it calls), or in
+/// `init` before the thread starts and in `deinit`, which runs after the loop ended (the thread
+/// holds `self`). The one exception is `curl_multi_wakeup`, which libcurl documents as callable
+/// from any thread; callers of `submit` and `stop` hold a reference, so `multi` is alive then.
+/// `inbox` is guarded by its mutex.
 final class CurlMulti: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let share: UnsafeMutableRawPointer
@@ -27,9 +33,11 @@ final class CurlMulti: @unchecked Sendable {
     private let paused = Transfer.PausedList()
     /// Set by the budget when bytes were released and someone waited.
     private let budgetReleased = Atomic<Bool>(false)
-    private let inbox = Mutex<(transfers: [Transfer], cancelled: [Transfer], stopping: Bool)>(([], [], false))
+    private let inbox = Mutex<(transfers: [Transfer], cancelled: [Transfer], stopped: Stop?)>(([], [], nil))
     private var idleHandles: [UnsafeMutableRawPointer] = []
-    private var active: Set<UnsafeMutableRawPointer> = [] {
+    /// The transfers added to libcurl, by easy handle. This holds each transfer while libcurl
+    /// may call back with it: the callbacks get it unretained.
+    private var active: [UnsafeMutableRawPointer: Transfer] = [:] {
         didSet { running.store(active.count, ordering: .relaxed) }
     }
     /// The connection cache's size now: the transfers running plus the idle connections kept.
@@ -45,52 +53,80 @@ final class CurlMulti: @unchecked Sendable {
     /// What libcurl refused while the handles were set up; every transfer then fails with it.
     private let setupProblem: String?
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+    /// Why the loop ends.
+    private enum Stop {
+        /// ``stop()`` was called.
+        case requested
+        /// libcurl's multi handle failed: the text every transfer fails with.
+        case failed(String)
+    }
+
+    /// libcurl's global set-up, once per process; when it fails, every loop refuses its transfers.
+    private static let globalInit = Result { () throws(CurlError) in
+        try CurlError.check(curl_global_init(Int(CURL_GLOBAL_ALL)), "curl_global_init")
+    }
     private static let accept =
         "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+    /// How long `curl_multi_poll` waits at most, in milliseconds: the loop looks at its inbox at
+    /// least this often, woken or not.
+    private static let pollTimeoutMilliseconds: Int32 = 1000
 
     /// A loop whose thread is called `name`; it keeps `options.idleConnections` idle
     /// connections at most.
     init(options: FetcherOptions, budget: BodyBudget?, name: String) {
-        _ = Self.globalInit
+        let globalInit = Self.globalInit  // before any handle is made
         self.options = options
         self.budget = budget
         hosts = HostQueue(perHost: options.connectionsPerHost)
-        multi = curl_multi_init()
-        share = curl_share_init()
+        // NULL only when memory runs out at start-up: there is nothing to run transfers on.
+        guard let multi = curl_multi_init(), let share = curl_share_init() else {
+            preconditionFailure("libcurl could not make its multi and share handles (out of memory)")
+        }
+        self.multi = multi
+        self.share = share
         var problems: [String] = []
-        if hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.idleConnections) == CURLM_OK {
+        if case .failure(let error) = globalInit { problems.append("\(error)") }
+        do throws(CurlError) {
+            try CurlError.check(hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, options.idleConnections), "MAXCONNECTS")
             connectionCache = options.idleConnections
-        } else {
-            problems.append("the connection cache size")
+        } catch {
+            problems.append("the connection cache size (\(error.reason))")
         }
         // TLS sessions (resumed on the next connection to a host) and DNS answers are shared
         // by every transfer; all of them run on the loop thread, so the share needs no lock.
-        for data in [CURL_LOCK_DATA_SSL_SESSION, CURL_LOCK_DATA_DNS]
-        where hd_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(data.rawValue)) != CURLSHE_OK {
-            problems.append("sharing \(data == CURL_LOCK_DATA_DNS ? "DNS answers" : "TLS sessions")")
+        for data in [CURL_LOCK_DATA_SSL_SESSION, CURL_LOCK_DATA_DNS] {
+            do throws(CurlError) {
+                try CurlError.check(hd_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(data.rawValue)), "SHARE")
+            } catch {
+                problems.append("sharing \(data == CURL_LOCK_DATA_DNS ? "DNS answers" : "TLS sessions") (\(error.reason))")
+            }
         }
-        acceptOnly = curl_slist_append(nil, Self.accept)
+        acceptOnly = Self.headerList([Self.accept])
         if acceptOnly == nil { problems.append("the Accept header") }
         caFile = options.caFile ?? Self.defaultCAFile
         setupProblem = problems.isEmpty ? nil : "libcurl refused " + problems.joined(separator: ", ")
         budget?.onRelease { [weak self] in
             guard let self else { return }
             budgetReleased.store(true, ordering: .releasing)
-            curl_multi_wakeup(multi)
+            wake()
         }
         let thread = Thread { [self] in loop() }
         thread.name = name
         thread.start()
     }
 
-    /// libcurl's built-in CA file (`/etc/ssl/certs/ca-certificates.crt` on Debian), asked once.
+    /// libcurl's built-in CA file (`/etc/ssl/certs/ca-certificates.crt` on Debian), asked once;
+    /// nil when libcurl has none or will not say (then libcurl's own default applies).
     private static let defaultCAFile: String? = {
         guard let easy = curl_easy_init() else { return nil }
         defer { curl_easy_cleanup(easy) }
         var path: UnsafeMutablePointer<CChar>?
-        guard hd_curl_easy_getinfo_string(easy, CURLINFO_CAINFO, &path) == CURLE_OK, let path else { return nil }
-        return String(cString: path)
+        do throws(CurlError) {
+            try CurlError.check(hd_curl_easy_getinfo_string(easy, CURLINFO_CAINFO, &path), "CAINFO")
+        } catch {
+            return nil
+        }
+        return path.map { String(cString: $0) }
     }()
 
     /// How long libcurl keeps the parsed CA store for reuse by later connections (a day: the
@@ -103,15 +139,15 @@ final class CurlMulti: @unchecked Sendable {
             transfer.fail(.network(setupProblem))
             return
         }
-        let accepted = inbox.withLock { state -> Bool in
-            guard !state.stopping else { return false }
+        let stopped = inbox.withLock { state -> Stop? in
+            guard state.stopped == nil else { return state.stopped }
             state.transfers.append(transfer)
-            return true
+            return nil
         }
-        if accepted {
-            curl_multi_wakeup(multi)
-        } else {
-            transfer.fail(.network("the fetcher is stopping"))
+        switch stopped {
+        case nil: wake()
+        case .requested: transfer.fail(.network("the fetcher is stopping"))
+        case .failed(let reason): transfer.fail(.network(reason))
         }
     }
 
@@ -120,20 +156,45 @@ final class CurlMulti: @unchecked Sendable {
     func cancel(_ transfer: Transfer) {
         transfer.cancelRequested.store(true, ordering: .relaxed)
         inbox.withLock { $0.cancelled.append(transfer) }
-        curl_multi_wakeup(multi)
+        wake()
     }
 
     /// Aborts what is in flight (each completes as failed) and ends the loop thread.
     func stop() {
-        inbox.withLock { $0.stopping = true }
-        curl_multi_wakeup(multi)
+        inbox.withLock { state in
+            if state.stopped == nil { state.stopped = .requested }
+        }
+        wake()
     }
 
+    /// Wakes the loop; any thread (libcurl documents `curl_multi_wakeup` as thread-safe).
+    ///
+    /// A failed wakeup is no error for the caller, whose transfer or request is in the inbox
+    /// already: libcurl reports one only when its wakeup socket pair refuses the byte for a
+    /// reason other than being full (a full pair wakes the loop anyway). The loop's poll times
+    /// out within ``pollTimeoutMilliseconds`` and takes the inbox then; and a broken socket
+    /// pair makes `curl_multi_poll` itself fail, which ends the loop with libcurl's reason.
+    private func wake() {
+        do throws(CurlError) {
+            try CurlError.check(curl_multi_wakeup(multi), "curl_multi_wakeup")
+        } catch {
+            // Handled by the loop, as said above: a delay of one poll timeout at most.
+        }
+    }
+
+    /// Every handle is back here: the loop, which finished every transfer, has ended. libcurl
+    /// refuses to clean up a multi or share handle only while easy handles still use it, which
+    /// would be a bug in this class; the handle is then left allocated rather than freed under
+    /// its users.
     deinit {
         for easy in idleHandles { curl_easy_cleanup(easy) }
         curl_slist_free_all(acceptOnly)
-        curl_multi_cleanup(multi)
-        curl_share_cleanup(share)
+        do throws(CurlError) {
+            try CurlError.check(curl_multi_cleanup(multi), "curl_multi_cleanup")
+            try CurlError.check(curl_share_cleanup(share), "curl_share_cleanup")
+        } catch {
+            assertionFailure("libcurl refused \(error): a handle is still in use")
+        }
     }
 
     // MARK: - The loop (loop thread only)
@@ -142,18 +203,15 @@ final class CurlMulti: @unchecked Sendable {
         var running: Int32 = 0
         var queued: Int32 = 0
         while true {
-            let (incoming, cancelled, stopping) = inbox.withLock { state in
+            let (incoming, cancelled, stopped) = inbox.withLock { state in
                 defer {
                     state.transfers.removeAll(keepingCapacity: true)
                     state.cancelled.removeAll()
                 }
-                return (state.transfers, state.cancelled, state.stopping)
+                return (state.transfers, state.cancelled, state.stopped)
             }
-            if stopping {
-                for transfer in incoming + hosts.drain() {
-                    transfer.fail(.network("the fetcher stopped"))
-                }
-                for easy in active { finish(easy, code: CURLE_ABORTED_BY_CALLBACK) }
+            if let stopped {
+                end(stopped, incoming)
                 break
             }
             for transfer in incoming {
@@ -166,14 +224,34 @@ final class CurlMulti: @unchecked Sendable {
             for transfer in cancelled { remove(transfer) }
             for transfer in hosts.expire(now: .now) { transfer.fail(.hostBusy(waited: .now - transfer.started)) }
             if !paused.transfers.isEmpty, budgetReleased.exchange(false, ordering: .acquiring) { resumePaused() }
-            _ = setConnectionCache(forRunning: active.count)
-            curl_multi_perform(multi, &running)
-            while let message = curl_multi_info_read(multi, &queued) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
-                finish(easy, code: message.pointee.data.result)
+            do throws(CurlError) {
+                try setConnectionCache(forRunning: active.count)
+                try CurlError.check(curl_multi_perform(multi, &running), "curl_multi_perform")
+                while let message = curl_multi_info_read(multi, &queued) {
+                    guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                    finish(easy, code: message.pointee.data.result)
+                }
+                try CurlError.check(curl_multi_poll(multi, nil, 0, Self.pollTimeoutMilliseconds, nil), "curl_multi_poll")
+            } catch {
+                // The multi handle failed as a whole: the next turn ends the loop.
+                inbox.withLock { state in
+                    if state.stopped == nil { state.stopped = .failed("libcurl failed: \(error); this fetcher loop has ended") }
+                }
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
         }
+    }
+
+    /// Ends the loop: every transfer queued or running fails. Running ones are aborted; after
+    /// ``stop()`` they end as aborted, after a failure of libcurl with its reason.
+    private func end(_ stopped: Stop, _ incoming: [Transfer]) {
+        let queuedFailure: FetchFailure
+        let runningFailure: FetchFailure?
+        switch stopped {
+        case .requested: (queuedFailure, runningFailure) = (.network("the fetcher stopped"), nil)
+        case .failed(let reason): (queuedFailure, runningFailure) = (.network(reason), .network(reason))
+        }
+        for transfer in incoming + hosts.drain() { transfer.fail(queuedFailure) }
+        for easy in active.keys { finish(easy, code: CURLE_ABORTED_BY_CALLBACK, failure: runningFailure) }
     }
 
     /// Sizes libcurl's connection cache to `running` transfers plus the idle connections kept.
@@ -182,19 +260,18 @@ final class CurlMulti: @unchecked Sendable {
     /// still wanted under load or keeps thousands of idle TLS connections (40–95 KB each)
     /// when the load is light. Set once a turn, before `curl_multi_perform`: the transfers
     /// that end in that turn still count as running, so as many more may stay idle for a
-    /// while. False: libcurl refused the size (the last one taken stays).
-    private func setConnectionCache(forRunning running: Int) -> Bool {
+    /// while. Throws when libcurl refused the size (the last one taken stays).
+    private func setConnectionCache(forRunning running: Int) throws(CurlError) {
         let size = running + options.idleConnections
-        guard size != connectionCache else { return true }
-        guard hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, size) == CURLM_OK else { return false }
+        guard size != connectionCache else { return }
+        try CurlError.check(hd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, size), "MAXCONNECTS")
         connectionCache = size
-        return true
     }
 
     /// A cancelled transfer leaves: out of libcurl if it runs (its connection is closed and
     /// its host's place freed), out of its host's line if it waits; nothing if it ended.
     private func remove(_ transfer: Transfer) {
-        if let easy = transfer.easy, active.contains(easy) {
+        if let easy = transfer.easy, active[easy] != nil {
             finish(easy, code: CURLE_ABORTED_BY_CALLBACK)
         } else if hosts.remove(transfer) {
             transfer.fail(.cancelled)
@@ -206,9 +283,10 @@ final class CurlMulti: @unchecked Sendable {
         let waiting = paused.transfers
         paused.transfers.removeAll()
         for transfer in waiting {
-            guard let easy = transfer.easy, active.contains(easy) else { continue }
+            guard let easy = transfer.easy, active[easy] != nil else { continue }
+            // A transfer libcurl cannot resume ends with libcurl's code for why.
             let code = hd_curl_easy_unpause(easy)
-            if code != CURLE_OK { finish(easy, code: code) }
+            do throws(CurlError) { try CurlError.check(code, "unpause") } catch { finish(easy, code: code) }
         }
     }
 
@@ -226,15 +304,18 @@ final class CurlMulti: @unchecked Sendable {
             transfer.fail(.network("libcurl could not make a handle"))
             return
         }
-        let context = Unmanaged.passRetained(transfer).toOpaque()
+        // Unretained: `active` holds the transfer from the moment libcurl has the handle until
+        // `finish` took it back, and the callbacks run only in between.
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
         transfer.easy = easy
         transfer.pausedList = paused
         // Every option must take, or the transfer does not start: a poll without its timeout,
         // its size cap or its address check must never run.
         var refused: [String] = []
-        func set(_ name: String, _ code: CURLcode) { if code != CURLE_OK { refused.append("\(name) (\(String(cString: curl_easy_strerror(code))))") } }
+        func set(_ name: String, _ code: CURLcode) {
+            do throws(CurlError) { try CurlError.check(code, name) } catch { refused.append(error.description) }
+        }
         set("URL", hd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.url))
-        set("PRIVATE", hd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context))
         set("ERRORBUFFER", hd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
         set("WRITEFUNCTION", hd_curl_easy_setopt_write_callback(easy, CURLOPT_WRITEFUNCTION, writeBody))
         set("WRITEDATA", hd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
@@ -274,12 +355,12 @@ final class CurlMulti: @unchecked Sendable {
             if validators.etag == nil && validators.lastModified == nil {
                 set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, acceptOnly))
             } else {
-                var list = curl_slist_append(nil, Self.accept)
-                if let etag = validators.etag { list = curl_slist_append(list, "If-None-Match: \(etag)") }
-                if let date = validators.lastModified { list = curl_slist_append(list, "If-Modified-Since: \(date)") }
-                transfer.headerList = list
-                if list == nil { refused.append("HTTPHEADER (no memory)") }
-                set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
+                var lines = [Self.accept]
+                if let etag = validators.etag { lines.append("If-None-Match: \(etag)") }
+                if let date = validators.lastModified { lines.append("If-Modified-Since: \(date)") }
+                transfer.headerList = Self.headerList(lines)
+                if transfer.headerList == nil { refused.append("HTTPHEADER (no memory)") }
+                set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList))
             }
         case .post(let request, _):
             // No redirect is followed: a 3xx is the answer.
@@ -297,47 +378,42 @@ final class CurlMulti: @unchecked Sendable {
                         hd_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
                     })
             // "Expect:" turns off libcurl's 100-continue wait on large bodies.
-            var list = curl_slist_append(nil, "Content-Type: \(request.contentType)")
-            list = curl_slist_append(list, "Expect:")
-            for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
-            transfer.headerList = list
-            if list == nil { refused.append("HTTPHEADER (no memory)") }
-            set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
+            let lines = ["Content-Type: \(request.contentType)", "Expect:"] + request.headers.map { "\($0.name): \($0.value)" }
+            transfer.headerList = Self.headerList(lines)
+            if transfer.headerList == nil { refused.append("HTTPHEADER (no memory)") }
+            set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList))
         }
-        let added = refused.isEmpty ? curl_multi_add_handle(multi, easy) : CURLM_OK
-        if added != CURLM_OK { refused.append("the transfer (\(String(cString: curl_multi_strerror(added))))") }
-        if !refused.isEmpty {
-            Unmanaged<Transfer>.fromOpaque(context).release()
-            transfer.easy = nil
-            transfer.pausedList = nil
-            curl_easy_reset(easy)
-            idleHandles.append(easy)
-            transfer.fail(.network("libcurl refused \(refused.joined(separator: ", ")): the transfer was not started"))
-            release(transfer.host)
-            return
+        if refused.isEmpty {
+            active[easy] = transfer
+            do throws(CurlError) {
+                try CurlError.check(curl_multi_add_handle(multi, easy), "the transfer")
+                return
+            } catch {
+                active[easy] = nil
+                refused.append(error.description)
+            }
         }
-        active.insert(easy)
+        transfer.easy = nil
+        transfer.pausedList = nil
+        recycle(easy, of: transfer, reusable: true)
+        transfer.fail(.network("libcurl refused \(refused.joined(separator: ", ")): the transfer was not started"))
+        release(transfer.host)
     }
 
-    private func finish(_ easy: UnsafeMutableRawPointer, code: CURLcode) {
-        var privatePointer: UnsafeMutablePointer<CChar>?
-        _ = hd_curl_easy_getinfo_string(easy, CURLINFO_PRIVATE, &privatePointer)
-        var status = 0
-        _ = hd_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        var effective: UnsafeMutablePointer<CChar>?
-        _ = hd_curl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &effective)
-        var verifyResult = 0
-        _ = hd_curl_easy_getinfo_long(easy, CURLINFO_SSL_VERIFYRESULT, &verifyResult)  // stays 0 when unknown
-        var redirect: UnsafeMutablePointer<CChar>?
-        _ = hd_curl_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &redirect)
-        let finalURL = effective.map { String(cString: $0) }
-        let nextURL = redirect.map { String(cString: $0) }
+    /// Takes a finished (or aborted) transfer back from libcurl and completes it: with
+    /// `failure` when given, else by what libcurl says of it. A transfer libcurl cannot report
+    /// on (`curl_easy_getinfo` failed) fails with libcurl's reason; a handle libcurl would not
+    /// take back from the multi handle is freed instead of reused.
+    private func finish(_ easy: UnsafeMutableRawPointer, code: CURLcode, failure: FetchFailure? = nil) {
+        let report = Result { () throws(CurlError) in try Self.report(of: easy) }
         let message = code == CURLE_OK ? "" : String(cString: curl_easy_strerror(code))
-
-        curl_multi_remove_handle(multi, easy)
-        active.remove(easy)
-        guard let privatePointer else { return }
-        let transfer = Unmanaged<Transfer>.fromOpaque(UnsafeMutableRawPointer(privatePointer)).takeRetainedValue()
+        var removed = true
+        do throws(CurlError) {
+            try CurlError.check(curl_multi_remove_handle(multi, easy), "curl_multi_remove_handle")
+        } catch {
+            removed = false
+        }
+        guard let transfer = active.removeValue(forKey: easy) else { return }
         transfer.easy = nil
         transfer.pausedList = nil
         if let charge = transfer.charge {
@@ -347,15 +423,70 @@ final class CurlMulti: @unchecked Sendable {
             paused.transfers.removeAll { $0 === transfer }
         }
         let detail = transfer.errorText.isEmpty ? message : transfer.errorText
-        curl_easy_reset(easy)
-        if idleHandles.count < 4096 { idleHandles.append(easy) } else { curl_easy_cleanup(easy) }
+        recycle(easy, of: transfer, reusable: removed)
 
-        transfer.finalURL = finalURL ?? transfer.url
-        transfer.status = status
-        transfer.verifyResult = verifyResult
-        transfer.finish(code: Transfer.Ending(code), detail: detail, nextURL: nextURL)
+        switch (failure, report) {
+        case (let failure?, _):
+            transfer.fail(failure)
+        case (nil, .failure(let error)):
+            transfer.fail(.network("libcurl could not report how the transfer ended: \(error)"))
+        case (nil, .success(let report)):
+            transfer.finalURL = report.finalURL ?? transfer.url
+            transfer.status = report.status
+            transfer.verifyResult = report.verifyResult
+            transfer.finish(code: Transfer.Ending(code), detail: detail, nextURL: report.nextURL)
+        }
         // Aborted by `stop()`: nothing more starts; cancelled alone: the host's place is free.
         if code != CURLE_ABORTED_BY_CALLBACK || transfer.cancelRequested.load(ordering: .relaxed) { release(transfer.host) }
+    }
+
+    /// What libcurl tells of a finished transfer.
+    private struct Report {
+        var status = 0
+        var finalURL: String?
+        /// OpenSSL's verification result; 0 (`X509_V_OK`) for a transfer without TLS.
+        var verifyResult = 0
+        /// Where a redirect not followed pointed.
+        var nextURL: String?
+    }
+
+    private static func report(of easy: UnsafeMutableRawPointer) throws(CurlError) -> Report {
+        var report = Report()
+        try CurlError.check(hd_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &report.status), "RESPONSE_CODE")
+        var effective: UnsafeMutablePointer<CChar>?
+        try CurlError.check(hd_curl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &effective), "EFFECTIVE_URL")
+        report.finalURL = effective.map { String(cString: $0) }
+        try CurlError.check(hd_curl_easy_getinfo_long(easy, CURLINFO_SSL_VERIFYRESULT, &report.verifyResult), "SSL_VERIFYRESULT")
+        var redirect: UnsafeMutablePointer<CChar>?
+        try CurlError.check(hd_curl_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &redirect), "REDIRECT_URL")
+        report.nextURL = redirect.map { String(cString: $0) }
+        return report
+    }
+
+    /// Gives `easy` back for the next transfer — reset, up to 4,096 kept — or frees it, then
+    /// frees `transfer`'s header list, which the handle no longer refers to.
+    private func recycle(_ easy: UnsafeMutableRawPointer, of transfer: Transfer, reusable: Bool) {
+        if reusable && idleHandles.count < 4096 {
+            curl_easy_reset(easy)
+            idleHandles.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
+        curl_slist_free_all(transfer.headerList)
+        transfer.headerList = nil
+    }
+
+    /// A libcurl header list of `lines`; nil when memory ran out (nothing stays allocated then).
+    private static func headerList(_ lines: [String]) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines {
+            guard let longer = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
+                return nil
+            }
+            list = longer
+        }
+        return list
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
@@ -380,9 +511,16 @@ private let writeBody: curl_write_callback = { data, size, count, context in
         return 0
     }
     if needed > transfer.body.capacity, let budget = transfer.budget {
+        // The announced length is a size hint: without it (libcurl does not know it, or will
+        // not say) the buffer grows by halves.
         var announced: curl_off_t = -1
-        if let easy = transfer.easy, hd_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) != CURLE_OK {
-            announced = -1
+        if let easy = transfer.easy {
+            do throws(CurlError) {
+                try CurlError.check(
+                    hd_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced), "CONTENT_LENGTH_DOWNLOAD_T")
+            } catch {
+                announced = -1
+            }
         }
         // Never more than the whole budget for a body that fits in it.
         let capacity = min(

@@ -46,6 +46,8 @@ final class Transfer: @unchecked Sendable {
     var headers = ResponseHeaders()
     var bodyTooLarge = false
     var refusedAddress: String?
+    /// The request headers given to libcurl: made and freed by ``CurlMulti`` (freed when it
+    /// takes the easy handle back), never touched here.
     var headerList: UnsafeMutablePointer<curl_slist>?
     var finalURL: String
     var status = 0
@@ -99,8 +101,8 @@ final class Transfer: @unchecked Sendable {
     }
 
     deinit {
+        assert(headerList == nil, "CurlMulti frees a transfer's header list when the transfer ends")
         errorBuffer.deallocate()
-        if let headerList { curl_slist_free_all(headerList) }
     }
 
 
@@ -249,9 +251,11 @@ final class Transfer: @unchecked Sendable {
         }
     }
 
+    /// clock_gettime(2) fails only for a clock the kernel lacks (EINVAL) or a bad pointer, and
+    /// every Linux has CLOCK_REALTIME: a failure is a broken system, not a case to handle.
     private static func unixNow() -> Int {
         var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        guard clock_gettime(CLOCK_REALTIME, &now) == 0 else { preconditionFailure("clock_gettime(CLOCK_REALTIME) failed") }
         return now.tv_sec
     }
 }

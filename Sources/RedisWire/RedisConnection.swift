@@ -6,8 +6,9 @@ import ShardRouter
 /// server, with connect and command timeouts, that sends commands pipelined.
 ///
 /// Not thread-safe (neither is a `redisContext`): a ``ShardWorker`` owns each connection and
-/// uses it from its own serial queue only. After any error the context is freed; the next
-/// call connects again (hiredis 0.14 cannot reuse a context after an error).
+/// uses it from its own serial queue only. Every hiredis status goes through ``check(_:_:)``:
+/// after any error the context is freed; the next call connects again (hiredis 0.14 cannot
+/// reuse a context after an error).
 public final class RedisConnection {
     public let endpoint: ShardEndpoint
     let connectTimeout: Duration
@@ -29,15 +30,15 @@ public final class RedisConnection {
     public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
         let context = try connected()
-        for command in commands { append(command, to: context) }
+        for command in commands { try append(command, to: context) }
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
         for command in commands {
             var raw: UnsafeMutablePointer<redisReply>?
-            guard hd_redis_get_reply(context, &raw) == REDIS_OK, let raw else {
-                let failure = Self.failure(of: context)
+            try check(hd_redis_get_reply(context, &raw), \.error)
+            guard let raw else {  // not with REDIS_OK in blocking mode; said rather than assumed
                 close()
-                throw failure
+                throw .io("hiredis returned no reply")
             }
             replies.append(command.replyShape == .entryKeys ? Self.keys(raw) : Self.reply(raw))
             freeReplyObject(raw)
@@ -57,23 +58,12 @@ public final class RedisConnection {
         guard let created = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), Self.timeval(connectTimeout)) else {
             throw .connect("out of memory")
         }
-        if created.pointee.err != 0 {
-            let failure = Self.errorText(created)
-            redisFree(created)
-            throw .connect(failure)
-        }
-        guard redisSetTimeout(created, Self.timeval(commandTimeout)) == REDIS_OK else {
-            redisFree(created)
-            throw .connect("cannot set the command timeout")
-        }
+        context = created
+        try check(created.pointee.err == 0 ? REDIS_OK : REDIS_ERR) { .connect($0.text) }
+        try check(redisSetTimeout(created, Self.timeval(commandTimeout))) { _ in .connect("cannot set the command timeout") }
         // TCP keepalive: a NAT or firewall that forgets an idle connection would otherwise show
         // up as a timeout at the next round trip (and a timeout is not retried).
-        guard redisEnableKeepAlive(created) == REDIS_OK else {
-            let failure = Self.errorText(created)
-            redisFree(created)
-            throw .connect("cannot enable TCP keepalive: \(failure)")
-        }
-        context = created
+        try check(redisEnableKeepAlive(created)) { .connect("cannot enable TCP keepalive: \($0.text)") }
         var setup: [RedisCommand] = []
         if let password = endpoint.password { setup.append(RedisCommand("AUTH", password)) }
         if endpoint.database != 0 { setup.append(RedisCommand("SELECT", String(endpoint.database))) }
@@ -86,13 +76,53 @@ public final class RedisConnection {
         return created
     }
 
-    private func append(_ command: RedisCommand, to context: UnsafeMutablePointer<redisContext>) {
+    /// Queues `command` in hiredis's output buffer (sent by the next read of a reply); fails
+    /// only when hiredis runs out of memory.
+    private func append(_ command: RedisCommand, to context: UnsafeMutablePointer<redisContext>) throws(RedisError) {
         // hiredis copies the bytes into its output buffer during the call.
-        command.encoded.withUnsafeBufferPointer { buffer in
+        let status = command.encoded.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                _ = hd_redis_append_formatted(context, chars.baseAddress, chars.count)
+                hd_redis_append_formatted(context, chars.baseAddress, chars.count)
             }
         }
+        try check(status) { .io("cannot queue a command: \($0.text)") }
+    }
+
+    // MARK: - The hiredis funnel
+
+    /// What the context said when a call failed, read at once: `errno` is read here, once, right
+    /// after the call, before anything else can change it.
+    private struct Failure {
+        /// The context's `err` (`REDIS_ERR_IO`, `REDIS_ERR_EOF`…).
+        let code: Int32
+        /// `errno` after the call, meaningful for `REDIS_ERR_IO`.
+        let systemError: Int32
+        /// The context's `errstr`.
+        let text: String
+
+        /// A command's failure: the timeout when the I/O error was the socket's timeout, else
+        /// the connection failed.
+        var error: RedisError {
+            if code == REDIS_ERR_IO, systemError == EAGAIN || systemError == EWOULDBLOCK || systemError == ETIMEDOUT {
+                return .timeout
+            }
+            return .io(text)
+        }
+    }
+
+    /// The one place a hiredis status is judged. `REDIS_OK` returns; anything else reads what
+    /// the context says, frees the context (hiredis 0.14 cannot reuse one after an error) and
+    /// throws what `failure` makes of it.
+    private func check(_ status: Int32, _ failure: (Failure) -> RedisError) throws(RedisError) {
+        guard status != REDIS_OK else { return }
+        let systemError = errno
+        let said = context.map { context in
+            Failure(
+                code: context.pointee.err, systemError: systemError,
+                text: hd_redis_context_errstr(context).map { String(cString: $0) } ?? "error \(context.pointee.err)")
+        }
+        close()
+        throw failure(said ?? Failure(code: REDIS_ERR, systemError: systemError, text: "no connection"))
     }
 
     // MARK: - Replies and errors
@@ -138,17 +168,6 @@ public final class RedisConnection {
     private static func bytes(_ reply: redisReply) -> [UInt8] {
         guard let text = reply.str, reply.len > 0 else { return [] }
         return text.withMemoryRebound(to: UInt8.self, capacity: reply.len) { Array(UnsafeBufferPointer(start: $0, count: reply.len)) }
-    }
-
-    private static func failure(of context: UnsafeMutablePointer<redisContext>) -> RedisError {
-        let code = context.pointee.err
-        if code == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK) { return .timeout }
-        if code == REDIS_ERR_IO, errno == ETIMEDOUT { return .timeout }
-        return .io(errorText(context))
-    }
-
-    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
-        hd_redis_context_errstr(context).map { String(cString: $0) } ?? "error \(context.pointee.err)"
     }
 
     private static func timeval(_ duration: Duration) -> Glibc.timeval {

@@ -39,53 +39,70 @@ extension ShardMap {
 
         let suffix = String(UInt32.random(in: .min ... .max), radix: 16)
         let temporary = FileSystem.join(directory, ".\(name).tmp-\(getpid())-\(suffix)")
-        var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
+        var fd: Int32
+        do {
+            fd = try FileSystem.check(open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600))
+        } catch {
             throw .cannotWrite(
                 path: path,
                 reason: "cannot create a temporary file in \(directory) "
-                    + "(\(FileSystem.message(errno))): check that the directory exists and is "
+                    + "(\(error.message)): check that the directory exists and is "
                     + "writable; the file was not changed")
         }
-        func abandon(_ step: String, _ code: Int32) -> ShardMapError {
-            if fd >= 0 { close(fd) }
-            unlink(temporary)
+        func abandon(_ step: String, _ failure: FileSystem.Failure) -> ShardMapError {
+            if fd >= 0 { FileSystem.closeUnwritten(fd) }
+            do {
+                try FileSystem.check(unlink(temporary))
+            } catch {
+                // Clean-up after the failure reported: a temporary file that stays is named
+                // after its process and harms nothing; the first failure is the one to tell.
+            }
             return .cannotWrite(
                 path: path,
-                reason: "\(step) failed (\(FileSystem.message(code))): check the disk space and "
+                reason: "\(step) failed (\(failure.message)): check the disk space and "
                     + "permissions; the file was not changed")
         }
 
-        if exists { _ = fchown(fd, existing.st_uid, existing.st_gid) }  // best effort
-        guard fchmod(fd, mode) == 0 else { throw abandon("setting permissions", errno) }
-        if let code = FileSystem.writeAll(fd, Array(rendered().utf8)) {
-            throw abandon("writing the temporary file", code)
+        if exists {
+            do {
+                try FileSystem.check(fchown(fd, existing.st_uid, existing.st_gid))
+            } catch {
+                // Best effort: only a privileged process may give a file away; the new file
+                // then belongs to this process, and keeps the old permission bits (below).
+            }
         }
-        guard fsync(fd) == 0 else { throw abandon("syncing the temporary file", errno) }
-        let closed = close(fd)
-        fd = -1
-        guard closed == 0 else { throw abandon("closing the temporary file", errno) }
-        guard rename(temporary, target) == 0 else {
-            throw abandon("renaming the temporary file over it", errno)
+        var step = "setting permissions"
+        do throws(FileSystem.Failure) {
+            try FileSystem.check(fchmod(fd, mode))
+            step = "writing the temporary file"
+            try FileSystem.writeAll(fd, Array(rendered().utf8))
+            step = "syncing the temporary file"
+            try FileSystem.check(fsync(fd))
+            step = "closing the temporary file"
+            let closed = close(fd)
+            fd = -1  // released even when close(2) fails
+            try FileSystem.check(closed)
+            step = "renaming the temporary file over it"
+            try FileSystem.check(rename(temporary, target))
+        } catch {
+            throw abandon(step, error)
         }
         try Self.syncDirectory(directory, of: path)
     }
 
     /// `fsync` on a directory, so that a rename in it survives a crash.
     private static func syncDirectory(_ directory: String, of path: String) throws(ShardMapError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        var code: Int32 = 0
-        if fd < 0 {
-            code = errno
-        } else {
-            if fsync(fd) != 0 { code = errno }
-            close(fd)
+        do throws(FileSystem.Failure) {
+            let fd = try FileSystem.check(open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+            defer { FileSystem.closeUnwritten(fd) }
+            try FileSystem.check(fsync(fd))
+        } catch {
+            // Some file systems cannot sync a directory (EINVAL): nothing more can be done there.
+            guard error.code != EINVAL else { return }
+            throw .cannotWrite(
+                path: path,
+                reason: "the new file is in place, but syncing \(directory) failed "
+                    + "(\(error.message)): run `sync` before relying on it after a crash")
         }
-        // Some file systems cannot sync a directory (EINVAL): nothing more can be done there.
-        guard code != 0, code != EINVAL else { return }
-        throw .cannotWrite(
-            path: path,
-            reason: "the new file is in place, but syncing \(directory) failed "
-                + "(\(FileSystem.message(code))): run `sync` before relying on it after a crash")
     }
 }

@@ -82,28 +82,41 @@ struct EditorLock: Sendable {
 
     /// Opens (creating) and locks `path` without waiting, then writes this process's ID in it.
     static func acquire(_ path: String) throws(ShardMapError) -> EditorLock {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw .cannotLock(path: path, reason: FileSystem.message(errno))
+        let fd: Int32
+        do {
+            fd = try FileSystem.check(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644))
+        } catch {
+            throw .cannotLock(path: path, reason: error.message)
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let code = errno
-            defer { close(fd) }
-            if code == EWOULDBLOCK { throw .lockHeld(path: path, pid: holderPID(fd)) }
-            throw .cannotLock(path: path, reason: FileSystem.message(code))
+        do {
+            try FileSystem.check(flock(fd, LOCK_EX | LOCK_NB))
+        } catch {
+            defer { FileSystem.closeUnwritten(fd) }
+            if error.code == EWOULDBLOCK { throw .lockHeld(path: path, pid: holderPID(fd)) }
+            throw .cannotLock(path: path, reason: error.message)
         }
         let pid = Array("\(getpid())\n".utf8)
-        if ftruncate(fd, 0) == 0 {
-            _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        do {
+            try FileSystem.check(ftruncate(fd, 0))
+            try FileSystem.check(pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) })
+        } catch {
+            // The PID is for a refused editor's message only: the lock holds all the same, and
+            // that editor is told no PID (or one that holderPID cannot read).
         }
         return EditorLock(fd: fd)
     }
 
-    /// Empties the lock file, unlocks it and closes it.
+    /// Empties the lock file, unlocks it and closes it. No step can fail in a way that
+    /// matters: closing drops the lock whatever flock(2) said, and a PID left in the file is
+    /// read only while another editor holds the lock, which writes its own first.
     func release() {
-        _ = ftruncate(fd, 0)
-        _ = flock(fd, LOCK_UN)
-        close(fd)
+        do {
+            try FileSystem.check(ftruncate(fd, 0))
+            try FileSystem.check(flock(fd, LOCK_UN))
+        } catch {
+            // As said above: the close below releases the lock regardless.
+        }
+        FileSystem.closeUnwritten(fd)
     }
 
     /// The process ID written in the lock file by its holder, when readable.

@@ -300,6 +300,22 @@ struct ControlServerTests {
         }
     }
 
+    @Test func acceptedConnectionsAreNonBlockingAndCloseOnExec() async throws {
+        try await withServer(pingRoutes(FeedBook())) { port in
+            let client = try await TestConnection(port: port)
+            // The loop accepts on its own thread: wait for the server's end to show up.
+            let deadline = ContinuousClock.now + .seconds(5)
+            var accepted = serverEnd(of: client)
+            while accepted == nil && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+                accepted = serverEnd(of: client)
+            }
+            let fd = try #require(accepted)
+            #expect(fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)
+            #expect(fcntl(fd, F_GETFL) & O_NONBLOCK != 0)
+        }
+    }
+
     @Test func manyConcurrentClientsAllGetAnswers() async throws {
         let book = FeedBook()
         try await withServer(pingRoutes(book)) { port in
@@ -405,3 +421,24 @@ func onThread<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result)
 }
 
 private typealias Result_ = Swift.Result
+
+/// The server's end of `client`'s connection, found among this process's descriptors (the
+/// server runs in the test process): the socket whose address is the client's peer and whose
+/// peer is the client. Nil until the server has accepted it.
+private func serverEnd(of client: TestConnection) -> Int32? {
+    func address(_ fd: Int32, peer: Bool) -> (address: UInt32, port: UInt16)? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { peer ? getpeername(fd, $0, &length) : getsockname(fd, $0, &length) }
+        }
+        guard result == 0, address.sin_family == sa_family_t(AF_INET) else { return nil }
+        return (address.sin_addr.s_addr, address.sin_port)
+    }
+    guard let clientAddress = address(client.fd, peer: false), let serverAddress = address(client.fd, peer: true) else { return nil }
+    let descriptors = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+    return descriptors.first { fd in
+        guard fd != client.fd, let local = address(fd, peer: false), let peer = address(fd, peer: true) else { return false }
+        return local == serverAddress && peer == clientAddress
+    }
+}

@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 import Logging
 
@@ -36,9 +37,9 @@ final class ControlConnectionLoop {
     /// listening socket.
     func run() {
         defer {
-            for connection in connections.values { close(connection.fd) }
+            for connection in connections.values { SystemCall.close(connection.fd) }
             connections.removeAll()
-            close(listenFD)
+            SystemCall.close(listenFD)
             mailbox.loopEnded()
         }
         var pollSet: [pollfd] = []
@@ -64,12 +65,12 @@ final class ControlConnectionLoop {
                 polledIDs.append(connection.id)
             }
 
-            let ready = poll(&pollSet, nfds_t(pollSet.count), timeoutMilliseconds(now))
-            if ready < 0 {
-                let code = errno
-                if code != EINTR {
-                    logger.error("control endpoint: poll failed: \(String(cString: strerror(code)))")
-                    usleep(10_000)
+            do {
+                try SystemCall.check(poll(&pollSet, nfds_t(pollSet.count), timeoutMilliseconds(now)), "poll")
+            } catch {
+                if !error.interrupted {
+                    logger.error("control endpoint: poll failed: \(error.message)")
+                    usleep(10_000)  // an interrupted sleep is only shorter
                 }
                 continue
             }
@@ -93,31 +94,35 @@ final class ControlConnectionLoop {
 
     private func acceptConnections() {
         for _ in 0..<64 {
-            // accept4(2) is not visible through Glibc (it is a GNU extension); the flags are set
-            // right after instead.
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                let code = errno
-                switch code {
+            // Non-blocking and close-on-exec from the start (accept4(2), through the CSystem shim).
+            let fd: Int32
+            do {
+                fd = try SystemCall.check(hd_accept4_nonblocking_cloexec(listenFD), "accept4")
+            } catch {
+                switch error.code {
                 case EAGAIN, EWOULDBLOCK: return
                 case EINTR, ECONNABORTED, EPROTO: continue
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                    logger.warning(
-                        "control endpoint: cannot accept connections (\(String(cString: strerror(code)))); pausing for 100 ms")
+                    logger.warning("control endpoint: cannot accept connections (\(error.message)); pausing for 100 ms")
                     acceptPausedUntil = clock.now + .milliseconds(100)
                     return
                 default:
-                    logger.error("control endpoint: accept failed: \(String(cString: strerror(code)))")
+                    logger.error("control endpoint: accept failed: \(error.message)")
                     return
                 }
             }
-            FileDescriptorFlags.makeNonBlockingAndCloseOnExec(fd)
             guard connections.count < limits.maxConnections else {
-                // Best effort: one non-blocking send, then close.
+                // Best effort: one non-blocking send, then close. A client whose socket cannot
+                // take the 503 at once sees the connection closed, which says as much.
                 let refusal = ControlResponse.text("too many connections to the control endpoint", status: 503)
                     .serialized(headOnly: false)
-                _ = refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
-                close(fd)
+                do {
+                    try SystemCall.check(
+                        refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }, "send")
+                } catch {
+                    logger.debug("control endpoint: the 503 for one connection too many was not sent: \(error.message)")
+                }
+                SystemCall.close(fd)
                 logger.warning("control endpoint: \(limits.maxConnections) connections at once; refused one with 503")
                 continue
             }
@@ -141,10 +146,11 @@ final class ControlConnectionLoop {
     }
 
     private func readRequest(_ connection: ControlConnection) {
-        let count = recv(connection.fd, &readBuffer, readBuffer.count, 0)
-        if count < 0 {
-            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
-            closeConnection(connection)
+        let count: Int
+        do {
+            count = try SystemCall.check(recv(connection.fd, &readBuffer, readBuffer.count, 0), "recv")
+        } catch {
+            if !error.wouldBlock && !error.interrupted { closeConnection(connection) }
             return
         }
         if count == 0 {
@@ -188,9 +194,8 @@ final class ControlConnectionLoop {
                 connection.sentContinue = true
                 // Nothing else was sent on this connection yet, so the socket buffer has room
                 // for these 25 bytes; a short send means the connection is broken.
-                let sent = Self.continueResponse.withUnsafeBytes {
-                    send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-                }
+                let sent = try? SystemCall.check(
+                    Self.continueResponse.withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }, "send")
                 if sent != Self.continueResponse.count { closeConnection(connection) }
             }
             return
@@ -243,19 +248,27 @@ final class ControlConnectionLoop {
 
     private func writeResponse(_ connection: ControlConnection) {
         while connection.written < connection.output.count {
-            let sent = connection.output.withUnsafeBytes {
-                send(connection.fd, $0.baseAddress! + connection.written, $0.count - connection.written, Int32(MSG_NOSIGNAL))
-            }
-            if sent < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                closeConnection(connection)
+            let sent: Int
+            do {
+                sent = try SystemCall.check(
+                    connection.output.withUnsafeBytes {
+                        send(connection.fd, $0.baseAddress! + connection.written, $0.count - connection.written, Int32(MSG_NOSIGNAL))
+                    }, "send")
+            } catch {
+                if error.interrupted { continue }
+                if !error.wouldBlock { closeConnection(connection) }
                 return
             }
             connection.written += sent
         }
-        // All sent: end our side (the client sees the end of the response) and linger.
-        shutdown(connection.fd, Int32(SHUT_WR))
+        // All sent: end our side (the client sees the end of the response) and linger. A
+        // connection that cannot be shut down (the client reset it) has nothing left to do.
+        do {
+            try SystemCall.check(shutdown(connection.fd, Int32(SHUT_WR)), "shutdown")
+        } catch {
+            closeConnection(connection)
+            return
+        }
         connection.output = []
         connection.input = []
         connection.phase = .lingering
@@ -263,14 +276,19 @@ final class ControlConnectionLoop {
     }
 
     private func discardInput(_ connection: ControlConnection) {
-        let count = recv(connection.fd, &readBuffer, readBuffer.count, 0)
-        if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
-        connection.discarded += max(count, 0)
-        if count <= 0 || connection.discarded > Self.lingerBytes { closeConnection(connection) }
+        let count: Int
+        do {
+            count = try SystemCall.check(recv(connection.fd, &readBuffer, readBuffer.count, 0), "recv")
+        } catch {
+            if !error.wouldBlock && !error.interrupted { closeConnection(connection) }
+            return
+        }
+        connection.discarded += count
+        if count == 0 || connection.discarded > Self.lingerBytes { closeConnection(connection) }
     }
 
     private func closeConnection(_ connection: ControlConnection) {
-        close(connection.fd)
+        SystemCall.close(connection.fd)
         connections[connection.id] = nil
     }
 

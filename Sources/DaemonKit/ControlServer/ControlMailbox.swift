@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 import Synchronization
 
@@ -18,8 +19,12 @@ final class ControlMailbox: Sendable {
 
     init() throws(ControlServerError) {
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw .systemCallFailed(call: "pipe", errno: errno) }
-        for end in ends { FileDescriptorFlags.makeNonBlockingAndCloseOnExec(end) }
+        do {
+            // Both ends non-blocking and close-on-exec from the start.
+            try SystemCall.check(hd_pipe2_nonblocking_cloexec(&ends), "pipe2")
+        } catch {
+            throw ControlServerError(error)
+        }
         wakeFD = ends[0]
         wakeWriteFD = ends[1]
     }
@@ -27,8 +32,8 @@ final class ControlMailbox: Sendable {
     /// Closed only when nothing refers to the mailbox: the loop (which polls `wakeFD`) holds it
     /// while it runs, and a late handler task writes to `wakeWriteFD` through it.
     deinit {
-        close(wakeFD)
-        close(wakeWriteFD)
+        SystemCall.close(wakeFD)
+        SystemCall.close(wakeWriteFD)
     }
 
     /// Hands a handler's response for `connection` to the loop (any thread).
@@ -50,7 +55,16 @@ final class ControlMailbox: Sendable {
     /// The loop's side: empties the wake pipe and takes what arrived.
     func take() -> (responses: [(connection: UInt64, response: ControlResponse)], stopping: Bool) {
         var sink = [UInt8](repeating: 0, count: 64)
-        while read(wakeFD, &sink, sink.count) > 0 {}
+        // Until EAGAIN: the pipe is empty. Any other failure leaves bytes in it, and the next
+        // poll(2) reports it readable again.
+        drain: while true {
+            do {
+                if try SystemCall.check(read(wakeFD, &sink, sink.count), "read") == 0 { break drain }
+            } catch {
+                if error.interrupted { continue }
+                break drain
+            }
+        }
         return inbox.withLock { inbox in
             defer { inbox.responses.removeAll() }
             return (inbox.responses, inbox.stopping)
@@ -81,7 +95,12 @@ final class ControlMailbox: Sendable {
 
     private func wake() {
         var byte: UInt8 = 1
-        // A full pipe (EAGAIN) already means "wake up"; nothing else can fail here.
-        _ = write(wakeWriteFD, &byte, 1)
+        do {
+            try SystemCall.check(write(wakeWriteFD, &byte, 1), "write")
+        } catch {
+            // A full pipe (EAGAIN) already means "wake up"; EINTR cannot come from a
+            // non-blocking pipe write, and both ends stay open while the mailbox lives.
+            assert(error.wouldBlock, "the wake pipe refused a byte: \(error.message)")
+        }
     }
 }

@@ -38,3 +38,10 @@ public enum ControlServerError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ControlServerError {
+    /// A socket call that failed otherwise: ``systemCallFailed(call:errno:)``.
+    init(_ failure: SystemCallFailure) {
+        self = .systemCallFailed(call: failure.call, errno: failure.code)
+    }
+}

@@ -57,10 +57,20 @@ public final class SignalWatcher: Sendable {
     /// Sets `number` to SIG_IGN when its disposition is SIG_DFL. Any other is left alone: in
     /// particular libdispatch's own handler, installed by an earlier watcher and needed by
     /// this one (libdispatch installs it only once per process).
+    ///
+    /// sigaction(2) fails only for a number that is no signal or cannot be caught (EINVAL), and
+    /// every ``ProcessSignal`` can be: a failure is a bug, not a condition to run on with.
     private static func ignoreIfDefault(_ number: Int32) {
         var current = sigaction()
-        guard sigaction(number, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { return }
-        Glibc.signal(number, SIG_IGN)
+        var ignore = sigaction()
+        ignore.__sigaction_handler.sa_handler = SIG_IGN
+        do throws(SystemCallFailure) {
+            try SystemCall.check(sigaction(number, nil, &current), "sigaction")
+            guard current.__sigaction_handler.sa_handler == nil else { return }
+            try SystemCall.check(sigaction(number, &ignore, nil), "sigaction")
+        } catch {
+            preconditionFailure("\(error.call) refused signal \(number): \(error.message)")
+        }
     }
 }
 

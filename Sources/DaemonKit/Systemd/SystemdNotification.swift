@@ -29,9 +29,15 @@ public enum SystemdNotification: Sendable, Hashable {
     }
 
     /// CLOCK_MONOTONIC in microseconds, the clock systemd compares `MONOTONIC_USEC` with.
+    /// clock_gettime(2) fails only for a clock the kernel lacks (EINVAL) or a bad pointer, and
+    /// every Linux has CLOCK_MONOTONIC: a failure is a broken system, not a case to handle.
     static func monotonicMicroseconds() -> UInt64 {
         var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
+        do {
+            try SystemCall.check(clock_gettime(CLOCK_MONOTONIC, &now), "clock_gettime")
+        } catch {
+            preconditionFailure("clock_gettime(CLOCK_MONOTONIC) failed: \(error.message)")
+        }
         return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     }
 

@@ -37,14 +37,24 @@ public struct SystemdNotifier: Sendable {
     public func send(_ notifications: [SystemdNotification]) throws(SystemdNotifyError) {
         guard let socketAddress, !notifications.isEmpty else { return }
         let message = Array(notifications.flatMap(\.lines).joined(separator: "\n").utf8)
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .cannotOpenSocket(errno: errno) }
-        defer { close(fd) }
-        // MSG_DONTWAIT: never block the calling thread (a task's, often) on a full queue.
-        let sent = socketAddress.withSocketAddress { address, length in
-            message.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), address, length) }
+        let fd: Int32
+        do {
+            fd = try SystemCall.check(socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0), "socket")
+        } catch {
+            throw .cannotOpenSocket(errno: error.code)
         }
-        guard sent == message.count else { throw .sendFailed(address: socketAddress, errno: sent < 0 ? errno : EMSGSIZE) }
+        defer { SystemCall.close(fd) }
+        // MSG_DONTWAIT: never block the calling thread (a task's, often) on a full queue.
+        let sent: Int
+        do {
+            sent = try SystemCall.check(
+                socketAddress.withSocketAddress { address, length in
+                    message.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), address, length) }
+                }, "sendto")
+        } catch {
+            throw .sendFailed(address: socketAddress, errno: error.code)
+        }
+        guard sent == message.count else { throw .sendFailed(address: socketAddress, errno: EMSGSIZE) }
     }
 
     /// Start-up is done: `READY=1`, with a status line when given.

@@ -39,24 +39,53 @@ enum LibXML2SAXParser {
         defer { state.deallocate() }
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                guard
-                    let ctxt = hd_xml_ctxt_new(
-                        chars.baseAddress, Int32(clamping: chars.count), &sax, state, options, encoding)
-                else {
-                    session.pointee.report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
-                    return
-                }
-                session.pointee.internKnownNames(ctxt)
+                var status: Int32 = 0
+                let ctxt = hd_xml_ctxt_new(chars.baseAddress, Int32(clamping: chars.count), &sax, state, options, encoding, &status)
+                guard check(status, creating: encoding, session), let ctxt else { return }
+                defer { hd_xml_ctxt_free(ctxt) }
+                guard check(Int32(session.pointee.internKnownNames(ctxt) ? HD_XML_OK : HD_XML_NO_MEMORY), session) else { return }
                 hd_text_sink_attach(state.pointee.text, ctxt)
-                _ = hd_xml_ctxt_parse(ctxt)
+                let parsed = hd_xml_ctxt_parse(ctxt)
                 hd_text_sink_attach(state.pointee.text, nil)
                 session.pointee.builder.endDocument()
-                if hd_xml_ctxt_well_formed(ctxt) == 0 { session.pointee.report.wellFormed = false }
-                hd_xml_ctxt_free(ctxt)
+                check(parsed, session, parsed: ctxt)  // the parse is over: nothing more to decide
             }
         }
         builder = session.pointee.builder
         return session.pointee.report
+    }
+
+    /// The one place the libxml2 shim's statuses (`HD_XML_…`) are read: records what `status`
+    /// means for the parse in `session`, and says whether the parse can go on.
+    ///
+    /// - `HD_XML_ENCODING_REFUSED` (making a context for `encoding`): libxml2 did not take the
+    ///   encoding (no decoder, or the first bytes would not decode); the parse goes on as
+    ///   libxml2 can, and the feed says so in a warning.
+    /// - `HD_XML_NOT_WELL_FORMED` (after the parse of `parsed`): libxml2 returns it for a
+    ///   document it recovered and for a parse stopped on purpose (the builder had enough, a
+    ///   limit was hit), so its own flag says which.
+    /// - Anything else (no memory, options refused) refuses the document: nothing was parsed.
+    @discardableResult
+    private static func check(
+        _ status: Int32, creating encoding: String? = nil, _ session: UnsafeMutablePointer<SAXSession>,
+        parsed ctxt: xmlParserCtxtPtr? = nil
+    ) -> Bool {
+        switch Int(status) {
+        case HD_XML_OK:
+            return true
+        case HD_XML_ENCODING_REFUSED:
+            session.pointee.builder.warn("libxml2 could not decode the document as \(encoding ?? "asked"); read as libxml2 could")
+            return true
+        case HD_XML_NOT_WELL_FORMED:
+            if let ctxt, hd_xml_ctxt_well_formed(ctxt) == 0 { session.pointee.report.wellFormed = false }
+            return true
+        case HD_XML_OPTIONS_REFUSED:
+            session.pointee.report.refusal = .malformed(line: 0, message: "libxml2 refused the parser options")
+            return false
+        default:  // HD_XML_NO_MEMORY
+            session.pointee.report.refusal = .malformed(line: 0, message: "libxml2 could not create a parser")
+            return false
+        }
     }
 
     /// The code point of an HTML 4 named entity (`nbsp` → 160), from libxml2's table.
@@ -170,12 +199,13 @@ private struct SAXSession {
 
     // MARK: - Names
 
-    mutating func internKnownNames(_ ctxt: xmlParserCtxtPtr) {
+    /// False when libxml2 could not intern one (out of memory): its elements would go unrecognised.
+    mutating func internKnownNames(_ ctxt: xmlParserCtxtPtr) -> Bool {
         for name in LocalName.allCases where name != .other {
-            if let pointer = hd_xml_ctxt_intern(ctxt, name.rawValue) {
-                localNames.insert(name, for: UnsafeRawPointer(pointer))
-            }
+            guard let pointer = hd_xml_ctxt_intern(ctxt, name.rawValue) else { return false }
+            localNames.insert(name, for: UnsafeRawPointer(pointer))
         }
+        return true
     }
 
     func localName(_ pointer: UnsafePointer<xmlChar>) -> LocalName {
@@ -295,6 +325,7 @@ private final class HTMLEntityCache: Sendable {
             if let cached = table[name] { return cached }
             let codePoint = hd_html_entity_codepoint(cName)
             guard codePoint != 0, let scalar = Unicode.Scalar(codePoint) else { return nil }
+            // NULL: out of memory; the name then stays undefined, which libxml2 reports as an error.
             guard let entity = hd_xml_new_text_entity(name, String(Character(scalar))) else { return nil }
             table[name] = UnsafeMutableRawPointer(entity)
             return UnsafeMutableRawPointer(entity)

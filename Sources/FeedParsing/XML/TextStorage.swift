@@ -19,7 +19,9 @@ final class TextStorage: @unchecked Sendable {
     init(capacity: Int) {
         sink = .allocate(capacity: 1)
         sink.initialize(to: hd_text_sink())
-        _ = hd_text_sink_reserve(sink, capacity)
+        // Sizing ahead only: when it fails, appends grow the buffer themselves (and mark the
+        // text as failed if that fails too), so no text is missing yet.
+        if hd_text_sink_reserve(sink, capacity) == 0 { sink.pointee.failed = 0 }
     }
 
     deinit {

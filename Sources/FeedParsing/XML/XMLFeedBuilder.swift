@@ -371,6 +371,11 @@ struct XMLFeedBuilder {
         }
     }
 
+    /// Adds a warning about the document as a whole (how it was read).
+    mutating func warn(_ warning: String) {
+        warnings.append(warning)
+    }
+
     /// The document has ended: an entry it left open (a truncated document) is dropped, since
     /// with part of its elements its key could differ from the complete entry's next time.
     /// Over the entry limit, the kept entries are put back in document order.

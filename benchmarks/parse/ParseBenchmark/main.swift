@@ -23,7 +23,10 @@ guard !arguments.isEmpty else {
     exit(64)
 }
 
-hd_malloc_tune_for_polling()  // as hubdiffer runs (AllocatorTuning)
+guard hd_malloc_tune_for_polling() == 1 else {  // as hubdiffer runs (AllocatorTuning)
+    FileHandle.standardError.write(Data("glibc refused the malloc settings: the figures would not be hubdiffer's\n".utf8))
+    exit(70)
+}
 raw_sax2_init()
 let documents = arguments.compactMap { path in FileManager.default.contents(atPath: path).map { [UInt8]($0) } }
 let totalBytes = documents.reduce(0) { $0 + $1.count }
