@@ -60,6 +60,12 @@ public final class SignalWatcher: Sendable {
     ///
     /// sigaction(2) fails only for a number that is no signal or cannot be caught (EINVAL), and
     /// every ``ProcessSignal`` can be: a failure is a bug, not a condition to run on with.
+    /// Ignores SIGPIPE for the rest of the process: a write to a pipe whose reader went away
+    /// then fails with EPIPE (which the writer reports) instead of killing the process.
+    public static func ignoreBrokenPipes() {
+        ignoreIfDefault(SIGPIPE)
+    }
+
     private static func ignoreIfDefault(_ number: Int32) {
         var current = sigaction()
         var ignore = sigaction()

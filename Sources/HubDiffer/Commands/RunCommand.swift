@@ -190,7 +190,7 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try resolved()
         // A reader of standard output that goes away must not end the daemon: the write then
         // fails, the stdout sink answers false, and the entries stay unmarked (one log line).
-        signal(SIGPIPE, SIG_IGN)
+        SignalWatcher.ignoreBrokenPipes()
         let daemon = Daemon(configuration: configuration, logger: Logger(label: "hubdiffer.daemon"))
         let status: Int32
         do {
