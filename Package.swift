@@ -35,10 +35,12 @@ let package = Package(
         .systemLibrary(name: "CSystem"),
 
         .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash"]),
-        .target(name: "ShardRouter"),
+        // Percent-encoding, written once for every URL part the program reads or writes.
+        .target(name: "URLEncoding"),
+        .target(name: "ShardRouter", dependencies: ["URLEncoding"]),
         .target(
             name: "Fetcher",
-            dependencies: ["CCurl", "CXXHash", "FeedParsing"]),
+            dependencies: ["CCurl", "CXXHash"]),
         // Bridges to async/await: one answer from a reply or a cancellation, blocking work off
         // the cooperative pool.
         .target(name: "AsyncBridges"),
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "DaemonKit",
             dependencies: [
-                "CSystem",
+                "CSystem", "URLEncoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -71,7 +73,7 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "FeedParsing", "Fetcher", "RedisWire", "ShardRouter", "JSONOutput", "DaemonKit", "AsyncBridges",
+                "FeedParsing", "Fetcher", "RedisWire", "ShardRouter", "URLEncoding", "JSONOutput", "DaemonKit", "AsyncBridges",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
@@ -130,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "EntryStoreTests",
             dependencies: [
-                "EntryStore", "ShardRouter", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "EntryStore", "RedisWire", "ShardRouter", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/EntryStoreTests"),
         .testTarget(

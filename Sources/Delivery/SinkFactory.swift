@@ -1,5 +1,6 @@
 import Fetcher
 import Foundation
+import ShardRouter
 
 /// The sink a `--sink` URL names: `stdout`, `http(s)://…`, or `redis://host:port/KEY`.
 public enum SinkFactory {
@@ -16,7 +17,7 @@ public enum SinkFactory {
         }
         if lowered.hasPrefix("rediss://") {
             throw SinkURLError(
-                description: "--sink \(RedisStreamSink.redactedText(url)): Redis over TLS (rediss://) is not supported; write \(RedisStreamSink.usage)")
+                description: "--sink \(ShardEndpoint.redactingPasswords(in: url)): Redis over TLS (rediss://) is not supported; write \(RedisStreamSink.usage)")
         }
         throw SinkURLError(description: "--sink \(HTTPSink.redacted(url)): use stdout, http(s)://HOST/PATH or \(RedisStreamSink.usage)")
     }

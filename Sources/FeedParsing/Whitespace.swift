@@ -1,8 +1,7 @@
 extension StringProtocol {
     /// The text without leading and trailing white space (Unicode `White_Space`). Costs two
     /// character checks when there is none, unlike Foundation's `trimmingCharacters(in:)`,
-    /// which bridges to `NSString` (measured at ~10,000 instructions a call). Public for the
-    /// fetcher's header values.
+    /// which bridges to `NSString` (measured at ~10,000 instructions a call).
     public var trimmingWhitespace: String {
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }

@@ -82,10 +82,5 @@ public struct FetcherOptions: Sendable {
     }
 
     /// `HubDiffer/VERSION (+CONTACT)`.
-    public var userAgent: String { "HubDiffer/\(FetcherVersion.current) (feed poller; +\(contactURL))" }
-}
-
-/// The version HubDiffer announces in its User-Agent.
-public enum FetcherVersion {
-    public static let current = "0.1.0"
+    public var userAgent: String { "HubDiffer/\(HubDifferVersion.current) (feed poller; +\(contactURL))" }
 }

@@ -1,5 +1,3 @@
-import FeedParsing
-
 /// The headers a poll needs, collected line by line as libcurl hands them over, for each
 /// response of a redirect chain.
 struct ResponseHeaders {
@@ -54,8 +52,8 @@ struct ResponseHeaders {
         guard let contentType else { return nil }
         for parameter in contentType.split(separator: ";").dropFirst() {
             let parts = parameter.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingWhitespace.lowercased() == "charset" else { continue }
-            let value = parts[1].trimmingWhitespace
+            guard parts.count == 2, parts[0].trimmingOptionalWhitespace.lowercased() == "charset" else { continue }
+            let value = parts[1].trimmingOptionalWhitespace
             return value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 ? String(value.dropFirst().dropLast()) : value
         }
         return nil
@@ -76,10 +74,10 @@ struct ResponseHeaders {
         for directive in cacheControl.split(separator: ",") {
             let parts = directive.split(separator: "=", maxSplits: 1)
             guard let first = parts.first else { continue }
-            let name = first.trimmingWhitespace.lowercased()
+            let name = first.trimmingOptionalWhitespace.lowercased()
             if name == "no-cache" || name == "no-store" { return nil }
             guard name == "max-age", found == nil, parts.count == 2 else { continue }
-            var value = Substring(parts[1].trimmingWhitespace)
+            var value = Substring(parts[1].trimmingOptionalWhitespace)
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = value.dropFirst().dropLast() }
             guard !value.isEmpty, value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { continue }
             found = .seconds(min(Int64(value) ?? Self.maximumMaxAge, Self.maximumMaxAge))

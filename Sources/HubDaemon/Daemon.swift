@@ -27,29 +27,29 @@ public struct Daemon: Sendable {
     /// Why the daemon could not start (the exit status follows sysexits).
     public struct StartFailure: Error, CustomStringConvertible {
         public let description: String
-        public let status: Int32
+        public let status: ExitStatus
     }
 
     /// Runs until a signal stops it (0) or the sink has refused everything for longer than
     /// `--sink-grace` (74); returns the exit status.
-    public func run() async throws(StartFailure) -> Int32 {
+    public func run() async throws(StartFailure) -> ExitStatus {
         let configuration = self.configuration
         // Loaded before anything starts: a broken file at start is an error, not a default.
         // The list itself is not kept: the scheduler holds what it needs.
         var feeds: [ScheduledFeed]
         do { feeds = try await Self.loadFeeds(configuration.feedsFile) } catch {
-            throw StartFailure(description: "\(error)", status: 78)
+            throw StartFailure(description: "\(error)", status: .configuration)
         }
         let map = try Self.loadMap(configuration.shardsFile)
         let sink: any EntrySink
         do { sink = try SinkFactory.make(configuration.sink, caFile: configuration.caFile, http2: configuration.http2) } catch {
-            throw StartFailure(description: "\(error)", status: 64)
+            throw StartFailure(description: "\(error)", status: .usage)
         }
 
         let stateDirectory = configuration.stateDirectory ?? DaemonConfiguration.defaultStateDirectory
         let journal: FirstPollJournal
         do { journal = try FirstPollJournal(directory: stateDirectory) } catch {
-            throw StartFailure(description: "\(error)", status: 73)
+            throw StartFailure(description: "\(error)", status: .cannotCreate)
         }
         defer { journal.flush() }
 
@@ -146,7 +146,7 @@ public struct Daemon: Sendable {
         signals.stop()
         let polls = await dispatcher.pollsDone
         logger.notice("stopped", metadata: ["polls": "\(polls)", "entries": "\(entriesSent.value.load(ordering: .relaxed))"])
-        return sinkGaveUp.flag.load(ordering: .relaxed) ? 74 : 0
+        return sinkGaveUp.flag.load(ordering: .relaxed) ? .ioError : .ok
     }
 
     // MARK: - Reload
@@ -184,7 +184,7 @@ public struct Daemon: Sendable {
             return try ShardMap.load(from: path)
         } catch {
             throw StartFailure(
-                description: "\(error) (`hubdiffer shards check --file \(path)` lists every problem)", status: 78)
+                description: "\(error) (`hubdiffer shards check --file \(path)` lists every problem)", status: .configuration)
         }
     }
 
@@ -196,13 +196,13 @@ public struct Daemon: Sendable {
         guard let address = configuration.control else { return nil }
         let (host, port): (String, Int)
         do { (host, port) = try DaemonConfiguration.hostAndPort(address) } catch {
-            throw StartFailure(description: "\(error)", status: 64)
+            throw StartFailure(description: "\(error)", status: .usage)
         }
         let server = ControlServer(
             host: host, port: port, routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent, sink: sink),
             logger: Logger(label: "hubdiffer.control"))
         do { try server.start() } catch {
-            throw StartFailure(description: "control endpoint \(address): \(error)", status: 69)
+            throw StartFailure(description: "control endpoint \(address): \(error)", status: .unavailable)
         }
         return server
     }

@@ -87,13 +87,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         return NSHomeDirectory() + "/.local/state/hubdiffer"
     }
 
-    /// The keys of the configuration file: the long flag names.
-    public static let keys = [
-        "feeds", "shards", "sink", "control", "interval", "min-interval", "max-interval", "first-poll",
-        "allow-private-addresses", "concurrency", "pid-file", "contact-url", "stop-grace", "state-dir",
-        "unconfirmed-limit", "sink-grace", "allow-address", "parse-budget", "fetch-timeout", "connections-per-host", "idle-connections",
-        "body-budget", "ca-file", "http2",
-    ]
+    /// The keys of the configuration file, which are the long flag names: those of
+    /// ``DaemonSetting/all``.
+    public static var keys: [String] { DaemonSetting.all.map(\.key) }
 
     /// Why a configuration cannot be used.
     public struct Problem: Error, CustomStringConvertible {
@@ -125,58 +121,24 @@ public struct DaemonConfiguration: Sendable, Equatable {
         return configuration
     }
 
-    /// Sets one setting by its key (a long flag name).
+    /// Sets one setting by its key (a long flag name); a list setting (`allow-address`) gets
+    /// the value added.
     public mutating func set(_ key: String, _ value: String) throws(Problem) {
-        func number(_ range: ClosedRange<Int>) throws(Problem) -> Int {
-            guard let number = Int(value), range.contains(number) else {
-                throw Problem(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return number
-        }
-        switch key {
-        case "feeds": feedsFile = value
-        case "shards": shardsFile = value
-        case "sink": sink = value
-        case "control": control = value == "off" || value.isEmpty ? nil : value
-        case "interval": interval = try number(1...31_536_000)
-        case "min-interval": minimumInterval = try number(1...31_536_000)
-        case "max-interval": maximumInterval = try number(1...31_536_000)
-        case "first-poll":
-            guard let mode = FirstPoll(rawValue: value) else { throw Problem(description: "first-poll must be record or emit") }
-            firstPoll = mode
-        case "allow-private-addresses":
-            guard let flag = Bool(value) else { throw Problem(description: "allow-private-addresses must be true or false") }
-            allowPrivateAddresses = flag
-        case "concurrency": concurrency = try number(1...100_000)
-        case "pid-file": pidFile = value.isEmpty ? nil : value
-        case "contact-url": contactURL = value.isEmpty ? nil : value
-        case "stop-grace": stopGrace = try number(0...60)
-        case "state-dir": stateDirectory = value.isEmpty ? nil : value
-        case "unconfirmed-limit": unconfirmedLimit = try number(0...1_000_000_000)
-        case "sink-grace": sinkGrace = try number(1...86_400)
-        case "parse-budget": parseBudget = try number(1...600)
-        case "fetch-timeout": fetchTimeout = try number(1...3600)
-        case "connections-per-host": connectionsPerHost = try number(1...1000)
-        case "idle-connections": idleConnections = try number(0...1_000_000)
-        case "http2":
-            guard let enabled = Self.switchValue(value) else { throw Problem(description: "http2 must be on or off") }
-            http2 = enabled
-        case "ca-file":
-            if let problem = FetcherOptions.caFileProblem(value) { throw Problem(description: "ca-file: \(problem)") }
-            caFile = value
-        case "body-budget":
-            guard let bytes = Self.byteCount(value), bytes >= 1 << 20 else {
-                throw Problem(description: "body-budget must be a size of at least 1M, as in 512M or 2G")
-            }
-            bodyBudget = bytes
-        case "allow-address":
-            for range in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !range.isEmpty {
-                do { _ = try AddressRange(parsing: range) } catch { throw Problem(description: "allow-address: \(error)") }
-                allowedAddresses.append(range)
-            }
-        default:
+        try setting(key).apply(value, to: &self)
+    }
+
+    /// Sets a list setting to `values` (the flags replace the file's list).
+    public mutating func replace(_ key: String, with values: [String]) throws(Problem) {
+        let setting = try setting(key)
+        setting.clear(&self)
+        for value in values { try setting.apply(value, to: &self) }
+    }
+
+    private func setting(_ key: String) throws(Problem) -> DaemonSetting {
+        guard let setting = DaemonSetting.named(key) else {
             throw Problem(description: "unknown setting `\(key)`: the settings are \(Self.keys.joined(separator: ", "))")
         }
+        return setting
     }
 
     /// The settings that must agree with each other.

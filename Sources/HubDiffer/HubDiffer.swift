@@ -1,13 +1,10 @@
-import DaemonKit
 import ArgumentParser
-import Foundation
-import Logging
+import DaemonKit
+import Fetcher
 
 /// The `hubdiffer` executable: finds the entries of a feed that a pubsub hub has not sent yet.
 @main
 struct HubDifferCommand: AsyncParsableCommand {
-    static let version = "0.1.0"
-
     static let configuration = CommandConfiguration(
         commandName: "hubdiffer",
         abstract: "Find the new entries of feeds, for a pubsub hub.",
@@ -21,19 +18,12 @@ struct HubDifferCommand: AsyncParsableCommand {
               hubdiffer shards list
               hubdiffer version
             """,
-        version: version,
+        version: HubDifferVersion.current,
         subcommands: [RunCommand.self, ParseCommand.self, FetchCommand.self, BenchCommand.self, ShardsCommand.self, VersionCommand.self])
 
     static func main() async {
         AllocatorTuning.apply()
-        // Logs go to standard error (standard output carries entries and JSON), at the level
-        // HUBDIFFER_LOG_LEVEL names (trace … critical; default info).
-        let level = ProcessInfo.processInfo.environment["HUBDIFFER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        StandardErrorLogging.bootstrap()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

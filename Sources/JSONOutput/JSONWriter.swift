@@ -35,11 +35,23 @@ public struct JSONWriter {
         string(value)
     }
 
+    /// `"name":value`, `null` for nil.
+    public mutating func field<T: BinaryInteger>(_ name: String, integer value: T?) {
+        key(name)
+        integer(value)
+    }
+
     public mutating func field(_ name: String, strings: [String]) {
         key(name)
         beginArray()
         for value in strings { string(value) }
         endArray()
+    }
+
+    /// JSON values (each written by a writer) as one array with a value a line, indented, for
+    /// arrays people read in a terminal; `[]` when there are none.
+    public static func arrayOnePerLine(_ values: [String]) -> String {
+        values.isEmpty ? "[]" : "[\n  " + values.joined(separator: ",\n  ") + "\n]"
     }
 
     private mutating func separator() {

@@ -1,5 +1,6 @@
-import RedisWire
+import DaemonKit
 import EntryStore
+import RedisWire
 
 /// Why `hubdiffer shards move` stopped. Each message says what to do next.
 public enum MoveFailure: Error, CustomStringConvertible {
@@ -28,17 +29,17 @@ public enum MoveFailure: Error, CustomStringConvertible {
         }
     }
 
-    /// The exit status (sysexits): 65 refused, 75 busy (try again), 64 daemon (a usage
-    /// problem), 69 a server, 74 the journal, 70 verification, 130 interrupted.
-    public var exitStatus: Int32 {
+    /// The exit status: 65 refused, 75 busy (try again), 64 daemon (a usage problem), 69 a
+    /// server, 74 the journal, 70 verification, 130 interrupted.
+    public var exitStatus: ExitStatus {
         switch self {
-        case .refused: 65
-        case .busy: 75
-        case .daemon: 64
-        case .server: 69
-        case .journal: 74
-        case .verification: 70
-        case .interrupted: 130
+        case .refused: .dataError
+        case .busy: .temporaryFailure
+        case .daemon: .usage
+        case .server: .unavailable
+        case .journal: .ioError
+        case .verification: .software
+        case .interrupted: .interrupted
         }
     }
 }

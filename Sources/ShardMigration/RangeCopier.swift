@@ -1,15 +1,15 @@
 import RedisWire
 import EntryStore
 
-/// The store's keys of a range of feeds (`e:{feed}`, the sorted set of seen entries, and
-/// `f:{feed}`, the feed's state) copied, checked and deleted between two Redis servers, a batch
-/// of feeds per round trip.
+/// The store's keys of a range of feeds (``StoreKeys``: the sorted set of seen entries and the
+/// feed's state) copied, checked and deleted between two Redis servers, a batch of feeds per
+/// round trip.
 public struct RangeCopier {
     public let source: RedisClient
     public let target: RedisClient
     public let range: ClosedRange<Int64>
 
-    /// How the feed state (`f:{feed}`) is copied.
+    /// How the feed state (``StoreKeys/state(_:)``) is copied.
     public enum StateCopy {
         /// The source's state replaces the target's (before the switch: the source is current).
         case replace
@@ -37,35 +37,10 @@ public struct RangeCopier {
     /// The IDs in the range of every feed with a key on the source, sorted (one `SCAN` of the
     /// whole database; keys of other ranges are skipped).
     public func feedsOnSource() async throws(MoveFailure) -> [Int64] {
-        var feeds = Set<Int64>()
-        var cursor = "0"
-        repeat {
-            let reply = try await run(on: source, [RedisCommand("SCAN", cursor, "COUNT", "1000")]).first
-            guard case .array(let parts?)? = reply, parts.count == 2, let next = parts[0].text,
-                case .array(let keys?) = parts[1]
-            else { throw .server(source.endpoint.redactedURL, .server("SCAN answered in an unexpected form")) }
-            for key in keys {
-                if let feed = Self.feed(inKey: key), range.contains(feed) { feeds.insert(feed) }
-            }
-            cursor = next
-        } while cursor != "0"
-        return feeds.sorted()
-    }
-
-    /// The feed ID of `e:{feed}` or `f:{feed}`; nil for any other key.
-    public static func feed(inKey reply: RedisReply) -> Int64? {
-        guard case .bulk(let bytes?) = reply, bytes.count > 2, bytes[1] == UInt8(ascii: ":"),
-            bytes[0] == UInt8(ascii: "e") || bytes[0] == UInt8(ascii: "f")
-        else { return nil }
-        var value: Int64 = 0
-        for byte in bytes[2...] {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (added, overflow2) = shifted.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
-            guard !overflow1, !overflow2 else { return nil }
-            value = added
-        }
-        return value
+        let keys = try await FeedKeyScan.keys(
+            entriesOnly: false, send: { command throws(MoveFailure) in try await run(on: source, [command])[0] },
+            malformed: .server(source.endpoint.redactedURL, .server("SCAN answered in an unexpected form")))
+        return Set(keys.map(\.feed).filter(range.contains)).sorted()
     }
 
     // MARK: - Copying
@@ -75,13 +50,13 @@ public struct RangeCopier {
     public func copy(_ feeds: ArraySlice<Int64>, state: StateCopy) async throws(MoveFailure) -> Tally {
         var reads: [RedisCommand] = []
         for feed in feeds {
-            reads.append(RedisCommand("ZRANGE", "e:\(feed)", "0", "-1", "WITHSCORES"))
-            reads.append(RedisCommand("HGETALL", "f:\(feed)"))
+            reads.append(RedisCommand(["ZRANGE".bytes, StoreKeys.entries(feed), "0".bytes, "-1".bytes, "WITHSCORES".bytes]))
+            reads.append(RedisCommand(["HGETALL".bytes, StoreKeys.state(feed)]))
         }
         let read = try await run(on: source, reads)
         var targetHasState: [Bool] = []
         if state == .whenMissing {
-            let exists = try await run(on: target, feeds.map { RedisCommand("EXISTS", "f:\($0)") })
+            let exists = try await run(on: target, feeds.map { RedisCommand(["EXISTS".bytes, StoreKeys.state($0)]) })
             targetHasState = exists.map { $0 != .integer(0) }
         }
 
@@ -91,7 +66,7 @@ public struct RangeCopier {
         for (index, feed) in feeds.enumerated() {
             if case .array(let pairs?) = read[2 * index], !pairs.isEmpty {
                 // ZRANGE … WITHSCORES: member, score, member, score…; ZADD wants score, member.
-                var arguments: [[UInt8]] = [Array("ZADD".utf8), Array("e:\(feed)".utf8), Array("NX".utf8)]
+                var arguments: [[UInt8]] = ["ZADD".bytes, StoreKeys.entries(feed), "NX".bytes]
                 arguments.reserveCapacity(3 + pairs.count)
                 var pair = 0
                 while pair + 1 < pairs.count {
@@ -109,8 +84,8 @@ public struct RangeCopier {
                 let values = fields.compactMap { field -> [UInt8]? in
                     if case .bulk(let bytes?) = field { bytes } else { nil }
                 }
-                writes.append(RedisCommand(["DEL".utf8, "f:\(feed)".utf8].map(Array.init)))
-                writes.append(RedisCommand([Array("HSET".utf8), Array("f:\(feed)".utf8)] + values))
+                writes.append(RedisCommand(["DEL".bytes, StoreKeys.state(feed)]))
+                writes.append(RedisCommand(["HSET".bytes, StoreKeys.state(feed)] + values))
                 tally.states += 1
             }
         }
@@ -129,8 +104,8 @@ public struct RangeCopier {
     public func unverified(_ feeds: ArraySlice<Int64>) async throws(MoveFailure) -> [Int64] {
         var commands: [RedisCommand] = []
         for feed in feeds {
-            commands.append(RedisCommand("ZRANGE", "e:\(feed)", "0", "-1"))
-            commands.append(RedisCommand("EXISTS", "f:\(feed)"))
+            commands.append(RedisCommand(["ZRANGE".bytes, StoreKeys.entries(feed), "0".bytes, "-1".bytes]))
+            commands.append(RedisCommand(["EXISTS".bytes, StoreKeys.state(feed)]))
         }
         let there = try await run(on: source, commands)
         let here = try await run(on: target, commands)
@@ -146,7 +121,7 @@ public struct RangeCopier {
 
     /// Deletes the source's keys of `feeds` (`UNLINK`: the server frees them in the background).
     public func deleteFromSource(_ feeds: ArraySlice<Int64>) async throws(MoveFailure) {
-        _ = try await run(on: source, feeds.map { RedisCommand("UNLINK", "e:\($0)", "f:\($0)") })
+        _ = try await run(on: source, feeds.map { RedisCommand(["UNLINK".bytes, StoreKeys.entries($0), StoreKeys.state($0)]) })
     }
 
     private static func members(_ reply: RedisReply) -> [[UInt8]] {
@@ -167,4 +142,8 @@ public struct RangeCopier {
         }
         return replies
     }
+}
+
+extension String {
+    fileprivate var bytes: [UInt8] { Array(utf8) }
 }

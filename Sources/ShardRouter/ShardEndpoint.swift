@@ -1,3 +1,5 @@
+import URLEncoding
+
 /// One Redis server (and database) that holds the entries of some feed-ID ranges.
 ///
 /// Written in `shards.conf` as `redis://[:PASSWORD@]HOST[:PORT][/DB]`:
@@ -47,7 +49,7 @@ public struct ShardEndpoint: Sendable, Hashable {
     ) throws(ShardMapError) {
         let lowered = host.lowercased()
         guard !lowered.isEmpty else { throw .invalidEndpoint(problem: .missingHost) }
-        guard ShardEndpointParser.isValidHost(lowered, bracketed: lowered.contains(":")) else {
+        guard RedisURL.isValidHost(lowered, bracketed: lowered.contains(":")) else {
             throw .invalidEndpoint(problem: .invalidHost)
         }
         guard (1...65535).contains(port) else {
@@ -69,7 +71,7 @@ public struct ShardEndpoint: Sendable, Hashable {
     }
 
     /// The host as it appears in a URL: IPv6 addresses in brackets.
-    var urlHost: String { host.contains(":") ? "[\(host)]" : host }
+    public var urlHost: String { host.contains(":") ? "[\(host)]" : host }
 
     /// The full URL, password included (percent-encoded), for connecting and for writing
     /// `shards.conf`. Always names the port and the database. Never log it: use

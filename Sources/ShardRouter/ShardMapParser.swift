@@ -79,54 +79,20 @@ enum ShardMapParser {
             ShardRange(first: first, last: last, endpoint: endpoint), trailingComment: comment)
     }
 
-    /// `FIRST-LAST`: two decimal IDs in `0...Int64.max`, FIRST ≤ LAST.
+    /// `FIRST-LAST` (see ``ShardRangeText``), its problems told with the file and line.
     static func parseBounds(
         _ token: String, line: Int, fileName: String
     ) throws(ShardMapError) -> (Int64, Int64) {
-        let parts = token.split(separator: "-", omittingEmptySubsequences: false)
-        // A '-' in front of a number is a negative ID: "-5-10" or "5--10".
-        if parts.count == 3, parts[0].isEmpty || parts[1].isEmpty {
-            let negative = parts[0].isEmpty ? parts[1] : parts[2]
-            if !negative.isEmpty, negative.utf8.allSatisfy(ShardEndpointParser.isDigit) {
-                throw .idOutOfRange(file: fileName, line: line, text: "-" + shortened(negative))
+        do {
+            let bounds = try ShardRangeText.bounds(token)
+            return (bounds.lowerBound, bounds.upperBound)
+        } catch {
+            switch error {
+            case .negativeID(let text), .tooLarge(let text): throw .idOutOfRange(file: fileName, line: line, text: text)
+            case .notARange(let text): throw .malformedRange(file: fileName, line: line, text: text)
+            case .notDigits(let text): throw .malformedNumber(file: fileName, line: line, text: text)
+            case .reversed(let first, let last): throw .reversedRange(file: fileName, line: line, first: first, last: last)
             }
         }
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw .malformedRange(file: fileName, line: line, text: safeText(token[...]))
-        }
-        let first = try parseID(parts[0], line: line, fileName: fileName)
-        let last = try parseID(parts[1], line: line, fileName: fileName)
-        guard first <= last else {
-            throw .reversedRange(file: fileName, line: line, first: first, last: last)
-        }
-        return (first, last)
-    }
-
-    private static func parseID(
-        _ text: Substring, line: Int, fileName: String
-    ) throws(ShardMapError) -> Int64 {
-        guard text.utf8.allSatisfy(ShardEndpointParser.isDigit) else {
-            throw .malformedNumber(file: fileName, line: line, text: safeText(text))
-        }
-        guard let id = Int64(text) else {
-            throw .idOutOfRange(file: fileName, line: line, text: shortened(text))
-        }
-        return id
-    }
-
-    /// The text, when it is short and made only of digits and number punctuation
-    /// (`- + _ , . '`); nil otherwise, since anything else could be a misplaced password.
-    static func safeText(_ text: Substring) -> String? {
-        guard text.unicodeScalars.count <= 40,
-            text.utf8.allSatisfy({ byte in
-                ShardEndpointParser.isDigit(byte) || "-+_,.'".utf8.contains(byte)
-            })
-        else { return nil }
-        return String(text)
-    }
-
-    /// A digit string for a message, cut short when long.
-    private static func shortened(_ digits: Substring) -> String {
-        digits.count <= 24 ? String(digits) : String(digits.prefix(24)) + "…"
     }
 }

@@ -1,3 +1,5 @@
+import URLEncoding
+
 /// Decoded `name=value` pairs of an `application/x-www-form-urlencoded` body or of a query
 /// string: `+` is a space and `%XX` a byte; the bytes must be UTF-8.
 public struct FormFields: Sendable, Equatable {
@@ -73,36 +75,17 @@ public enum FormDecodingError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// `%XX` decoding shared by form fields and request paths.
+/// `%XX` decoding of form fields and request paths: ``PercentEncoding`` with this module's
+/// errors, which quote the text that could not be decoded.
 enum PercentDecoding {
     static func decode(_ bytes: some Collection<UInt8>, plusAsSpace: Bool) throws(FormDecodingError) -> String {
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "%") {
-                let first = bytes.index(after: index)
-                guard first != bytes.endIndex, bytes.index(after: first) != bytes.endIndex,
-                    let high = hexValue(bytes[first]), let low = hexValue(bytes[bytes.index(after: first)])
-                else { throw .invalidPercentEncoding(String(decoding: bytes, as: UTF8.self)) }
-                decoded.append(high << 4 | low)
-                index = bytes.index(first, offsetBy: 2)
-                continue
+        do {
+            return try PercentEncoding.decode(bytes, plusAsSpace: plusAsSpace)
+        } catch {
+            switch error {
+            case .malformedEscape: throw .invalidPercentEncoding(String(decoding: bytes, as: UTF8.self))
+            case .notUTF8: throw .invalidUTF8
             }
-            decoded.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            index = bytes.index(after: index)
-        }
-        guard let text = String(validating: decoded, as: UTF8.self) else { throw .invalidUTF8 }
-        return text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }

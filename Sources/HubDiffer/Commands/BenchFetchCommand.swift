@@ -1,8 +1,7 @@
-import DaemonKit
 import ArgumentParser
+import DaemonKit
 import Fetcher
 import Foundation
-import Synchronization
 
 /// `hubdiffer bench fetch`: conditional GETs the way the daemon sends them, to size a poller.
 struct BenchFetchCommand: AsyncParsableCommand {
@@ -68,77 +67,36 @@ struct BenchFetchCommand: AsyncParsableCommand {
         let first = await fetcher.fetch(FetchRequest(url: url))
         if case .failed(let failure) = first.outcome {
             StandardError.line("\(url): \(failure)")
-            throw ExitCode(69)
+            throw ExitCode(.unavailable)
         }
         let request = FetchRequest(url: url, validators: first.validators, bodyHash: first.bodyHash)
         if request.validators == Validators() {
             StandardError.line("\(url) sends no ETag or Last-Modified: the requests are unconditional (200s, body hash compared)")
         }
 
+        let benchmark = FetchBenchmark(fetcher: fetcher)
         if idle > 0 {
-            // Held until the process ends; waited for until libcurl has them all, and refused
-            // if any of them ends (then the server answered or refused: they were not idle).
-            let ended = EndedTransfers()
-            for index in 0..<idle {
-                let idleURL = self.idleURL[index % self.idleURL.count]
-                Task.detached {
-                    let result = await fetcher.fetch(FetchRequest(url: idleURL, timeout: .seconds(3600)))
-                    ended.state.withLock { $0 = ($0.count + 1, $0.first ?? "\(result.outcome)") }
-                }
-            }
-            let deadline = ContinuousClock.now + .seconds(60)
-            while fetcher.transfersRunning < idle, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            try await Task.sleep(for: .milliseconds(500))  // long enough for a refused connection to end
-            let (count, first) = ended.state.withLock { $0 }
-            guard fetcher.transfersRunning >= idle, count == 0 else {
+            do throws(FetchBenchmark.NotHeld) { try await benchmark.holdIdleTransfers(idle, urls: idleURL) } catch {
                 StandardError.line(
-                    "\(idleURL.joined(separator: " ")) does not hold the idle transfers open: \(fetcher.transfersRunning) of \(idle) open, \(count) ended (\(first ?? "-"))")
-                throw ExitCode(69)
+                    "\(idleURL.joined(separator: " ")) does not hold the idle transfers open: \(error.running) of \(idle) open, \(error.ended) ended (\(error.firstEnding ?? "-"))")
+                throw ExitCode(.unavailable)
             }
             StandardError.line("\(fetcher.transfersRunning) idle transfers held open to \(idleURL.count) hosts")
         }
 
         let clock = ContinuousClock()
         let start = clock.now
-        let requests = self.requests
         let concurrency = min(self.concurrency, requests)
-        // Per status, and per failure (the words of each failure that had no status).
-        let (counts, failures) = await withTaskGroup(of: ([Int: Int], [String: Int]).self) { group in
-            for worker in 0..<concurrency {
-                group.addTask {
-                    var counts: [Int: Int] = [:]
-                    var failures: [String: Int] = [:]
-                    var index = worker
-                    while index < requests {
-                        let result = await fetcher.fetch(request)
-                        counts[result.status, default: 0] += 1
-                        if case .failed(let failure) = result.outcome { failures["\(failure)", default: 0] += 1 }
-                        index += concurrency
-                    }
-                    return (counts, failures)
-                }
-            }
-            return await group.reduce(into: ([Int: Int](), [String: Int]())) { total, part in
-                total.0.merge(part.0, uniquingKeysWith: +)
-                total.1.merge(part.1, uniquingKeysWith: +)
-            }
-        }
-        let elapsed = clock.now - start
-        let seconds = elapsed.inSeconds
-        let notModified = counts[304, default: 0]
-        let ok = counts[200, default: 0]
-        let other = requests - notModified - ok
+        let tally = await benchmark.run(request, count: requests, concurrency: concurrency)
+        let seconds = (clock.now - start).inSeconds
+        let notModified = tally.statuses[304, default: 0]
+        let ok = tally.statuses[200, default: 0]
         print(
             "fetch: \(requests) requests, \(concurrency) concurrent: "
                 + String(format: "%.0f req/s", Double(requests) / seconds)
-                + " (304=\(notModified), 200=\(ok), other=\(other))")
-        for (failure, count) in failures.sorted(by: { $0.value > $1.value }).prefix(5) {
+                + " (304=\(notModified), 200=\(ok), other=\(requests - notModified - ok))")
+        for (failure, count) in tally.failures.sorted(by: { $0.value > $1.value }).prefix(5) {
             StandardError.line("  \(count) failed: \(failure)")
         }
     }
-}
-
-/// How many of the idle transfers ended, and how the first did.
-private final class EndedTransfers: Sendable {
-    let state = Mutex<(count: Int, first: String?)>((0, nil))
 }

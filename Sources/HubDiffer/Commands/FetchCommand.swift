@@ -93,7 +93,7 @@ struct FetchCommand: AsyncParsableCommand {
         } catch {
             StandardError.line("\(shards): \(error)")
             StandardError.line("pass --shards FILE; the repository's shards.conf shows the format")
-            throw ExitCode(64)
+            throw ExitCode(.usage)
         }
         let fetcher = Fetcher(
             options: FetcherOptions(
@@ -136,27 +136,27 @@ struct FetchCommand: AsyncParsableCommand {
         case .unchanged:
             logger.info("unchanged: same body as last time")
         case .fetched(let newCount, let documentCount):
-            if newCount > 0, !report.delivered { throw ExitCode(74) }
+            if newCount > 0, !report.delivered { throw ExitCode(.ioError) }
             logger.info("\(newCount) new of \(documentCount) entries\(dryRun ? " (dry run: nothing marked)" : "")")
             if !dryRun, documentCount > 0, !report.marked {
                 let shard = map.route(feedID)?.endpoint.redactedURL ?? "no shard"
                 StandardError.line(
                     "\(url): the entries could not be recorded in \(shard) (down, or refusing writes: see the line above); the next run prints them again")
-                throw ExitCode(75)
+                throw ExitCode(.temporaryFailure)
             }
         case .notAFeed(let why):
             StandardError.line("\(url): not a feed: \(why)")
-            throw ExitCode(65)
+            throw ExitCode(.dataError)
         case .gone:
             StandardError.line("\(url): 410 Gone: the feed is gone for good; stop polling it")
-            throw ExitCode(69)
+            throw ExitCode(.unavailable)
         case .throttled(let delay):
             let after = delay.map { " (Retry-After: \($0.components.seconds) s)" } ?? ""
             StandardError.line("\(url): HTTP \(report.fetch.status): the server asks to come back later\(after)")
-            throw ExitCode(69)
+            throw ExitCode(.unavailable)
         case .failed(let failure):
             StandardError.line("\(url): \(failure)")
-            throw ExitCode(69)
+            throw ExitCode(.unavailable)
         }
     }
 

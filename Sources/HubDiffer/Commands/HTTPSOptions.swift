@@ -1,20 +1,12 @@
-import HubDaemon
 import ArgumentParser
 import Fetcher
+import HubDaemon
 
-/// `--ca-file` and `--http2`, the same on `run`, `fetch` and `bench fetch`.
+/// `--ca-file` and `--http2`, the same on `run`, `fetch` and `bench fetch` (their help is the
+/// daemon's settings').
 struct HTTPSOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "CA certificates (PEM) that HTTPS servers (and an HTTPS sink) must chain to, instead of the system bundle; to trust a private CA as well as public ones, give the bundle with it appended (cat /etc/ssl/certs/ca-certificates.crt private.pem).",
-            valueName: "file"))
-    var caFile: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "on (default): HTTP/2 with HTTPS servers that offer it (many feeds of one host share a connection); off: HTTP/1.1 only.",
-            valueName: "on|off"))
-    var http2: String?
+    @Option(help: .setting("ca-file")) var caFile: String?
+    @Option(help: .setting("http2")) var http2: String?
 
     /// The `--http2` value as a switch; nil when not given.
     func http2Enabled() throws -> Bool? {

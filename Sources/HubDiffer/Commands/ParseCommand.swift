@@ -48,6 +48,14 @@ struct ParseCommand: ParsableCommand {
         }
     }
 
+    /// A document (see ``DocumentFile``); one that cannot be read ends the command (66).
+    private func read(_ path: String) throws -> [UInt8] {
+        do { return try DocumentFile.read(path, limit: maxBytes) } catch {
+            StandardError.line("\(error)")
+            throw ExitCode(.noInput)
+        }
+    }
+
     func run() throws {
         let options = ParserOptions(documentURL: url, limits: ParserLimits(maxDocumentBytes: maxBytes))
         if summary {
@@ -56,7 +64,7 @@ struct ParseCommand: ParsableCommand {
         }
         var failed = false
         for file in files {
-            let bytes = try DocumentReader.read(file, limit: maxBytes)
+            let bytes = try read(file)
             do {
                 let feed = try FeedParser.parse(bytes, options: options)
                 print(FeedJSON.document(feed, file: files.count > 1 ? file : nil))
@@ -65,11 +73,11 @@ struct ParseCommand: ParsableCommand {
                 failed = true
             }
         }
-        if failed { throw ExitCode(65) }
+        if failed { throw ExitCode(.dataError) }
     }
 
     private func runSummary(options: ParserOptions) throws {
-        let documents = try files.map { ($0, try DocumentReader.read($0, limit: maxBytes)) }
+        let documents = try files.map { ($0, try read($0)) }
         var failures = 0
         var entryCount = 0
         var byteCount = 0
@@ -92,6 +100,6 @@ struct ParseCommand: ParsableCommand {
         print(
             "parsed \(documents.count) feeds (\(failures) failed), \(entryCount) entries, \(byteCount) bytes in "
                 + String(format: "%.3f s: %.1f MB/s", seconds, rate))
-        if failures > 0 { throw ExitCode(65) }
+        if failures > 0 { throw ExitCode(.dataError) }
     }
 }

@@ -52,63 +52,25 @@ struct ShardsEditOptions: ParsableArguments {
 
 // MARK: - Arguments
 
-/// Command-line values of the `shards` subcommands, checked with messages that say what to
-/// write instead. Text that could be a password (anything but digits and punctuation) is never
-/// repeated.
+/// Command-line values of the `shards` subcommands, read by the shard map's own readers
+/// (``ShardRangeText``, ``ShardEndpoint``), with messages that say what to write instead.
 enum ShardsArguments {
     /// `FIRST-LAST` → `FIRST...LAST`.
     static func range(_ text: String, name: String = "FIRST-LAST") throws -> ClosedRange<Int64> {
         if text.contains("://") {
             throw ValidationError("\(name) is a URL: the range comes first, then the URL, as in `0-999 redis://127.0.0.1:6379/0`")
         }
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        if parts.count == 3, parts[0].isEmpty || parts[1].isEmpty {
-            throw ValidationError("\(name) \(shown(text)) has a negative feed ID: feed IDs run from 0 to \(Int64.max)")
-        }
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw ValidationError(
-                "\(name) \(shown(text)) is not a range: write two feed IDs joined by '-' with no spaces, as in 0-999")
-        }
-        let first = try feedID(String(parts[0]), name: name)
-        let last = try feedID(String(parts[1]), name: name)
-        guard first <= last else {
-            throw ValidationError("\(name) \(first)-\(last) is reversed (FIRST > LAST): write it as \(last)-\(first)")
-        }
-        return first...last
+        do { return try ShardRangeText.bounds(text) } catch { throw ValidationError("\(name): \(error)") }
     }
 
     /// A decimal feed ID in `0...Int64.max`.
     static func feedID(_ text: String, name: String) throws -> Int64 {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            let what = isSafe(text) ? "`\(text)` is not a decimal feed ID" : "holds something other than digits"
-            throw ValidationError("\(name): \(what): write feed IDs as digits only, from 0 to \(Int64.max)")
-        }
-        guard let id = Int64(text) else {
-            let digits = text.count <= 24 ? text : text.prefix(24) + "…"
-            throw ValidationError("\(name): \(digits) is above \(Int64.max), the highest feed ID")
-        }
-        return id
+        do { return try ShardRangeText.feedID(text) } catch { throw ValidationError("\(name): \(error)") }
     }
 
-    /// A server URL, checked by the shard map's own parser.
+    /// A server URL.
     static func endpoint(_ text: String, name: String = "URL") throws -> ShardEndpoint {
-        do {
-            return try ShardEndpoint(url: text)
-        } catch {
-            throw ValidationError("\(name): \(error)")
-        }
-    }
-
-    /// `` `text` `` when it is short and made of digits and number punctuation; "" otherwise.
-    private static func shown(_ text: String) -> String {
-        isSafe(text) ? "`\(text)`" : "(not shown: it holds more than digits)"
-    }
-
-    private static func isSafe(_ text: String) -> Bool {
-        text.count <= 40
-            && text.utf8.allSatisfy { byte in
-                (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "-+_,.' ".utf8.contains(byte)
-            }
+        do { return try ShardEndpoint(url: text) } catch { throw ValidationError("\(name): \(error)") }
     }
 }
 
@@ -137,14 +99,14 @@ enum ShardsFailure {
             StandardError.line(
                 "another hubdiffer shards edit holds the lock on \(file) (\(holder), lock file \(lockPath)); "
                     + "try again when it has finished\(unchanged)")
-            return ExitCode(75)
+            return ExitCode(.temporaryFailure)
         case .cannotLock:
             StandardError.line("\(error)\(unchanged)")
-            return ExitCode(73)
+            return ExitCode(.cannotCreate)
         case .cannotWrite:
             // The reason says whether the file was changed.
             StandardError.line("\(error)")
-            return ExitCode(74)
+            return ExitCode(.ioError)
         case .cannotRead:
             StandardError.line("\(error)")
             if editing {
@@ -152,7 +114,7 @@ enum ShardsFailure {
             } else {
                 StandardError.line("pass --file FILE to name the shard map")
             }
-            return ExitCode(66)
+            return ExitCode(.noInput)
         default:
             StandardError.line("\(error)")
             if error.line != nil {
@@ -162,7 +124,7 @@ enum ShardsFailure {
                 StandardError.line(
                     "\(file) was not changed; `hubdiffer shards list --file \(file)` shows its ranges and gaps")
             }
-            return ExitCode(65)
+            return ExitCode(.dataError)
         }
     }
 }
@@ -170,57 +132,6 @@ enum ShardsFailure {
 // MARK: - Text
 
 enum ShardsText {
-    /// `line` with the password of every `scheme://[:]PASSWORD@host` in it shown as `***`
-    /// (generously: everything between `://` and the last `@` of the word).
-    static func redactingPasswords(_ line: String) -> String {
-        var result = ""
-        var rest = Substring(line)
-        while let marker = rest.range(of: "://") {
-            result += rest[..<marker.upperBound]
-            let after = rest[marker.upperBound...]
-            let wordEnd = after.firstIndex { $0 == " " || $0 == "\t" } ?? after.endIndex
-            let word = after[..<wordEnd]
-            if let at = word.lastIndex(of: "@") {
-                result += word.first == ":" ? ":***" : "***"
-                result += word[at...]
-            } else {
-                result += word
-            }
-            rest = after[wordEnd...]
-        }
-        return result + rest
-    }
-
-    /// A JSON string literal.
-    static func json(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    /// `512 B`, `1.5 KiB`, `20.3 MiB`, `1.2 GiB`.
-    static func bytes(_ count: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
-    }
-
     /// Rows padded into columns two spaces apart; columns in `rightAligned` are right-aligned.
     static func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
         let columns = rows.map(\.count).max() ?? 0

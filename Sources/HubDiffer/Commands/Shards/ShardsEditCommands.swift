@@ -1,74 +1,51 @@
-import ShardMigration
-import DaemonKit
 import ArgumentParser
+import DaemonKit
+import EntryStore
 import Foundation
+import ShardMigration
 import ShardRouter
 
-/// Applies one edit of the shard map: under the editor lock, written atomically (through
-/// ``ShardMap/editFile(at:_:)``), or as a diff with `--dry-run`.
+/// Applies one edit of the shard map with ``ShardMapEditor`` and prints what it did (or the
+/// diff, for `--dry-run`). A refused edit is reported with a hint, and the status says why (see
+/// ``ShardsFailure``); the file is then unchanged.
 struct ShardsEditor {
-    let file: String
-    let dryRun: Bool
+    let editor: ShardMapEditor
 
     init(_ options: ShardsEditOptions) {
-        file = options.file
-        dryRun = options.dryRun
+        editor = ShardMapEditor(file: options.file, dryRun: options.dryRun)
     }
 
-    /// Runs `edit`; on success prints what `describe(old, new)` says (or the diff, for a dry
-    /// run). A refused edit is reported with a hint, and the status says why (see
-    /// ``ShardsFailure``); the file is then unchanged.
+    /// Runs `edit`; on success prints what `describe(old, new)` says.
     func apply(
         _ edit: (ShardMap) throws(ShardMapError) -> ShardMap,
         describe: (_ old: ShardMap, _ new: ShardMap) -> String
     ) throws {
+        let file = editor.file
         let journal = MoveJournal.path(forMap: file)
-        if !dryRun, FileManager.default.fileExists(atPath: journal) {
+        if !editor.dryRun, FileManager.default.fileExists(atPath: journal) {
             StandardError.line(
                 "a hubdiffer shards move of \(file) is unfinished (\(journal)): run that move again to finish it, "
                     + "then edit; \(file) was not changed")
-            throw ExitCode(75)
+            throw ExitCode(.temporaryFailure)
         }
-        let old: ShardMap
-        let new: ShardMap
-        do throws(ShardMapError) {
-            if dryRun {
-                old = try ShardMap.load(from: file)
-                new = try edit(old)
-            } else {
-                var loaded: ShardMap?
-                new = try ShardMap.editFile(at: file) { map throws(ShardMapError) in
-                    loaded = map
-                    return try edit(map)
-                }
-                guard let loaded else { preconditionFailure("editFile returned without calling the edit") }
-                old = loaded
-            }
-        } catch {
+        let change: ShardMapEdit
+        do throws(ShardMapError) { change = try editor.apply(edit) } catch {
             throw ShardsFailure.report(error, file: file, editing: true)
         }
-
-        let oldText = old.rendered()
-        let newText = new.rendered()
-        guard oldText != newText else {
+        guard change.changesText else {
             print("no change: \(file) already says that; nothing was written")
             return
         }
-        if dryRun {
-            let diff = LineDiff.unified(
-                old: oldText, new: newText, oldName: file, newName: "\(file) (after the edit)",
-                display: ShardsText.redactingPasswords)
-            print(diff.joined(separator: "\n"))
-            StandardError.line("dry run: \(describe(old, new)); nothing was written to \(file)")
+        if editor.dryRun {
+            print(change.diff(fileName: file).joined(separator: "\n"))
+            StandardError.line("dry run: \(describe(change.old, change.new)); nothing was written to \(file)")
         } else {
-            print(describe(old, new))
+            print(describe(change.old, change.new))
         }
     }
 
     /// `line N of FILE` for the range with these bounds in `map`.
-    func line(_ bounds: ClosedRange<Int64>, in map: ShardMap) -> String {
-        map.lineNumber(of: bounds).map { "line \($0) of \(file)" } ?? file
-    }
+    func line(_ bounds: ClosedRange<Int64>, in map: ShardMap) -> String { editor.line(bounds, in: map) }
 }
 
 // MARK: - add
@@ -259,7 +236,7 @@ struct ShardsSetCommand: ParsableCommand {
         abstract: "Give a range another server.",
         discussion: """
             Only the map changes: the entries of the range's feeds stay on the old server. Copy \
-            their keys (e:{feed}, f:{feed}) to the new server before the daemon reads the new \
+            their keys (\(StoreKeys.entriesTemplate), \(StoreKeys.stateTemplate)) to the new server before the daemon reads the new \
             map, or the feeds start again from an empty history there. To give part of a range \
             to a server, split it first.
 
@@ -296,7 +273,7 @@ struct ShardsSetCommand: ParsableCommand {
                 return "\(place) stays on \(endpoint.redactedURL), with a new password"
             }
             return "\(place) is now on \(endpoint.redactedURL), was \(previous.redactedURL): "
-                + "copy its feeds' keys (e:{feed}, f:{feed}) from the old server"
+                + "copy its feeds' keys (\(StoreKeys.entriesTemplate), \(StoreKeys.stateTemplate)) from the old server"
         }
     }
 }

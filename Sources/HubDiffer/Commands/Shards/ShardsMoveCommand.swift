@@ -1,6 +1,7 @@
-import ShardMigration
-import DaemonKit
 import ArgumentParser
+import DaemonKit
+import EntryStore
+import ShardMigration
 import ShardRouter
 
 /// `hubdiffer shards move`: a range moved to another server with its data (see ``ShardMove``).
@@ -9,7 +10,7 @@ struct ShardsMoveCommand: AsyncParsableCommand {
         commandName: "move",
         abstract: "Move a range of feed IDs to another server, with their seen entries and state.",
         discussion: """
-            Copies every e:{feed} and f:{feed} key of the range to the new server (sets are \
+            Copies every \(StoreKeys.entriesTemplate) and \(StoreKeys.stateTemplate) key of the range to the new server (sets are \
             merged, so nothing already there is lost), switches the range's line of the map, \
             sends SIGHUP to the daemon so it reads the new map, waits --grace for polls begun \
             under the old map, copies what arrived meanwhile, verifies that every set member and \

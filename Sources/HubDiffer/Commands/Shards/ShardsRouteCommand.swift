@@ -36,7 +36,7 @@ struct ShardsRouteCommand: ParsableCommand {
             StandardError.line(
                 "feed \(id): in no range (a gap): the gap\(gapText) of \(file) has no server; "
                     + "give it one with `hubdiffer shards add FIRST-LAST URL --file \(file)`")
-            throw ExitCode(65)
+            throw ExitCode(.dataError)
         }
         let line = map.lineNumber(of: range.bounds).map { "line \($0) of \(file)" } ?? file
         print("feed \(id): range \(range.bounds.shardText) (\(line)) on \(range.endpoint.redactedURL)")

@@ -2,19 +2,21 @@
 /// lines prefixed ` `, `-`, `+`). Made for small files such as `shards.conf`: the lines both
 /// texts share at the start and the end are set aside, and the rest is compared with a
 /// longest-common-subsequence table (or replaced whole when that table would be large).
-enum LineDiff {
+/// `shards` edits show their `--dry-run` this way (see ``ShardMapEdit/diff(fileName:)``).
+public enum LineDiff {
     /// One line of the edit script.
-    enum Operation: Equatable {
+    public enum Operation: Sendable, Equatable {
         case same(String)
         case removed(String)
         case added(String)
 
-        var isChange: Bool { if case .same = self { false } else { true } }
+        /// Whether the line is removed or added.
+        public var isChange: Bool { if case .same = self { false } else { true } }
     }
 
     /// The lines of a text, split on `\n` (a final `\n` ends the last line, it does not start
     /// another).
-    static func lines(_ text: String) -> [String] {
+    public static func lines(_ text: String) -> [String] {
         guard !text.isEmpty else { return [] }
         // Split the bytes: as Characters, "\r\n" is one, and would not split on "\n".
         var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -24,7 +26,7 @@ enum LineDiff {
     }
 
     /// The edit script from `old` to `new`, line by line.
-    static func operations(_ old: [String], _ new: [String]) -> [Operation] {
+    public static func operations(_ old: [String], _ new: [String]) -> [Operation] {
         var prefix = 0
         while prefix < old.count, prefix < new.count, old[prefix] == new[prefix] { prefix += 1 }
         var suffix = 0
@@ -69,7 +71,7 @@ enum LineDiff {
     /// The diff of `old` and `new` in the unified style, one string a line; empty when the
     /// texts have the same lines. `display` rewrites each line before it is shown (to hide
     /// passwords, say); a `\r` at the end of a line is not shown.
-    static func unified(
+    public static func unified(
         old: String, new: String, oldName: String, newName: String, context: Int = 3,
         display: (String) -> String = { $0 }
     ) -> [String] {

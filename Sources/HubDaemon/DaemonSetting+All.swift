@@ -1,0 +1,66 @@
+import FeedMemory
+import Fetcher
+import Foundation
+
+extension DaemonSetting {
+    /// Every setting of `hubdiffer run`, in the order `--help` lists them.
+    public static let all: [DaemonSetting] = {
+        let defaults = DaemonConfiguration()
+        let defaultBudget = "a sixteenth of memory, 64M to 2G: \(DaemonConfiguration.defaultBodyBudget >> 20)M here"
+        return [
+            .text("feeds", "file", "The feeds file (default \(defaults.feedsFile)).") { $0.feedsFile = $1 },
+            .text("shards", "file", "The shard map (default \(defaults.shardsFile)).") { $0.shardsFile = $1 },
+            .text("sink", "url", "Where new entries go: stdout (default), http(s)://…, redis://HOST:PORT/KEY.") { $0.sink = $1 },
+            .optionalText("control", "host:port", "The control endpoint's HOST:PORT, or off (default \(defaults.control ?? "off")).") { $0.control = $1 == "off" ? nil : $1 },
+            .number("interval", "seconds", 1...31_536_000, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },
+            .number("min-interval", "seconds", 1...31_536_000, "The shortest interval (default \(defaults.minimumInterval)).") { $0.minimumInterval = $1 },
+            .number("max-interval", "seconds", 1...31_536_000, "The longest interval (default \(defaults.maximumInterval)).") { $0.maximumInterval = $1 },
+            .parsed(
+                "first-poll", "mode", "record (default) or emit the entries a feed's first poll finds.", problem: "first-poll must be record or emit",
+                DaemonConfiguration.FirstPoll.init(rawValue:)
+            ) { $0.firstPoll = $1 },
+            .parsed(
+                "allow-private-addresses", nil,
+                "Poll feeds on private and loopback addresses too (never link-local ones or a cloud's metadata service: see --allow-address).",
+                form: .flag, problem: "allow-private-addresses must be true or false", Bool.init
+            ) { $0.allowPrivateAddresses = $1 },
+            DaemonSetting(
+                "allow-address", .list, valueName: "cidr",
+                help: "An address or CIDR range to allow whatever the rules above (repeatable), e.g. 10.1.0.0/16 or 169.254.0.0/16.",
+                clear: { $0.allowedAddresses = [] }
+            ) { configuration, value throws(DaemonConfiguration.Problem) in
+                for range in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !range.isEmpty {
+                    do { _ = try AddressRange(parsing: range) } catch { throw DaemonConfiguration.Problem(description: "allow-address: \(error)") }
+                    configuration.allowedAddresses.append(range)
+                }
+            },
+            .number("concurrency", "count", 1...100_000, "Polls in flight at once (default \(defaults.concurrency)).") { $0.concurrency = $1 },
+            .optionalText("pid-file", "file", "Write the process ID here (default $RUNTIME_DIRECTORY/hubdiffer.pid under systemd).") { $0.pidFile = $1 },
+            .optionalText("contact-url", "url", "A URL about this poller, added to the User-Agent.") { $0.contactURL = $1 },
+            .number("stop-grace", "seconds", 0...60, "Seconds polls in flight get to finish after SIGTERM (default \(defaults.stopGrace)).") { $0.stopGrace = $1 },
+            .optionalText("state-dir", "dir", "Where the daemon keeps which feeds had their first poll (default $STATE_DIRECTORY, else ~/.local/state/hubdiffer).") { $0.stateDirectory = $1 },
+            .number("unconfirmed-limit", "count", 0...1_000_000_000, "Entry keys held in memory at most while a shard cannot store them (default \(defaults.unconfirmedLimit), ~\(UnconfirmedEntries.bytesPerKey) bytes each).") { $0.unconfirmedLimit = $1 },
+            .number("sink-grace", "seconds", 1...86_400, "Seconds the sink may refuse every batch (stdout closed) before the daemon exits 74 to be restarted (default \(defaults.sinkGrace)).") { $0.sinkGrace = $1 },
+            .number("parse-budget", "seconds", 1...600, "Seconds of parsing one document may take; past it the poll ends as parse_timeout and the feed backs off (default \(defaults.parseBudget)).") { $0.parseBudget = $1 },
+            .number("fetch-timeout", "seconds", 1...3600, "Seconds one fetch may take, the wait for its host included (default \(defaults.fetchTimeout)).") { $0.fetchTimeout = $1 },
+            .number("connections-per-host", "count", 1...1000, "Connections to one host (host:port) at once (default \(defaults.connectionsPerHost)); four polls per connection are in flight, at most an eighth of --concurrency, the others wait at most half the fetch timeout, then end as host_busy.") { $0.connectionsPerHost = $1 },
+            .number("idle-connections", "count", 0...1_000_000, "Idle connections kept open for the next poll of their host, as nginx's upstream keepalive (default \(defaults.idleConnections)); past it the one idle longest is closed. A kept HTTPS connection holds ~40 KB (~95 KB with HTTP/2); lower it to save memory when few hosts are polled again within two minutes.") { $0.idleConnections = $1 },
+            .parsed(
+                "body-budget", "size",
+                "Bytes of response bodies held at once, as 512M or 2G; no poll starts while it is spent, and a body larger than all of it is refused (default \(defaultBudget)).",
+                problem: "body-budget must be a size of at least 1M, as in 512M or 2G", { DaemonConfiguration.byteCount($0).flatMap { $0 >= 1 << 20 ? $0 : nil } }
+            ) { $0.bodyBudget = $1 },
+            DaemonSetting(
+                "ca-file", valueName: "file",
+                help: "CA certificates (PEM) that HTTPS servers (and an HTTPS sink) must chain to, instead of the system bundle; to trust a private CA as well as public ones, give the bundle with it appended (cat /etc/ssl/certs/ca-certificates.crt private.pem)."
+            ) { configuration, value throws(DaemonConfiguration.Problem) in
+                if let problem = FetcherOptions.caFileProblem(value) { throw DaemonConfiguration.Problem(description: "ca-file: \(problem)") }
+                configuration.caFile = value
+            },
+            .parsed(
+                "http2", "on|off", "on (default): HTTP/2 with HTTPS servers that offer it (many feeds of one host share a connection); off: HTTP/1.1 only.",
+                problem: "http2 must be on or off", DaemonConfiguration.switchValue
+            ) { $0.http2 = $1 },
+        ]
+    }()
+}
