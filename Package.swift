@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "ShardRouter", dependencies: ["URLEncoding"]),
         .target(
             name: "Fetcher",
-            dependencies: ["CCurl", "CXXHash"]),
+            dependencies: ["CCurl", "CXXHash", "AsyncBridges"]),
         // Bridges to async/await: one answer from a reply or a cancellation, blocking work off
         // the cooperative pool.
         .target(name: "AsyncBridges"),
@@ -73,7 +73,8 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "FeedParsing", "Fetcher", "RedisWire", "ShardRouter", "URLEncoding", "JSONOutput", "DaemonKit", "AsyncBridges",
+                "FeedParsing", "Fetcher", "RedisWire", "EntryStore", "ShardRouter", "URLEncoding", "JSONOutput", "DaemonKit",
+                "AsyncBridges",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
@@ -82,7 +83,7 @@ let package = Package(
         .target(
             name: "Polling",
             dependencies: [
-                "FeedParsing", "Fetcher", "EntryStore", "FeedMemory", "DaemonKit",
+                "FeedParsing", "Fetcher", "EntryStore", "FeedMemory",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The daemon: its configuration, the poll dispatcher, the control routes, metrics.

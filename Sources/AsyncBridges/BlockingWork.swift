@@ -22,20 +22,16 @@ public enum BlockingWork {
 }
 
 extension BlockingWork {
-    /// Runs `work` on `queue`; a cancelled caller stops waiting at once and gets `cancelled`
-    /// (the work, once started, still runs to its end on the queue).
+    /// Runs `work` on `queue`; a cancelled caller stops waiting at once and gets `cancelled`.
+    /// Work not started by then is skipped; work under way runs to its end on the queue.
     public static func run<Value: Sendable>(
         on queue: DispatchQueue, ifCancelled cancelled: Value, _ work: @escaping @Sendable () -> Value
     ) async -> Value {
-        if Task.isCancelled { return cancelled }
-        let answer = OneAnswer<Value>()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                answer.wait(continuation)
-                queue.async { answer.give(work()) }
+        await OneAnswer.awaiting(ifCancelled: cancelled) { answer in
+            queue.async {
+                guard !answer.isAnswered else { return }
+                answer.give(work())
             }
-        } onCancel: {
-            answer.give(cancelled)
         }
     }
 }

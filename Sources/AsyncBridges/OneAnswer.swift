@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The one answer a waiting task gets, from whichever comes first: the shard's reply or the
-/// task's cancellation. Later answers are dropped; an answer given before the task waits is
+/// The one answer a waiting task gets, from whichever comes first: the work it waits for (a
+/// reply, a send, a write) or the task's cancellation. Later answers are dropped; an answer given before the task waits is
 /// kept for it.
 public final class OneAnswer<Value: Sendable>: Sendable {
     private let state = Mutex<(waiting: CheckedContinuation<Value, Never>?, given: Value?, done: Bool)>((nil, nil, false))
@@ -21,6 +21,9 @@ public final class OneAnswer<Value: Sendable>: Sendable {
         if let given { continuation.resume(returning: given) }
     }
 
+    /// Whether the task was answered (work not started yet may then be skipped).
+    public var isAnswered: Bool { state.withLock { $0.done } }
+
     /// Answers the waiting task, unless it was answered already.
     public func give(_ value: Value) {
         let waiting = state.withLock { state -> CheckedContinuation<Value, Never>? in
@@ -34,5 +37,26 @@ public final class OneAnswer<Value: Sendable>: Sendable {
             return waiting
         }
         waiting?.resume(returning: value)
+    }
+}
+
+extension OneAnswer {
+    /// Waits for the answer that `start` arranges (it gets the ``OneAnswer`` to give); a task
+    /// cancelled before or meanwhile gets `cancelled` at once, and a later answer is dropped.
+    /// `start` runs at once, on the caller's isolation.
+    public static func awaiting(
+        isolation: isolated (any Actor)? = #isolation, ifCancelled cancelled: Value, _ start: (OneAnswer<Value>) -> Void
+    ) async -> Value {
+        if Task.isCancelled { return cancelled }
+        let answer = OneAnswer<Value>()
+        return await withTaskCancellationHandler(
+            operation: {
+                await withCheckedContinuation(isolation: isolation) { continuation in
+                    answer.wait(continuation)
+                    start(answer)
+                }
+            },
+            onCancel: { answer.give(cancelled) },
+            isolation: isolation)
     }
 }

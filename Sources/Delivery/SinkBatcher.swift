@@ -95,20 +95,12 @@ public actor SinkBatcher {
 
     /// Holds `batch` until a send that carried it ended: true once it was accepted, false
     /// when it was refused for good or the sink was flushed before it could be accepted. A
-    /// cancelled caller is answered false at once (its entries stay unmarked; the batch may
-    /// still go out, so they may go out twice, never zero times).
+    /// cancelled caller is answered false at once, and its batch is dropped unless a send has
+    /// taken it already (then its entries may go out twice, never zero times).
     public func deliver(_ batch: SinkBatch) async -> Bool {
         guard !batch.entries.isEmpty else { return true }
-        guard !closed, !Task.isCancelled else { return false }
-        let answer = OneAnswer<Bool>()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                answer.wait(continuation)
-                hold(batch, answer: answer)
-            }
-        } onCancel: {
-            answer.give(false)
-        }
+        guard !closed else { return false }
+        return await OneAnswer.awaiting(ifCancelled: false) { answer in hold(batch, answer: answer) }
     }
 
     /// Queues `batch` for the sender (started when none runs).
@@ -172,6 +164,11 @@ public actor SinkBatcher {
     /// Moves the oldest held batches, up to `maxEntries` entries (at least one batch), to
     /// `inFlight`.
     private func takeGroup() {
+        // Batches whose callers were cancelled (answered false) are not sent.
+        if pending.contains(where: \.answer.isAnswered) {
+            pendingEntries -= pending.lazy.filter(\.answer.isAnswered).reduce(0) { $0 + $1.batch.entries.count }
+            pending.removeAll(where: \.answer.isAnswered)
+        }
         var count = 0
         var taken = 0
         while taken < pending.count, taken == 0 || count + pending[taken].batch.entries.count <= limits.maxEntries {

@@ -72,20 +72,13 @@ final class ShardWorker: @unchecked Sendable {
     /// Runs `commands` and hands the outcome to `inspect` on the shard's queue, in the order
     /// the round trips ran (so state read from the shard is observed in order); returns what
     /// `inspect` returns. A cancelled caller stops waiting at once with `inspect` of
-    /// ``RedisError/cancelled`` (not the shard's failure: the breaker never hears of it); the
-    /// commands, once sent, still run.
+    /// ``RedisError/cancelled``, made on the caller's side (not the shard's failure: the breaker
+    /// never hears of it); the commands, once queued, still run.
     func run<Value: Sendable>(
         _ commands: [RedisCommand], inspecting inspect: @escaping @Sendable (Result<[RedisReply], RedisError>) -> Value
     ) async -> Value {
-        if Task.isCancelled { return inspect(.failure(.cancelled)) }
-        let answer = OneAnswer<Value>()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                answer.wait(continuation)
-                submit(commands) { answer.give(inspect($0)) }
-            }
-        } onCancel: {
-            answer.give(inspect(.failure(.cancelled)))
+        await OneAnswer.awaiting(ifCancelled: inspect(.failure(.cancelled))) { answer in
+            submit(commands) { answer.give(inspect($0)) }
         }
     }
 

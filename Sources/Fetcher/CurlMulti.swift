@@ -22,8 +22,9 @@ import Synchronization
 /// and `acceptOnly` are used only on the loop thread (in `loop()` and what it calls), or in
 /// `init` before the thread starts and in `deinit`, which runs after the loop ended (the thread
 /// holds `self`). The one exception is `curl_multi_wakeup`, which libcurl documents as callable
-/// from any thread; callers of `submit` and `stop` hold a reference, so `multi` is alive then.
-/// `inbox` is guarded by its mutex.
+/// from any thread; callers of `submit`, `cancel` and `stop` hold a reference, so `multi` is
+/// alive then. `inbox` is guarded by its mutex; `paused` is changed on the loop thread only,
+/// its atomic count read by the budget's observer.
 final class CurlMulti: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let share: UnsafeMutableRawPointer
@@ -105,10 +106,13 @@ final class CurlMulti: @unchecked Sendable {
         if acceptOnly == nil { problems.append("the Accept header") }
         caFile = options.caFile ?? Self.defaultCAFile
         setupProblem = problems.isEmpty ? nil : "libcurl refused " + problems.joined(separator: ", ")
+        // Only a loop with paused transfers is woken: with eight loops, waking all of them at
+        // every release under budget pressure cost a turn each. A transfer that pauses just
+        // after the check still sees the flag at its loop's next turn (within the poll timeout).
         budget?.onRelease { [weak self] in
             guard let self else { return }
             budgetReleased.store(true, ordering: .releasing)
-            wake()
+            if paused.count.load(ordering: .relaxed) > 0 { wake() }
         }
         let thread = Thread { [self] in loop() }
         thread.name = name
@@ -302,6 +306,7 @@ final class CurlMulti: @unchecked Sendable {
     private func start(_ transfer: Transfer) {
         guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
             transfer.fail(.network("libcurl could not make a handle"))
+            release(transfer.host)
             return
         }
         // Unretained: `active` holds the transfer from the moment libcurl has the handle until

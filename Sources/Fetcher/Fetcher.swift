@@ -1,3 +1,4 @@
+import AsyncBridges
 import Foundation
 import Synchronization
 
@@ -40,9 +41,11 @@ public final class Fetcher: Sendable {
             refusePrivate: options.refusePrivateAddresses, allowed: options.allowedAddresses,
             checked: options.checksAddresses && !proxied)
         let count = max(1, options.transferLoops)
-        var perLoop = options
-        perLoop.idleConnections = (options.idleConnections + count - 1) / count
-        loops = (0..<count).map { CurlMulti(options: perLoop, budget: budget, name: "hubdiffer.curl.\($0)") }
+        loops = (0..<count).map { index in
+            var perLoop = options  // the idle connections shared out exactly: the first loops take the remainder
+            perLoop.idleConnections = options.idleConnections / count + (index < options.idleConnections % count ? 1 : 0)
+            return CurlMulti(options: perLoop, budget: budget, name: "hubdiffer.curl.\(index)")
+        }
     }
 
     deinit { for loop in loops { loop.stop() } }
@@ -56,19 +59,19 @@ public final class Fetcher: Sendable {
     }
 
     /// Runs the transfer `make` builds (around the completion it is given) on its host's loop,
-    /// and returns how it ended. Cancelling the calling task removes it from libcurl.
+    /// and returns how it ended. Cancelling the calling task removes it from libcurl (or it is
+    /// never started, when the cancellation came first); it then ends as cancelled.
     private func run<Result: Sendable>(_ make: (@escaping @Sendable (Result) -> Void) -> Transfer) async -> Result {
-        let box = TransferBox()
+        let answer = OneAnswer<Result>()
+        let transfer = make { answer.give($0) }
+        let loop = loop(of: transfer)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let transfer = make { continuation.resume(returning: $0) }
-                box.transfer.withLock { $0 = transfer }
-                loop(of: transfer).submit(transfer)
-                // Cancelled before the box held it: the handler found nothing to cancel.
-                if Task.isCancelled { loop(of: transfer).cancel(transfer) }
+                answer.wait(continuation)
+                loop.submit(transfer)
             }
         } onCancel: {
-            if let transfer = box.transfer.withLock({ $0 }) { loop(of: transfer).cancel(transfer) }
+            loop.cancel(transfer)
         }
     }
 
@@ -112,7 +115,3 @@ public final class Fetcher: Sendable {
     }
 }
 
-/// The transfer a fetch made, for its cancellation handler (which may run before it exists).
-private final class TransferBox: Sendable {
-    let transfer = Mutex<Transfer?>(nil)
-}

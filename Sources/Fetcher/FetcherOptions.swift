@@ -12,12 +12,12 @@ public struct FetcherOptions: Sendable {
     public var maximumRedirects: Int
     /// Connections to one host at once; more transfers to it wait their turn (default 6).
     public var connectionsPerHost: Int
-    /// Idle connections kept open for reuse (default 10,000), shared out among the loops; past
-    /// it the one idle longest is closed (give or take the transfers ending at that moment; 0:
-    /// none kept) (libcurl's connection cache, kept at the connections
-    /// in use plus this many; libcurl also closes any idle for 118 s). Like nginx's upstream
-    /// `keepalive`. A kept HTTPS connection holds ~40 KB, ~95 KB with HTTP/2; a handshake saved
-    /// is ~0.3 ms of CPU (BENCHMARKS.md, "The daemon over HTTPS").
+    /// Idle connections kept open for the next poll of their host (default 10,000; 0: none),
+    /// like nginx's upstream `keepalive`. Shared out among the loops, each of which closes the
+    /// connection idle longest when it holds more than its share; transfers ending at the
+    /// same moment may keep a few more for a turn, and libcurl closes any idle for 118 s. A
+    /// kept HTTPS connection holds ~40 KB (~95 KB with HTTP/2); a handshake saved is ~0.3 ms
+    /// of CPU (BENCHMARKS.md, "The daemon over HTTPS").
     public var idleConnections: Int
     /// libcurl multi handles, each on a thread of its own, that the hosts are spread over
     /// (default 8). libcurl 7.88 walks a multi handle's whole connection cache each time a

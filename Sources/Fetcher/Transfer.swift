@@ -14,8 +14,13 @@ final class Transfer: @unchecked Sendable {
     /// How libcurl ended the transfer, in the terms that matter here.
 
     /// Transfers paused for want of body budget, for the loop to resume (loop thread only).
+    /// Changed on the loop thread only; ``count`` may be read from any thread.
     final class PausedList {
-        var transfers: [Transfer] = []
+        var transfers: [Transfer] = [] {
+            didSet { count.store(transfers.count, ordering: .relaxed) }
+        }
+        /// How many transfers are paused (read by the budget's release observer).
+        let count = Atomic<Int>(0)
     }
 
     /// What the transfer is, and who hears how it ended.

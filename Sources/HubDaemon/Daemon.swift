@@ -34,6 +34,9 @@ public struct Daemon: Sendable {
     /// `--sink-grace` (74); returns the exit status.
     public func run() async throws(StartFailure) -> ExitStatus {
         let configuration = self.configuration
+        // First: from here a SIGTERM or a SIGHUP (`shards move` sends one to the pid file's
+        // process) waits in the watcher's stream instead of ending the process.
+        let signals = await SignalWatcher()
         // Loaded before anything starts: a broken file at start is an error, not a default.
         // The list itself is not kept: the scheduler holds what it needs.
         var feeds: [ScheduledFeed]
@@ -100,7 +103,6 @@ public struct Daemon: Sendable {
         if let pidFile { Self.writePID(pidFile, logger: logger) }
         defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
 
-        let signals = await SignalWatcher()
         let systemd = SystemdNotifier(logger: logger)
         let sinkGaveUp = GaveUp()
         let reload: @Sendable () async -> Void = { [self] in
@@ -125,8 +127,8 @@ public struct Daemon: Sendable {
         ]
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         // Past the stop grace the dispatcher cancels its polls; a service that still holds a
-        // second later is cancelled. (No bound on the cancellation itself: ServiceLifecycle
-        // ends the process with a fatal error past it; every part here ends when cancelled.)
+        // second later is cancelled. (No `maximumCancellationDuration`: past it ServiceLifecycle
+        // ends the process with a fatal error; every part here ends when cancelled.)
         groupConfiguration.maximumGracefulShutdownDuration = Duration.seconds(configuration.stopGrace + 1)
         let group = ServiceGroup(configuration: groupConfiguration)
         logger.notice(
@@ -138,15 +140,18 @@ public struct Daemon: Sendable {
                 "body_budget": "\(budget.limit >> 20)M",
             ])
         systemd.ready(status: "polling \(loaded.added) feeds")
+        var failed = false
         do {
             try await group.run()
         } catch {
-            logger.error("a part of the daemon failed: \(error)")
+            // Exit non-zero, so that the service manager restarts the daemon.
+            logger.critical("a part of the daemon failed: \(error); exiting")
+            failed = true
         }
         signals.stop()
         let polls = await dispatcher.pollsDone
         logger.notice("stopped", metadata: ["polls": "\(polls)", "entries": "\(entriesSent.value.load(ordering: .relaxed))"])
-        return sinkGaveUp.flag.load(ordering: .relaxed) ? .ioError : .ok
+        return failed ? .software : sinkGaveUp.flag.load(ordering: .relaxed) ? .ioError : .ok
     }
 
     // MARK: - Reload

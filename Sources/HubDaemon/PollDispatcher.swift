@@ -54,7 +54,8 @@ public actor PollDispatcher: Service {
     private var stopDeadline: ContinuousClock.Instant?
     /// How long polls in flight may take after a stop was asked for.
     private let stopGrace: Duration
-    /// Stops asked for from outside the actor (graceful shutdown): the loop takes them.
+    /// Stops asked for from outside the actor (the graceful shutdown's handler): the loop
+    /// takes them.
     private let stopRequests: AsyncStream<Void>.Continuation
     private let stopRequested: AsyncStream<Void>
     /// The held-entry count last given to the metrics (they are recorded when it changes).
@@ -139,7 +140,7 @@ public actor PollDispatcher: Service {
 
     // MARK: - The loop
 
-    /// Runs until a graceful shutdown (or ``requestStop()``): then returns once the polls in
+    /// Runs until a graceful shutdown: then returns once the polls in
     /// flight are done, or at the stop grace, when those still running are cancelled (their
     /// entries unmarked, so sent again later). Cancelling the task cancels every poll at once.
     public func run() async {
@@ -165,12 +166,6 @@ public actor PollDispatcher: Service {
         }
         timer?.cancel()
         timer = nil
-    }
-
-    /// Asks ``run()`` to stop (the same as a graceful shutdown): no new poll starts, those in
-    /// flight get the stop grace.
-    public nonisolated func requestStop() {
-        stopRequests.yield()
     }
 
     private func beginStop() {
@@ -389,16 +384,22 @@ public actor PollDispatcher: Service {
 
     // MARK: - Waiting
 
+    /// Sleeps until `deadline` or a wake-up; a cancellation of the loop's task wakes it too.
     private func pause(until deadline: ContinuousClock.Instant?) async {
-        await withCheckedContinuation { continuation in
-            wake = continuation
-            guard let deadline, timerDeadline.map({ deadline < $0 }) ?? true else { return }
-            timer?.cancel()
-            timerDeadline = deadline
-            timer = Task { [weak self] in
-                try? await Task.sleep(until: deadline, tolerance: .milliseconds(2), clock: .continuous)
-                await self?.timerFired(deadline)
+        guard !Task.isCancelled else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                wake = continuation
+                guard let deadline, timerDeadline.map({ deadline < $0 }) ?? true else { return }
+                timer?.cancel()
+                timerDeadline = deadline
+                timer = Task { [weak self] in
+                    try? await Task.sleep(until: deadline, tolerance: .milliseconds(2), clock: .continuous)
+                    await self?.timerFired(deadline)
+                }
             }
+        } onCancel: {
+            Task { await self.wakeUp() }
         }
     }
 

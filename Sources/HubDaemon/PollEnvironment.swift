@@ -65,7 +65,7 @@ public enum DaemonPoll {
                 environment.entriesSent.value.add(entries.count, ordering: .relaxed)
                 environment.metrics.newEntries.increment(by: entries.count)
                 environment.sinkHealth.taken()
-            } else {
+            } else if !Task.isCancelled {  // a stopping poll's false is no refusal of the sink
                 environment.sinkHealth.refused()
             }
             return delivered

@@ -186,7 +186,10 @@ public struct FeedPoll {
                 report.outcome = .failed(.cancelled)
                 return report
             }
-            guard await deliver(fresh, diff.history) else { return report }
+            guard await deliver(fresh, diff.history) else {
+                if Task.isCancelled { report.outcome = .failed(.cancelled) }  // not the sink's refusal
+                return report
+            }
             report.delivered = true
             guard record else { return report }
             // With the set unread, nothing is written: the next poll that reads it decides (a
@@ -205,6 +208,11 @@ public struct FeedPoll {
                     feed: feed, document: entries, after: diff,
                     retainedEntries: stateReadable ? peak.value(at: now) : .max, now: now)
                 if report.marked { state.peak = peak }
+            }
+            if !report.marked && report.recordedBacklog && Task.isCancelled {
+                // The backlog is held in memory only, and the process is stopping: the feed
+                // must not be journalled as polled, or a restart would send the backlog.
+                report.feedKnown = false
             }
             if report.marked {
                 unconfirmed?.confirm(feed)

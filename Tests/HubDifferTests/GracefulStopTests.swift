@@ -1,3 +1,4 @@
+import EntryStore
 import Foundation
 import Glibc
 import TestSupport
@@ -46,11 +47,13 @@ struct GracefulStopTests {
         // Marked (a set in Redis) only where the entries went out.
         let delivered = Dictionary(grouping: daemon.entries(), by: \.feed).mapValues(\.count)
         for (feed, _) in fast + slowFeeds {
-            let members = Int(try redis.command(["ZCARD", "e:\(feed)"])) ?? -1  // the store's key schema
+            let members = Int(try redis.command(["ZCARD", String(decoding: StoreKeys.entries(Int64(feed)), as: UTF8.self)])) ?? -1
             if members > 0 {
                 #expect(delivered[feed] == members, "feed \(feed): \(members) marked, \(delivered[feed] ?? 0) delivered")
             }
         }
-        #expect(try slowFeeds.allSatisfy { try redis.command(["EXISTS", "e:\($0.0)"]) == "0" }, "a slow feed was marked")
+        #expect(
+            try slowFeeds.allSatisfy { try redis.command(["EXISTS", String(decoding: StoreKeys.entries(Int64($0.0)), as: UTF8.self)]) == "0" },
+            "a slow feed was marked")
     }
 }

@@ -135,6 +135,30 @@ struct SinkTests {
         #expect(log.messages(at: .info).contains { $0.contains("accepted again") })
     }
 
+    @Test("HTTP: a cancelled deliver is answered false at once; a batch no send took yet is never sent, one under way may be")
+    func httpCancelledDeliver() async throws {
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        // Three 500s: the first send is retried for 0.5 + 1 + 2 s while the others wait.
+        let sink = HTTPSink(url: server.url("/sink?fail=3&status=500"), logger: LogRecord().logger(), metrics: SinkTestMetrics())
+        let first = Task { await sink.deliver(Self.batch(feed: 1, 1...2)) }
+        // Wait (bounded) for the first POST, so that feed 2's batch waits behind the send under way.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try Self.posts(server).isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let second = Task { await sink.deliver(Self.batch(feed: 2, 1...2)) }
+        try await Task.sleep(for: .milliseconds(100))  // lets it reach the batcher: cancelling sooner proves less
+        let cancelledAt = ContinuousClock.now
+        second.cancel()
+        #expect(await second.value == false)
+        #expect(ContinuousClock.now - cancelledAt < .milliseconds(500), "the cancelled deliver was not answered at once")
+        #expect(await first.value)
+        // The batcher sends nothing more once the first is accepted: feed 2's batch was dropped.
+        // Proving an absence takes time: three batching windows (200 ms each) for a send to show.
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try Self.acceptedIDs(server) == [1: Self.ids(feed: 1, 1...2)])
+        #expect(try Self.posts(server).allSatisfy { $0.entries.allSatisfy { ($0["feed"] as? NSNumber)?.int64Value == 1 } })
+    }
+
     @Test("HTTP: a 429 with Retry-After waits as long as asked, then delivers")
     func httpRetryAfter() async throws {
         let server = try QuirkyServer()
