@@ -34,10 +34,12 @@ let package = Package(
 
         .systemLibrary(name: "CSystem"),
 
+        // libc results judged one way: errno read once, right after the call.
+        .target(name: "SystemCalls"),
         .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash"]),
         // Percent-encoding, written once for every URL part the program reads or writes.
         .target(name: "URLEncoding"),
-        .target(name: "ShardRouter", dependencies: ["URLEncoding"]),
+        .target(name: "ShardRouter", dependencies: ["URLEncoding", "SystemCalls"]),
         .target(
             name: "Fetcher",
             dependencies: ["CCurl", "CXXHash", "AsyncBridges"]),
@@ -58,11 +60,11 @@ let package = Package(
         .target(name: "Scheduler"),
         // What the daemon remembers beside Redis: which feeds had their first poll (durable,
         // in the state directory) and the entries handled but not yet stored (in memory).
-        .target(name: "FeedMemory", dependencies: [.product(name: "Metrics", package: "swift-metrics")]),
+        .target(name: "FeedMemory", dependencies: ["SystemCalls", .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "DaemonKit",
             dependencies: [
-                "CSystem", "URLEncoding",
+                "CSystem", "SystemCalls", "URLEncoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

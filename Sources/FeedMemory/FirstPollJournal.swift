@@ -1,3 +1,4 @@
+import SystemCalls
 import Dispatch
 import Foundation
 import Glibc
@@ -54,12 +55,12 @@ public final class FirstPollJournal: @unchecked Sendable {
         path = directory + "/" + Self.fileName
         let fd: Int32
         do {
-            fd = try SystemError.check(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600))
+            fd = try SystemCall.check(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600))
         } catch {
             throw Failure(description: "\(path) cannot be opened: \(error.message); pass --state-dir DIR")
         }
         do {
-            try SystemError.check(flock(fd, LOCK_EX | LOCK_NB))
+            try SystemCall.check(flock(fd, LOCK_EX | LOCK_NB))
         } catch {
             let reason = error.code == EWOULDBLOCK ? "another hubdiffer run uses it" : error.message
             close(fd)
@@ -135,7 +136,7 @@ public final class FirstPollJournal: @unchecked Sendable {
         let now = ContinuousClock.now
         if sync || now - lastSync >= .seconds(1) {
             do {
-                try SystemError.check(fdatasync(descriptor))
+                try SystemCall.check(fdatasync(descriptor))
             } catch {
                 // Not retried: after a failed sync Linux may report the next one as done with
                 // the data lost all the same. What was written may not survive a crash.
@@ -154,7 +155,7 @@ public final class FirstPollJournal: @unchecked Sendable {
         while true {
             let count: Int
             do {
-                count = try SystemError.check(chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) })
+                count = try SystemCall.check(chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) })
             } catch {
                 if error.code == EINTR { continue }
                 throw Failure(description: "\(path) cannot be read: \(error.message)")
@@ -183,7 +184,7 @@ public final class FirstPollJournal: @unchecked Sendable {
         let whole = off_t(header.count + records * 8)
         if off_t(bytes.count) != whole {  // a torn last record
             do {
-                try SystemError.check(ftruncate(fd, whole))
+                try SystemCall.check(ftruncate(fd, whole))
             } catch {
                 // The torn bytes stay until the next append, written at `whole`, covers them;
                 // till then a load drops them again.
@@ -192,31 +193,15 @@ public final class FirstPollJournal: @unchecked Sendable {
         return (feeds, whole)
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: off_t) throws(SystemError) {
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: off_t) throws(SystemCallFailure) {
         var offset = 0
         while offset < bytes.count {
             do {
-                offset += try SystemError.check(
+                offset += try SystemCall.check(
                     bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + offset, $0.count - offset, position + off_t(offset)) })
             } catch where error.code == EINTR {
                 continue
             }
         }
-    }
-}
-
-/// A libc call of the journal that failed: `errno`, read once, right after it.
-private struct SystemError: Error {
-    let code: Int32
-    /// `strerror` of ``code``.
-    var message: String { String(cString: strerror(code)) }
-
-    /// The journal's one funnel for libc results: `result` (a descriptor, a byte count, 0) when
-    /// the call succeeded; a negative result throws, with `errno` read then.
-    @discardableResult
-    static func check<Result: SignedInteger>(_ result: Result) throws(SystemError) -> Result {
-        guard result < 0 else { return result }
-        let code = errno
-        throw SystemError(code: code)
     }
 }

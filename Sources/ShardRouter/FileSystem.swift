@@ -5,44 +5,29 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import SystemCalls
 
 /// The few POSIX file operations the shard map needs, with errors as readable text.
 ///
-/// Every libc result of the shard map goes through ``check(_:)``.
+/// Every libc result of the shard map goes through `SystemCall.check` (target SystemCalls).
 enum FileSystem {
-    /// A libc call that failed: `errno`, read once, right after it.
-    struct Failure: Error {
-        let code: Int32
-        /// `strerror` of ``code``: "No such file or directory".
-        var message: String { FileSystem.message(code) }
-    }
-
     /// `strerror` of an errno value: "No such file or directory".
     static func message(_ code: Int32) -> String { String(cString: strerror(code)) }
-
-    /// The one place the shard map judges what libc returned: `result` (a descriptor, a byte
-    /// count, 0) when the call succeeded; a negative result throws, with `errno` read then.
-    @discardableResult
-    static func check<Result: SignedInteger>(_ result: Result) throws(Failure) -> Result {
-        guard result < 0 else { return result }
-        let code = errno
-        throw Failure(code: code)
-    }
 
     /// Closes a descriptor no data that matters was written through (a file read, a
     /// directory, the editor lock, whose PID is only informative) or one abandoned after a
     /// failure already reported. What close(2) returns is no error then: Linux releases the
     /// descriptor whatever it says, and no data depends on it. The new `shards.conf` is closed
-    /// with ``check(_:)`` instead.
+    /// with `SystemCall.check` instead.
     static func closeUnwritten(_ fd: Int32) {
-        _ = close(fd)
+        SystemCall.close(fd)
     }
 
     /// The whole file, or the reason it cannot be read.
     static func readAll(_ path: String) -> Result<[UInt8], ShardMapError> {
         let fd: Int32
         do {
-            fd = try check(open(path, O_RDONLY | O_CLOEXEC))
+            fd = try SystemCall.check(open(path, O_RDONLY | O_CLOEXEC))
         } catch {
             return .failure(.cannotRead(path: path, reason: error.message))
         }
@@ -52,7 +37,7 @@ enum FileSystem {
         while true {
             let count: Int
             do {
-                count = try check(chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) })
+                count = try SystemCall.check(chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) })
             } catch {
                 if error.code == EINTR { continue }
                 return .failure(.cannotRead(path: path, reason: error.message))
@@ -63,11 +48,11 @@ enum FileSystem {
     }
 
     /// Writes every byte, retrying short writes and EINTR.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemCallFailure) {
         var offset = 0
         while offset < bytes.count {
             do {
-                offset += try check(bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) })
+                offset += try SystemCall.check(bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) })
             } catch where error.code == EINTR {
                 continue
             }

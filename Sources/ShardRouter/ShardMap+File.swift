@@ -1,3 +1,4 @@
+import SystemCalls
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -41,7 +42,7 @@ extension ShardMap {
         let temporary = FileSystem.join(directory, ".\(name).tmp-\(getpid())-\(suffix)")
         var fd: Int32
         do {
-            fd = try FileSystem.check(open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600))
+            fd = try SystemCall.check(open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600))
         } catch {
             throw .cannotWrite(
                 path: path,
@@ -49,10 +50,10 @@ extension ShardMap {
                     + "(\(error.message)): check that the directory exists and is "
                     + "writable; the file was not changed")
         }
-        func abandon(_ step: String, _ failure: FileSystem.Failure) -> ShardMapError {
+        func abandon(_ step: String, _ failure: SystemCallFailure) -> ShardMapError {
             if fd >= 0 { FileSystem.closeUnwritten(fd) }
             do {
-                try FileSystem.check(unlink(temporary))
+                try SystemCall.check(unlink(temporary))
             } catch {
                 // Clean-up after the failure reported: a temporary file that stays is named
                 // after its process and harms nothing; the first failure is the one to tell.
@@ -65,25 +66,25 @@ extension ShardMap {
 
         if exists {
             do {
-                try FileSystem.check(fchown(fd, existing.st_uid, existing.st_gid))
+                try SystemCall.check(fchown(fd, existing.st_uid, existing.st_gid))
             } catch {
                 // Best effort: only a privileged process may give a file away; the new file
                 // then belongs to this process, and keeps the old permission bits (below).
             }
         }
         var step = "setting permissions"
-        do throws(FileSystem.Failure) {
-            try FileSystem.check(fchmod(fd, mode))
+        do throws(SystemCallFailure) {
+            try SystemCall.check(fchmod(fd, mode))
             step = "writing the temporary file"
             try FileSystem.writeAll(fd, Array(rendered().utf8))
             step = "syncing the temporary file"
-            try FileSystem.check(fsync(fd))
+            try SystemCall.check(fsync(fd))
             step = "closing the temporary file"
             let closed = close(fd)
             fd = -1  // released even when close(2) fails
-            try FileSystem.check(closed)
+            try SystemCall.check(closed)
             step = "renaming the temporary file over it"
-            try FileSystem.check(rename(temporary, target))
+            try SystemCall.check(rename(temporary, target))
         } catch {
             throw abandon(step, error)
         }
@@ -92,10 +93,10 @@ extension ShardMap {
 
     /// `fsync` on a directory, so that a rename in it survives a crash.
     private static func syncDirectory(_ directory: String, of path: String) throws(ShardMapError) {
-        do throws(FileSystem.Failure) {
-            let fd = try FileSystem.check(open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+        do throws(SystemCallFailure) {
+            let fd = try SystemCall.check(open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
             defer { FileSystem.closeUnwritten(fd) }
-            try FileSystem.check(fsync(fd))
+            try SystemCall.check(fsync(fd))
         } catch {
             // Some file systems cannot sync a directory (EINVAL): nothing more can be done there.
             guard error.code != EINVAL else { return }

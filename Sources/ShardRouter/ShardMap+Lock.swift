@@ -1,3 +1,4 @@
+import SystemCalls
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -84,12 +85,12 @@ struct EditorLock: Sendable {
     static func acquire(_ path: String) throws(ShardMapError) -> EditorLock {
         let fd: Int32
         do {
-            fd = try FileSystem.check(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644))
+            fd = try SystemCall.check(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644))
         } catch {
             throw .cannotLock(path: path, reason: error.message)
         }
         do {
-            try FileSystem.check(flock(fd, LOCK_EX | LOCK_NB))
+            try SystemCall.check(flock(fd, LOCK_EX | LOCK_NB))
         } catch {
             defer { FileSystem.closeUnwritten(fd) }
             if error.code == EWOULDBLOCK { throw .lockHeld(path: path, pid: holderPID(fd)) }
@@ -97,8 +98,8 @@ struct EditorLock: Sendable {
         }
         let pid = Array("\(getpid())\n".utf8)
         do {
-            try FileSystem.check(ftruncate(fd, 0))
-            try FileSystem.check(pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) })
+            try SystemCall.check(ftruncate(fd, 0))
+            try SystemCall.check(pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) })
         } catch {
             // The PID is for a refused editor's message only: the lock holds all the same, and
             // that editor is told no PID (or one that holderPID cannot read).
@@ -111,8 +112,8 @@ struct EditorLock: Sendable {
     /// read only while another editor holds the lock, which writes its own first.
     func release() {
         do {
-            try FileSystem.check(ftruncate(fd, 0))
-            try FileSystem.check(flock(fd, LOCK_UN))
+            try SystemCall.check(ftruncate(fd, 0))
+            try SystemCall.check(flock(fd, LOCK_UN))
         } catch {
             // As said above: the close below releases the lock regardless.
         }

@@ -1,3 +1,4 @@
+import SystemCalls
 import CSystem
 import Glibc
 import Logging

@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 
 /// Why a ``ControlServer`` could not start.

@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 
 /// Opens the non-blocking listening socket of a ``ControlServer``.

@@ -1,3 +1,4 @@
+import SystemCalls
 import Glibc
 
 /// One state change told to systemd through `sd_notify`'s protocol (see sd_notify(3)).
