@@ -1,4 +1,5 @@
 import SystemCalls
+import CSystem  // owns <sys/socket.h>: SOCK_NONBLOCK, SOCK_CLOEXEC, MSG_* are found through it
 import Glibc
 
 /// Opens the non-blocking listening socket of a ``ControlServer``.

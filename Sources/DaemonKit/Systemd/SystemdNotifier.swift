@@ -1,5 +1,6 @@
 import SystemCalls
 import Foundation
+import CSystem  // owns <sys/socket.h>: SOCK_NONBLOCK, SOCK_CLOEXEC, MSG_* are found through it
 import Glibc
 import Logging
 
