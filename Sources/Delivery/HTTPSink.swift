@@ -58,6 +58,11 @@ public final class HTTPSink: EntrySink {
         await batcher.flush(deadline: deadline)
     }
 
+    /// Entries held now (``SinkBatcher/heldEntries``).
+    var heldEntries: Int {
+        get async { await batcher.heldEntries }
+    }
+
     /// `{"entries":[E1,E2,…]}`, the entries' JSON as given, in order.
     public static func body(_ batches: [SinkBatch]) -> [UInt8] {
         var body: [UInt8] = []

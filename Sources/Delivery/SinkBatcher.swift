@@ -116,6 +116,10 @@ public actor SinkBatcher {
         }
     }
 
+    /// Entries held now: waiting for a send, or in one. (A test waits on it to know that a
+    /// batch handed to `deliver` from another task is held.)
+    var heldEntries: Int { pendingEntries + inFlight.reduce(0) { $0 + $1.batch.entries.count } }
+
     /// Sends what is held without waiting out the window, and answers false whatever is not
     /// accepted by `deadline`. Batches delivered later are answered false at once.
     public func flush(deadline: ContinuousClock.Instant) async {

@@ -3,7 +3,7 @@ import Metrics
 import Testing
 import TestSupport
 
-@Suite("Prometheus export")
+@Suite("Prometheus export", .ownThread)
 struct PrometheusExportTests {
     private func lines(_ export: PrometheusExport) -> [String] {
         String(decoding: export.render(), as: UTF8.self).split(separator: "\n").map(String.init)

@@ -7,7 +7,7 @@ import Testing
 
 /// deploy/hubdiffer.service: systemd accepts it, it says what the daemon relies on, and its
 /// hardening does not stop a Swift binary.
-@Suite("deploy/hubdiffer.service")
+@Suite("deploy/hubdiffer.service", .ownThread)
 struct ServiceUnitTests {
     static let unitPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/hubdiffer.service").path

@@ -4,7 +4,7 @@ import Testing
 
 /// Only SIGHUP and SIGUSR2, which nothing else in the test process uses; serialized, as a
 /// signal raised by one test would reach the other's watcher too.
-@Suite("SignalWatcher", .serialized)
+@Suite("SignalWatcher", .serialized, .ownThread)
 struct SignalWatcherTests {
     @Test func aRaisedHangupArrivesOnTheStream() async throws {
         let watcher = await SignalWatcher(watching: [.hangup])
@@ -34,7 +34,9 @@ struct SignalWatcherTests {
         }
         watcher.stop()
         #expect(await ended.value == 0)
-        // After stop the signal is not fatal either: this process lives on to watch again.
+        // After stop the signal is not fatal either: this process lives on to watch again. The
+        // pause is deliberate: nothing can show that a signal did *not* act, so it is given
+        // time to (were it fatal, the test process would end here).
         kill(getpid(), SIGUSR2)
         try await Task.sleep(for: .milliseconds(50))
         let again = await SignalWatcher(watching: [.user2])

@@ -4,7 +4,7 @@ import Glibc
 import Testing
 import TestSupport
 
-@Suite("SystemdNotifier against a real datagram socket")
+@Suite("SystemdNotifier against a real datagram socket", .ownThread)
 struct SystemdNotifierTests {
     @Test func eachStateArrivesAsItsExactDatagram() async throws {
         let sink = try DatagramSink()
@@ -94,12 +94,19 @@ struct SystemdNotifierTests {
             environment: ["NOTIFY_SOCKET": sink.notifySocket, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": String(getpid())],
             logger: quietLogger)
         #expect(notifier.watchdog?.pingInterval == .milliseconds(200))
-        let pinger = Task { await notifier.runWatchdog { true } }
-        // Pings at 0, 200, 400, 600 ms within 700 ms; a stalled machine may lose one or two,
-        // but pinging faster than every 200 ms would show as more than 4.
-        let received = try await sink.collect(for: .milliseconds(700))
-        pinger.cancel()
-        await pinger.value
+        // The pinger is a child task: it runs on this test's own thread, beside the collecting.
+        let received = try await withThrowingTaskGroup(of: [String]?.self) { group in
+            group.addTask {
+                await notifier.runWatchdog { true }
+                return nil
+            }
+            // Pings at 0, 200, 400, 600 ms within 700 ms (the window is the subject: how many
+            // pings fit in it); a stalled machine may lose one or two, but pinging faster than
+            // every 200 ms would show as more than 4.
+            let received = try await sink.collect(for: .milliseconds(700))
+            group.cancelAll()
+            return received
+        }
         #expect(received.allSatisfy { $0 == "WATCHDOG=1" })
         #expect((2...4).contains(received.count), "\(received.count) pings")
     }
@@ -110,14 +117,19 @@ struct SystemdNotifierTests {
         let notifier = SystemdNotifier(
             environment: ["NOTIFY_SOCKET": sink.notifySocket, "WATCHDOG_USEC": "100000"], logger: record.logger())
         let health = HealthFlag()
-        let pinger = Task { await notifier.runWatchdog { await health.isHealthy } }
-        #expect(try await sink.collect(for: .milliseconds(300)).isEmpty)
-        #expect(record.messages(at: .warning).count == 1)
-        await health.set(true)
-        #expect(try await sink.next(within: .seconds(2)) == "WATCHDOG=1")
-        #expect(record.messages(at: .info).count == 1)
-        pinger.cancel()
-        await pinger.value
+        try await withThrowingTaskGroup(of: Void.self) { group throws in
+            // A child task: the pinger runs on this test's own thread.
+            group.addTask { await notifier.runWatchdog { health.isHealthy } }
+            // The unhealthy daemon logs once, and then, deliberately, 300 ms pass (three ping
+            // intervals: what is checked is that no ping comes).
+            #expect(await waitUntil { record.messages(at: .warning).count == 1 })
+            #expect(try await sink.collect(for: .milliseconds(300)).isEmpty)
+            #expect(record.messages(at: .warning).count == 1)
+            health.set(true)
+            #expect(try await sink.next(within: .seconds(10)) == "WATCHDOG=1")
+            #expect(record.messages(at: .info).count == 1)
+            group.cancelAll()
+        }
     }
 
     @Test func noWatchdogMeansTheLoopReturnsAtOnce() async throws {
@@ -134,7 +146,11 @@ struct SystemdNotifierTests {
     }
 }
 
-private actor HealthFlag {
-    private(set) var isHealthy = false
-    func set(_ value: Bool) { isHealthy = value }
+/// A flag read without an actor hop, so the pinger never waits for the cooperative pool.
+private final class HealthFlag: @unchecked Sendable {
+    // @unchecked Sendable: `healthy` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var healthy = false
+    var isHealthy: Bool { lock.withLock { healthy } }
+    func set(_ value: Bool) { lock.withLock { healthy = value } }
 }

@@ -7,7 +7,7 @@ import TestSupport
 /// The promise the store exists for: an entry still in a feed's document is never reported
 /// unseen a second time, whatever the dates (out of order, repeated, very old, missing) and
 /// however the document changes, trimming included.
-@Suite("EntryStore document histories", .serialized)
+@Suite("EntryStore document histories", .serialized, .ownThread)
 struct DocumentHistoryPropertyTests {
     /// A small deterministic generator (SplitMix64), so a failure can be replayed.
     struct Generator: RandomNumberGenerator {

@@ -8,7 +8,7 @@ import TestSupport
 
 /// Error replies are failures of their operation, reported once per shard and kind; a
 /// connection the server closed while idle is retried, not taken for an outage.
-@Suite("EntryStore error replies", .serialized)
+@Suite("EntryStore error replies", .serialized, .ownThread)
 struct ErrorReplyTests {
     static func store(_ server: RedisServerProcess, metrics: TestMetrics, log: LogRecord) throws -> EntryStore {
         EntryStore(
@@ -85,9 +85,8 @@ struct ErrorReplyTests {
         for _ in 0..<2 {
             // Wait until the server has closed the store's idle connection (its client list
             // shows only the redis-cli asking), with a deadline.
-            let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline, try server.command(["CLIENT", "LIST"]).split(separator: "\n").count > 1 {
-                try await Task.sleep(for: .milliseconds(100))
+            try await waitUntil(timeout: .seconds(20), every: .milliseconds(100)) {
+                try server.command(["CLIENT", "LIST"]).split(separator: "\n").count <= 1
             }
             let diff = await store.diff(feed: 2, keys: [1, 2])
             #expect(diff.history == .known && diff.unseen == [2], "the closed connection was taken for an outage")

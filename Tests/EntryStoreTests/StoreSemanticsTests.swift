@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// diff, mark, trim and feed state against a real `redis-server`.
-@Suite("EntryStore semantics", .serialized)
+@Suite("EntryStore semantics", .serialized, .ownThread)
 struct StoreSemanticsTests {
     static func store(_ servers: [RedisServerProcess], options: EntryStoreOptions = EntryStoreOptions()) throws -> EntryStore {
         // Feeds 0-999 on the first server, 1000-… on the second (when there is one).

@@ -9,7 +9,7 @@ struct FirstPollJournalTests {
     }
 
     @Test("feeds inserted survive reopening; a torn last record is dropped")
-    func survivesReopen() throws {
+    func survivesReopen() async throws {
         let directory = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
@@ -19,6 +19,9 @@ struct FirstPollJournalTests {
             #expect(journal.count == 3)
             journal.flush()
         }
+        // Released; its lock goes once its last delayed sync (a block on its queue that holds it
+        // for the moment it runs) is done.
+        #expect(await waitUntil { Self.isUnlocked(directory + "/first-polls") })
         // A crash in the middle of a record: three bytes of a fourth id.
         let handle = try #require(FileHandle(forWritingAtPath: directory + "/first-polls"))
         try handle.seekToEnd()
@@ -33,6 +36,16 @@ struct FirstPollJournalTests {
         reopened.flush()
         let size = try FileManager.default.attributesOfItem(atPath: directory + "/first-polls")[.size] as? Int
         #expect(size == 8 + 4 * 8)
+    }
+
+    /// Whether no one holds the `flock` of the file at `path` (taken and let go at once).
+    static func isUnlocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        flock(fd, LOCK_UN)
+        return true
     }
 
     @Test("a second daemon on the same directory is refused with a reason")

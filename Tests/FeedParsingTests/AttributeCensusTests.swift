@@ -5,7 +5,7 @@ import Testing
 
 /// Documents that make libxml2 2.9 quadratic (attributes on one element) are refused before it
 /// sees them; a parse over its time budget is abandoned.
-@Suite("Attribute census and time budget")
+@Suite("Attribute census and time budget", .ownThread)
 struct AttributeCensusTests {
     static func item(attributes: Int) -> [UInt8] {
         var text = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item"

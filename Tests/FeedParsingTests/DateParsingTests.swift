@@ -8,7 +8,7 @@ private func parsedISO(_ input: String) -> String? {
     FeedDate.parse(input).map(FeedDate.format)
 }
 
-@Suite("DateParsing")
+@Suite("DateParsing", .ownThread(nice: 19))
 struct DateParsingTests {
     /// One date string and the instant it should mean (`YYYY-MM-DDTHH:MM:SSZ`), nil for "not a date".
     struct DateCase: Sendable, CustomTestStringConvertible {

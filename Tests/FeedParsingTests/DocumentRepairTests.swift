@@ -3,7 +3,7 @@ import Testing
 @testable import FeedParsing
 
 /// Pass 1 (`normaliseEncoding`) and pass 2 (`repairMarkup`).
-@Suite struct DocumentRepairTests {
+@Suite(.ownThread(nice: 19)) struct DocumentRepairTests {
     private static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 

@@ -5,7 +5,7 @@ import Testing
 
 /// ``ParserLimits/maxEntries``: a document over it keeps its newest entries by date (undated
 /// ones rank below dated ones, ties go to the earlier entry), in document order, with a warning.
-@Suite("Entry limit keeps the newest")
+@Suite("Entry limit keeps the newest", .ownThread(nice: 19))
 struct EntryLimitTests {
     /// Items in the big documents: one over ten times the default limit.
     static let itemCount = 100_001

@@ -13,7 +13,7 @@ import Testing
 /// recovered ``Feed`` (with warnings), within a bounded time, with nothing loaded from outside.
 /// Time bounds are generous: they hold for a debug build on a slow machine; the point is
 /// "bounded", not "fast".
-@Suite("HostileDocuments")
+@Suite("HostileDocuments", .ownThread)
 struct HostileDocumentTests {
     /// The outcome of one parse and how long it took.
     struct Outcome {

@@ -6,7 +6,7 @@ import TestSupport
 @testable import Fetcher
 
 /// ``BodyBudget``: what a transfer may hold, the one overdraft, and fetches that stay within it.
-@Suite("Body budget", .serialized)
+@Suite("Body budget", .serialized, .ownThread)
 struct BodyBudgetTests {
     @Test("grants until spent, then one running charge may overdraw while the others wait; a body larger than the budget is refused; releases give back and wake")
     func grants() {

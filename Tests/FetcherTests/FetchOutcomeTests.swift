@@ -5,7 +5,7 @@ import TestSupport
 @testable import Fetcher
 
 /// The fetcher against a real nginx and a quirky server of our own, on loopback.
-@Suite("Fetcher outcomes", .serialized)
+@Suite("Fetcher outcomes", .serialized, .ownThread)
 struct FetchOutcomeTests {
     /// Loopback is what the tests use, so private addresses are allowed unless a test says not.
     static func fetcher(_ options: FetcherOptions = FetcherOptions(refusePrivateAddresses: false)) -> Fetcher {
@@ -265,10 +265,23 @@ struct FetchOutcomeTests {
         defer { server.stop() }
         let fetcher = Self.fetcher(
             FetcherOptions(totalTimeout: .milliseconds(2500), connectionsPerHost: 2, refusePrivateAddresses: false))
-        // 8 polls of 1 s, 2 at a time, each with 2.5 s in all: some cannot even start in time.
-        let results = await withTaskGroup(of: FetchResult.self) { group in
-            for _ in 0..<8 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/delay?ms=1000"))) } }
-            return await group.reduce(into: [FetchResult]()) { $0.append($1) }
+        // 8 polls, 2 at a time. Two of 4 s take both connections first (20 s to spare); behind
+        // them two of 1 s (20 s to spare) wait and are sent at 4 s; four with the 2.5 s of the
+        // options cannot even start in time. (No connection comes free near their deadline, so
+        // a loaded machine cannot tip one either way.)
+        // One fetch first: once libcurl knows the server speaks HTTP/1.1 it opens a second
+        // connection at once instead of waiting to see whether the first can be shared.
+        #expect(await fetcher.fetch(FetchRequest(url: server.url("/feed/plain"))).status == 200)
+        let long = FetchRequest(url: server.url("/delay?ms=4000"), timeout: .seconds(20))
+        let results = try await withThrowingTaskGroup(of: FetchResult.self) { group in
+            for _ in 0..<2 { group.addTask { await fetcher.fetch(long) } }
+            // Both are running on the server before the others queue.
+            #expect(try await waitUntil(timeout: .seconds(20)) {
+                try ChildProcess.run("/usr/bin/curl", ["-s", "--noproxy", "*", server.url("/most-concurrent")]).output == Data("2".utf8)
+            })
+            for _ in 0..<2 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/delay?ms=1000"), timeout: .seconds(20))) } }
+            for _ in 0..<4 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/delay?ms=1000"))) } }
+            return try await group.reduce(into: [FetchResult]()) { $0.append($1) }
         }
         let busy = results.filter { if case .failed(.hostBusy) = $0.outcome { true } else { false } }
         #expect(results.filter { $0.status == 200 }.count >= 2)

@@ -5,7 +5,7 @@ import TestSupport
 @testable import Fetcher
 
 /// `Cache-Control: max-age` on polls, and `Fetcher.post`, against the quirky server.
-@Suite("Fetcher max-age and POST", .serialized)
+@Suite("Fetcher max-age and POST", .serialized, .ownThread)
 struct FetcherPostTests {
     /// Loopback is what the tests use; no proxy from the environment.
     static func fetcher(refusePrivate: Bool = false) -> Fetcher {

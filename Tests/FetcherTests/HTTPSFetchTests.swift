@@ -6,7 +6,7 @@ import TestSupport
 
 /// The fetcher over HTTPS against a private CA and a TLS nginx made at test time: trust by
 /// `caFile`, refused certificates by kind, TLS sessions resumed, HTTP/2 when offered.
-@Suite("Fetcher over HTTPS", .serialized)
+@Suite("Fetcher over HTTPS", .serialized, .ownThread)
 struct HTTPSFetchTests {
     static let feed = Array(FeedFixtures.rss(items: 1...3).utf8)
 

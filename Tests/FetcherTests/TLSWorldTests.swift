@@ -4,7 +4,7 @@ import TestSupport
 
 /// The TLS world of the tests (`TestCertificates`, nginx in TLS mode) checked with the curl CLI
 /// as the client: what it trusts, what it refuses and why, session resumption and HTTP/2.
-@Suite("TLS world")
+@Suite("TLS world", .ownThread)
 struct TLSWorldTests {
     /// One curl run: exit status, standard output, standard error.
     struct Curl {

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The test servers themselves, checked with the curl CLI as the client.
-@Suite("TestSupport")
+@Suite("TestSupport", .ownThread)
 struct TestSupportTests {
     /// One curl response: status, headers (names lower-cased) and body.
     struct Response {
@@ -179,4 +179,80 @@ struct TestSupportTests {
         #expect(try redis.command(["GET", "k"]) == "v")
         #expect(redis.url == "redis://127.0.0.1:\(redis.port)/0")
     }
+}
+
+/// The waiting helpers and `.ownThread` themselves.
+@Suite("TestSupport waiting")
+struct WaitingTests {
+    @Test(".ownThread runs a test's synchronous code on its own thread, off the cooperative pool", .ownThread)
+    func synchronousOnOwnThread() {
+        #expect(OwnThreadTrait.isCurrentThreadOwn)
+    }
+
+    @Test(".ownThread resumes an async test, and the child tasks of its task groups, on its own thread", .ownThread)
+    func asyncOnOwnThread() async throws {
+        #expect(Self.onOwnThread())
+        try await Task.sleep(for: .milliseconds(1))  // any suspension: the resumption is what is checked
+        #expect(Self.onOwnThread())
+        let children = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 { group.addTask { Self.onOwnThread() } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(children == [true, true, true, true])
+    }
+
+    @Test(".ownThread(nice: 19) runs the test at that nice value, and only the test", .ownThread(nice: 19))
+    func niceThread() async throws {
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == 19)
+        let others = await Task.detached { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }.value
+        #expect(others == 0)
+    }
+
+    @Test("pause suspends for about the time asked, and resumes on the test's own thread", .ownThread)
+    func pauseOnOwnThread() async {
+        let start = ContinuousClock.now
+        await pause(for: .milliseconds(30))
+        #expect(ContinuousClock.now - start >= .milliseconds(30))
+        #expect(Self.onOwnThread())
+    }
+
+    @Test("without the trait a test runs on the cooperative pool")
+    func withoutTrait() async {
+        #expect(!Self.onOwnThread())
+    }
+
+    @Test("waitUntil returns as soon as the condition holds, asks once more at the deadline, and says false after it")
+    func waitUntilCondition() async {
+        var asked = 0
+        #expect(await waitUntil(timeout: .seconds(10), every: .milliseconds(5)) {
+            asked += 1
+            return asked == 3
+        })
+        #expect(asked == 3)
+        asked = 0
+        let start = ContinuousClock.now
+        #expect(!(await waitUntil(timeout: .milliseconds(100), every: .milliseconds(30)) {
+            asked += 1
+            return false
+        }))
+        #expect(ContinuousClock.now - start >= .milliseconds(100))
+        #expect(asked >= 2)
+        let late = ContinuousClock.now + .milliseconds(50)
+        // A condition that holds only once the deadline has passed still counts.
+        #expect(await waitUntil(timeout: .milliseconds(50), every: .seconds(1)) { ContinuousClock.now >= late })
+    }
+
+    @Test("waitUntil on a thread of its own suspends there between the questions", .ownThread)
+    func waitUntilOnOwnThread() async {
+        var threads: [Bool] = []
+        #expect(await waitUntil(every: .milliseconds(1)) {
+            threads.append(Self.onOwnThread())
+            return threads.count == 3
+        })
+        #expect(threads == [true, true, true])
+    }
+
+    /// Whether the caller runs on a thread `.ownThread` made (`Thread.current` is only for
+    /// synchronous code).
+    static func onOwnThread() -> Bool { OwnThreadTrait.isCurrentThreadOwn }
 }

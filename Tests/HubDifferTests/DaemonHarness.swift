@@ -3,6 +3,8 @@ import Glibc
 import TestSupport
 
 /// `hubdiffer run` as a child process: standard output and error go to files the test reads.
+/// Its calls block (curl, the child's exit): use it from tests on a thread of their own
+/// (`.ownThread`).
 final class DaemonHarness {
     let directory: String
     let controlPort: Int
@@ -19,8 +21,8 @@ final class DaemonHarness {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try feeds.map { "\($0.0) \($0.1)\n" }.joined().write(toFile: feedsPath, atomically: true, encoding: .utf8)
         try shards.write(toFile: shardsPath, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
     }
 
     deinit {
@@ -30,7 +32,7 @@ final class DaemonHarness {
 
     /// Starts the daemon (appending to the same output files as any earlier run); returns once
     /// its control endpoint answers.
-    func start(_ extra: [String] = []) throws {
+    func start(_ extra: [String] = []) async throws {
         let process = Process()
         process.executableURL = ParseCommandTests.executable
         process.arguments =
@@ -47,13 +49,12 @@ final class DaemonHarness {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if (try? get("/health"))?.contains("\"status\"") == true { return }
-            guard process.isRunning else { break }
-            usleep(50_000)
+        let answered = await waitUntil(timeout: .seconds(30), every: .milliseconds(50)) {
+            !process.isRunning || (try? get("/health"))?.contains("\"status\"") == true
         }
-        throw QuirkyServerError.notStarted(reason: "hubdiffer run did not answer /health", log: log())
+        guard answered, process.isRunning else {
+            throw QuirkyServerError.notStarted(reason: "hubdiffer run did not answer /health", log: log())
+        }
     }
 
     /// `GET path` on the control endpoint.
@@ -72,15 +73,15 @@ final class DaemonHarness {
     }
 
     /// Sends `signal`; returns the exit status and how long the exit took (nil: not within `timeout`).
-    func stop(_ signal: Int32, timeout: TimeInterval = 10) -> (status: Int32, seconds: Double)? {
+    func stop(_ signal: Int32, timeout: TimeInterval = 20) async -> (status: Int32, seconds: Double)? {
         guard let process else { return nil }
         let start = Date()
         kill(process.processIdentifier, signal)
-        while process.isRunning, Date().timeIntervalSince(start) < timeout { usleep(10_000) }
-        guard !process.isRunning else { return nil }
+        guard await waitUntil(timeout: .seconds(timeout), every: .milliseconds(10), { !process.isRunning }) else { return nil }
+        let seconds = Date().timeIntervalSince(start)
         process.waitUntilExit()
         self.process = nil
-        return (process.terminationStatus, Date().timeIntervalSince(start))
+        return (process.terminationStatus, seconds)
     }
 
     func signal(_ number: Int32) {

@@ -5,18 +5,21 @@ import Testing
 
 /// `hubdiffer run` end to end: the feed farm's feeds change round by round, the daemon is
 /// pinged to poll them all, and what it printed is checked against what the farm served.
-@Suite("hubdiffer run", .serialized)
+@Suite("hubdiffer run", .serialized, .ownThread)
 struct DaemonTests {
     /// Waits until the farm saw every feed polled in `round`, then until no poll is in flight.
-    static func settle(_ farm: FeedFarm, _ daemon: DaemonHarness, round: Int, timeout: TimeInterval = 120) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var awaiting = try farm.awaiting(round: round)
-        while awaiting > 0, Date() < deadline {
-            usleep(100_000)
+    static func settle(_ farm: FeedFarm, _ daemon: DaemonHarness, round: Int, timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var awaiting = -1
+        let polled = try await waitUntil(timeout: timeout, every: .milliseconds(100)) {
             awaiting = try farm.awaiting(round: round)
+            return awaiting == 0
         }
-        #expect(awaiting == 0, "round \(round): \(awaiting) feeds not polled")
-        while Date() < deadline, !(try daemon.get("/health")).contains("\"in_flight\":0") { usleep(50_000) }
+        #expect(polled, "round \(round): \(awaiting) feeds not polled")
+        let idle = try await waitUntil(timeout: max(deadline - .now, .seconds(5)), every: .milliseconds(50)) {
+            try daemon.get("/health").contains("\"in_flight\":0")
+        }
+        #expect(idle, "round \(round): polls still in flight")
     }
 
     static let quietClock = ["--interval", "3600", "--min-interval", "1", "--max-interval", "3600"]
@@ -24,7 +27,7 @@ struct DaemonTests {
     @Test(
         "1,000 changing feeds over 10 rounds, one of two shards down for two rounds, a broken reload: each new entry sent, exactly once where the shard stayed up"
     )
-    func thousandFeedsTenRounds() throws {
+    func thousandFeedsTenRounds() async throws {
         let feedCount = 1000
         let rounds = 10
         let a = try RedisServerProcess()
@@ -35,10 +38,10 @@ struct DaemonTests {
         defer { farm.stop() }
         let shards = "0-499 \(a.url)\n500-999 \(b.url)\n"
         let daemon = try DaemonHarness(feeds: (0..<feedCount).map { ($0, farm.url($0)) }, shards: shards)
-        try daemon.start(Self.quietClock)
+        try await daemon.start(Self.quietClock)
 
         try daemon.ping(0..<feedCount)
-        try Self.settle(farm, daemon, round: 0)
+        try await Self.settle(farm, daemon, round: 0)
         #expect(daemon.entries().isEmpty, "the first poll's backlog was sent")
 
         for round in 1...rounds {
@@ -51,7 +54,11 @@ struct DaemonTests {
                 try FileManager.default.moveItem(atPath: daemon.feedsPath + ".new", toPath: daemon.feedsPath + ".broken")
                 try "1 not-a-url\n".write(toFile: daemon.feedsPath, atomically: true, encoding: .utf8)
                 daemon.signal(SIGHUP)
-                usleep(500_000)
+                // The daemon refuses both files, one line each, and keeps running.
+                #expect(await waitUntil(timeout: .seconds(30)) {
+                    let log = daemon.log()
+                    return log.contains("kept the shard map in use") && log.contains("kept the feeds in use")
+                })
                 #expect(daemon.isRunning)
                 #expect(daemon.log().contains("kept the shard map in use"))
                 #expect(daemon.log().contains("kept the feeds in use"))
@@ -61,9 +68,9 @@ struct DaemonTests {
             }
             #expect(try farm.advance() == round)
             try daemon.ping(0..<feedCount)
-            try Self.settle(farm, daemon, round: round)
+            try await Self.settle(farm, daemon, round: round)
         }
-        let stopped = daemon.stop(SIGTERM)
+        let stopped = await daemon.stop(SIGTERM)
         #expect(stopped?.status == 0 && (stopped?.seconds ?? 99) < 5, "\(String(describing: stopped))")
 
         let expected = try farm.expected()
@@ -92,29 +99,30 @@ struct DaemonTests {
     }
 
     @Test("kill -9 mid-run and a restart: every new entry still goes out")
-    func killAndRestart() throws {
+    func killAndRestart() async throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
         let farm = try FeedFarm(feeds: 200, rounds: 4, seed: 7)
         defer { farm.stop() }
         let daemon = try DaemonHarness(feeds: (0..<200).map { ($0, farm.url($0)) }, shards: "0-9223372036854775807 \(redis.url)\n")
-        try daemon.start(Self.quietClock)
+        try await daemon.start(Self.quietClock)
         try daemon.ping(0..<200)
-        try Self.settle(farm, daemon, round: 0)
+        try await Self.settle(farm, daemon, round: 0)
         try farm.advance()
         try daemon.ping(0..<200)
-        try Self.settle(farm, daemon, round: 1)
+        try await Self.settle(farm, daemon, round: 1)
         try farm.advance()
         try daemon.ping(0..<200)
-        usleep(30_000)
-        #expect(daemon.stop(SIGKILL)?.status == SIGKILL || true)
-        try daemon.start(Self.quietClock)
+        // Mid-run: once the farm has served the round's first polls.
+        #expect(try await waitUntil(timeout: .seconds(30), every: .milliseconds(5)) { try farm.awaiting(round: 2) < 200 })
+        #expect(await daemon.stop(SIGKILL)?.status == SIGKILL)
+        try await daemon.start(Self.quietClock)
         try daemon.ping(0..<200)
-        try Self.settle(farm, daemon, round: 2)
+        try await Self.settle(farm, daemon, round: 2)
         try farm.advance()
         try daemon.ping(0..<200)
-        try Self.settle(farm, daemon, round: 3)
-        #expect(daemon.stop(SIGINT)?.status == 0)
+        try await Self.settle(farm, daemon, round: 3)
+        #expect(await daemon.stop(SIGINT)?.status == 0)
 
         let expected = try farm.expected()
         let sent = Set(daemon.entries().map { "\($0.feed) \($0.link)" })

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `hubdiffer fetch`, run as the built executable against a real nginx and redis-server.
-@Suite("hubdiffer fetch", .serialized)
+@Suite("hubdiffer fetch", .serialized, .ownThread)
 struct FetchCommandTests {
     /// A shards.conf naming `url` for every feed, in a temporary file.
     static func shardsFile(_ url: String) throws -> String {

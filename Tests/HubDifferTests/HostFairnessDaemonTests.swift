@@ -5,10 +5,10 @@ import Testing
 
 /// Hosts that hang and bodies that crowd memory, under a running daemon: healthy feeds keep
 /// their schedule and deliver every entry, and resident memory stays within the body budget.
-@Suite("hubdiffer run with hanging hosts and large bodies", .serialized)
+@Suite("hubdiffer run with hanging hosts and large bodies", .serialized, .ownThread)
 struct HostFairnessDaemonTests {
     @Test("300 feeds on a host that never answers beside 50 healthy ones: the healthy keep their schedule (lag p99 < 2 s) and deliver every entry; host_busy, then the host backed off")
-    func hangingHost() throws {
+    func hangingHost() async throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
         let farm = try FeedFarm(feeds: 50, rounds: 3, seed: 9)
@@ -19,19 +19,18 @@ struct HostFairnessDaemonTests {
         let healthy = (0..<50).map { ($0, farm.url($0) + " 3") }
         let hanging = (1000..<1300).map { ($0, silent.baseURL + "/feed/\($0) 3") }
         let daemon = try DaemonHarness(feeds: healthy + hanging, shards: "0-9999 \(redis.url)\n")
-        try daemon.start(DaemonTests.quietClock + ["--fetch-timeout", "4", "--stop-grace", "2"])
+        try await daemon.start(DaemonTests.quietClock + ["--fetch-timeout", "4", "--stop-grace", "2"])
 
         var roundSeconds: [Double] = []
         for round in 0...3 {
             let began = Date()
             if round > 0 { _ = try farm.advance() }
-            let deadline = began.addingTimeInterval(20)
-            var awaiting = try farm.awaiting(round: round)
-            while awaiting > 0, Date() < deadline {
-                usleep(100_000)
+            var awaiting = -1
+            let polled = try await waitUntil(timeout: .seconds(20 - Date().timeIntervalSince(began)), every: .milliseconds(100)) {
                 awaiting = try farm.awaiting(round: round)
+                return awaiting == 0
             }
-            #expect(awaiting == 0, "round \(round): \(awaiting) healthy feeds not polled within 20 s")
+            #expect(polled, "round \(round): \(awaiting) healthy feeds not polled within 20 s")
             roundSeconds.append(Date().timeIntervalSince(began))
             #expect(try daemon.get("/health").contains("\"status\":\"ok\""))
         }
@@ -49,7 +48,7 @@ struct HostFairnessDaemonTests {
         #expect(try daemon.metric("hubdiffer_hosts_backed_off") == 1)
         #expect(daemon.log().contains("timed out on 3 polls in a row"))
 
-        let stopped = daemon.stop(SIGTERM)
+        let stopped = await daemon.stop(SIGTERM)
         #expect(stopped?.status == 0 && (stopped?.seconds ?? 99) < 4, "\(String(describing: stopped))")
         let sent = Set(daemon.entries().map { "\($0.feed) \($0.link)" })
         let want = try farm.expected().flatMap { feed, links in links.map { "\(feed) \($0)" } }
@@ -58,7 +57,7 @@ struct HostFairnessDaemonTests {
     }
 
     @Test("300 feeds of 9 MB on 50 hosts with a 128 MB body budget: resident memory stays under the budget + 100 MB, every first poll done, budget waits counted")
-    func bodyBudget() throws {
+    func bodyBudget() async throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
         // A feed of three items padded to 9 MB by a comment; served as .bin (no gzip: the bytes
@@ -71,14 +70,13 @@ struct HostFairnessDaemonTests {
         defer { nginx.stop() }
         let feeds = (0..<300).map { ($0, "http://127.0.0.\(1 + $0 % 50):\(nginx.port)/big.bin?feed=\($0)") }
         let daemon = try DaemonHarness(feeds: feeds, shards: "0-9999 \(redis.url)\n")
-        try daemon.start(DaemonTests.quietClock + ["--body-budget", "128M"])
+        try await daemon.start(DaemonTests.quietClock + ["--body-budget", "128M"])
         let began = Date()
         try daemon.ping(0..<300)
-        let deadline = began.addingTimeInterval(120)
         var done = 0.0
-        while done < 300, Date() < deadline {
-            usleep(200_000)
+        try await waitUntil(timeout: .seconds(120), every: .milliseconds(200)) {
             done = try daemon.metric("hubdiffer_polls_total", "outcome=\"first_poll\"") ?? 0
+            return done >= 300
         }
         let seconds = Date().timeIntervalSince(began)
         let memory = daemon.memory()
@@ -91,7 +89,7 @@ struct HostFairnessDaemonTests {
         #expect((memory?.peak ?? .max) < (128 + 100) << 20)
         #expect(waits + pauses > 0)
         #expect(try daemon.metric("hubdiffer_body_budget_bytes", "state=\"limit\"") == Double(128 << 20))
-        _ = daemon.stop(SIGTERM)
+        _ = await daemon.stop(SIGTERM)
     }
 }
 

@@ -5,10 +5,10 @@ import Testing
 
 /// Hostile documents under a running daemon: healthy feeds keep their pace, `/health` stays
 /// 200, the refusals are counted, and SIGTERM still ends the process within the grace.
-@Suite("hubdiffer run with hostile feeds", .serialized)
+@Suite("hubdiffer run with hostile feeds", .serialized, .ownThread)
 struct HostileFeedDaemonTests {
     @Test("two documents with 500,000 attributes each: healthy feeds keep being polled and delivered, /health 200, SIGTERM within --stop-grace + 1 s")
-    func halfAMillionAttributes() throws {
+    func halfAMillionAttributes() async throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
         let farm = try FeedFarm(feeds: 24, rounds: 3, seed: 5)
@@ -20,19 +20,19 @@ struct HostileFeedDaemonTests {
         defer { nginx.stop() }
         let feeds = (0..<24).map { ($0, farm.url($0)) } + [(100, nginx.baseURL + "/a.xml"), (101, nginx.baseURL + "/b.xml")]
         let daemon = try DaemonHarness(feeds: feeds, shards: "0-999 \(redis.url)\n")
-        try daemon.start(DaemonTests.quietClock + ["--stop-grace", "2"])
+        try await daemon.start(DaemonTests.quietClock + ["--stop-grace", "2"])
         try daemon.ping(Array(0..<24) + [100, 101])
-        try DaemonTests.settle(farm, daemon, round: 0)
+        try await DaemonTests.settle(farm, daemon, round: 0)
         for _ in 1...3 {
             let round = try farm.advance()
             try daemon.ping(Array(0..<24) + [100, 101])
             #expect(try daemon.get("/health").contains("\"status\":\"ok\""))
-            try DaemonTests.settle(farm, daemon, round: round)
+            try await DaemonTests.settle(farm, daemon, round: round)
         }
         let metrics = try daemon.get("/metrics")
         let hostileLine = metrics.split(separator: "\n").first { $0.hasPrefix("hubdiffer_polls_total") && $0.contains("hostile_document") }
         #expect(hostileLine.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0 >= 2, "\(metrics)")
-        let stopped = daemon.stop(SIGTERM)
+        let stopped = await daemon.stop(SIGTERM)
         #expect(stopped?.status == 0 && (stopped?.seconds ?? 99) < 3, "\(String(describing: stopped))")
 
         let expected = try farm.expected()

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `hubdiffer parse`, run as the built executable: what a user sees.
-@Suite("hubdiffer parse")
+@Suite("hubdiffer parse", .ownThread)
 struct ParseCommandTests {
     /// The `hubdiffer` built beside this test bundle (any build folder), else in `.build`.
     static var executable: URL {

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `hubdiffer shards`, run as the built executable on temporary copies of a shard map.
-@Suite("hubdiffer shards")
+@Suite("hubdiffer shards", .ownThread)
 struct ShardsCommandTests {
     static let map = """
         # shards for the tests

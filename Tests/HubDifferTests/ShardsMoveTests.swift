@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// `hubdiffer shards move`, run as the built executable between two real redis-servers.
-@Suite("hubdiffer shards move", .serialized)
+@Suite("hubdiffer shards move", .serialized, .ownThread)
 struct ShardsMoveTests {
     /// What one feed holds on a server: its set (member → score) and its state (field → value).
     struct FeedKeys: Equatable {

@@ -4,7 +4,7 @@ import Testing
 
 /// A sink that stops taking entries: `/health` says so, and past `--sink-grace` the daemon
 /// exits non-zero (for systemd to restart it) with the entries unmarked.
-@Suite("hubdiffer run with a sink that stops reading", .serialized)
+@Suite("hubdiffer run with a sink that stops reading", .serialized, .ownThread)
 struct SinkHealthTests {
     @Test("`hubdiffer run | head -1`: the daemon exits 74 within the grace, with one clear line; nothing is marked")
     func stdoutClosed() throws {
@@ -33,19 +33,19 @@ struct SinkHealthTests {
     }
 
     @Test("/health reports the sink and the age of the last poll")
-    func healthReportsSink() throws {
+    func healthReportsSink() async throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
         let farm = try FeedFarm(feeds: 4, rounds: 1, seed: 4)
         defer { farm.stop() }
         let daemon = try DaemonHarness(feeds: (0..<4).map { ($0, farm.url($0)) }, shards: "0-99 \(redis.url)\n")
-        try daemon.start(DaemonTests.quietClock)
+        try await daemon.start(DaemonTests.quietClock)
         let before = try daemon.get("/health")
         #expect(before.contains("\"last_poll_age_seconds\":null") && before.contains("\"sink\":{\"name\":\"stdout\",\"state\":\"ok\"}"), "\(before)")
         try daemon.ping(0..<4)
-        try DaemonTests.settle(farm, daemon, round: 0)
+        try await DaemonTests.settle(farm, daemon, round: 0)
         let after = try daemon.get("/health")
         #expect(after.contains("\"status\":\"ok\"") && !after.contains("\"last_poll_age_seconds\":null"), "\(after)")
-        #expect(daemon.stop(SIGTERM)?.status == 0)
+        #expect(await daemon.stop(SIGTERM)?.status == 0)
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
 
 /// The daemon's network sinks against real servers: the quirky HTTP server (which records
 /// POST bodies and fails the first N on request) and private redis-servers.
-@Suite("Entry sinks", .serialized)
+@Suite("Entry sinks", .serialized, .ownThread)
 struct SinkTests {
     // MARK: - Helpers
 
@@ -203,7 +203,8 @@ struct SinkTests {
         let metrics = SinkTestMetrics()
         let sink = HTTPSink(url: server.url("/sink?fail=1000&status=503"), logger: log.logger(), metrics: metrics)
         let waiting = Task { await sink.deliver(Self.batch(feed: 7, 1...3)) }
-        try await Task.sleep(for: .milliseconds(900))  // the first POST and a retry
+        // The first POST and a retry have failed.
+        #expect(try await waitUntil(timeout: .seconds(30), every: .milliseconds(50)) { try Self.posts(server).count >= 2 })
         let started = ContinuousClock.now
         await sink.flush(deadline: .now + .milliseconds(500))
         let flushed = ContinuousClock.now - started
@@ -223,7 +224,8 @@ struct SinkTests {
         let sink = HTTPSink(
             url: server.url("/sink"), limits: SinkBatcher.Limits(maxEntries: 500, window: .seconds(30)))
         let waiting = Task { await sink.deliver(Self.batch(feed: 8, 1...3)) }
-        try await Task.sleep(for: .milliseconds(200))
+        // The sink holds the batch (for its 30 s window).
+        #expect(await waitUntil(timeout: .seconds(30)) { await sink.heldEntries == 3 })
         let started = ContinuousClock.now
         await sink.flush(deadline: .now + .seconds(5))
         #expect(ContinuousClock.now - started < .seconds(3))
@@ -280,6 +282,9 @@ struct SinkTests {
             answered.withLock { $0 = accepted }
             return accepted
         }
+        // The sink has tried and found Redis down; then, deliberately, time passes (what is
+        // checked is that nothing happens: the deliver keeps waiting while Redis is down).
+        #expect(await waitUntil(timeout: .seconds(30)) { log.messages(at: .warning).contains { $0.contains("Redis") } })
         try await Task.sleep(for: .milliseconds(1500))
         #expect(answered.withLock { $0 } == nil, "the deliver must wait while Redis is down")
         try redis.start()

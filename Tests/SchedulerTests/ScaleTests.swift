@@ -2,7 +2,7 @@ import Testing
 
 @testable import Scheduler
 
-@Suite("A million feeds")
+@Suite("A million feeds", .ownThread(nice: 19))
 struct ScaleTests {
     @Test("1,000,000 feeds sync, pop, complete and shrink")
     func millionFeeds() {

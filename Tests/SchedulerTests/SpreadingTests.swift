@@ -2,7 +2,7 @@ import Testing
 
 @testable import Scheduler
 
-@Suite("First due times of new feeds")
+@Suite("First due times of new feeds", .ownThread(nice: 19))
 struct SpreadingTests {
     @Test("100,000 feeds at 60 s fill every 1-s bucket within ±10% of the mean")
     func evenOverInterval() {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Scheduler
 
-@Suite("Internal structures against simple models")
+@Suite("Internal structures against simple models", .ownThread(nice: 19))
 struct StructureTests {
     @Test("FeedSlots agrees with a Dictionary through random inserts and removes")
     func slotsAgainstDictionary() {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Scheduler
 
-@Suite("Reloading the feeds file")
+@Suite("Reloading the feeds file", .ownThread(nice: 19))
 struct SyncTests {
     static func dues(_ scheduler: PollScheduler, _ ids: [Int64]) -> [Int64: FeedScheduleState] {
         Dictionary(uniqueKeysWithValues: ids.compactMap { id in scheduler.state(of: id).map { (id, $0) } })

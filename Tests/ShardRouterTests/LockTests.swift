@@ -3,7 +3,7 @@ import Testing
 
 @testable import ShardRouter
 
-@Suite("The editor lock")
+@Suite("The editor lock", .ownThread)
 struct LockTests {
     @Test("a second editor is refused at once while the first holds the lock")
     func secondRefused() throws {
@@ -60,7 +60,7 @@ struct LockTests {
     @Test(
         "another process holding the lock (flock(1)) refuses this one",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock")))
-    func otherProcess() throws {
+    func otherProcess() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("shards.conf")
@@ -78,8 +78,7 @@ struct LockTests {
             _ = FileManager.default.createFile(atPath: stop, contents: nil)
             holder.waitUntilExit()
         }
-        let deadline = Date().addingTimeInterval(5)
-        while !FileManager.default.fileExists(atPath: ready), Date() < deadline { usleep(10_000) }
+        await waitUntil(every: .milliseconds(10)) { FileManager.default.fileExists(atPath: ready) }
         #expect(FileManager.default.fileExists(atPath: ready))
         let error = anyRefusal { try ShardMap.withExclusiveLock(path: path) {} }
         guard case .lockHeld(let lockPath, _) = error else {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import ShardRouter
 
-@Suite("Routing feed IDs")
+@Suite("Routing feed IDs", .ownThread(nice: 19))
 struct RoutingTests {
     static let text = """
         300-399 redis://a

@@ -9,9 +9,7 @@ public enum ChildProcess {
         guard process.isRunning else { return }
         let pid = process.processIdentifier
         Glibc.kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
+        if !waitUntil(timeout: .seconds(grace), { !process.isRunning }) {
             // The child leads its own process group when Foundation made it so; killing the
             // group also takes any workers it forked. Fall back to the child alone.
             if getpgid(pid) == pid { Glibc.kill(-pid, SIGKILL) } else { Glibc.kill(pid, SIGKILL) }

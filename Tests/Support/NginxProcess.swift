@@ -86,12 +86,12 @@ public final class NginxProcess: @unchecked Sendable {
     }
 
     /// The access log once it has at least `count` lines, or as it is after `timeout` seconds.
-    public func accessLog(atLeast count: Int, timeout: TimeInterval = 5) -> [NginxAccessLine] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var lines = accessLog()
-        while lines.count < count, Date() < deadline {
-            usleep(10_000)
+    /// Blocks: in an async test, run it on a thread of its own (`.ownThread`).
+    public func accessLog(atLeast count: Int, timeout: TimeInterval = 10) -> [NginxAccessLine] {
+        var lines: [NginxAccessLine] = []
+        waitUntil(timeout: .seconds(timeout)) {
             lines = accessLog()
+            return lines.count >= count
         }
         return lines
     }
@@ -150,14 +150,12 @@ public final class NginxProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if !process.isRunning {
+        if waitUntil(timeout: .seconds(10), { !process.isRunning || Loopback.accepts(port: port) }) {
+            guard process.isRunning else {
                 process.waitUntilExit()
                 throw NginxError.notStarted(reason: "exited with status \(process.terminationStatus)", log: log(in: directory))
             }
-            if Loopback.accepts(port: port) { return process }
-            usleep(10_000)
+            return process
         }
         ChildProcess.terminate(process)
         throw NginxError.notStarted(reason: "no connection on port \(port) within 10 s", log: log(in: directory))

@@ -16,14 +16,37 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// Starts a server on `port`, or on a free port when nil, and waits until it answers PING;
     /// with `started` false, only picks the port (``start()`` starts it later).
     public init(port: Int? = nil, started: Bool = true) throws {
-        self.port = try port ?? Self.freePort()
-        if started { try start() }
+        guard port == nil, started else {
+            self.port = try port ?? Self.freePort()
+            if started { try start() }
+            return
+        }
+        // A free port may be taken by another test's server before redis-server binds it (the
+        // tests run in parallel): then it exits, and another port is tried.
+        var attempt = 0
+        while true {
+            let candidate = try Self.freePort()
+            attempt += 1
+            do {
+                process = try Self.launch(port: candidate)
+                self.port = candidate
+                return
+            } catch HarnessError.notStarted where attempt < 3 {
+                continue
+            }
+        }
     }
 
     deinit { kill() }
 
-    /// Starts (or restarts) the server and waits until it answers PING.
+    /// Starts (or restarts) the server and waits until it answers; throws when it cannot (its
+    /// port was taken meanwhile by another test's server, say).
     public func start() throws {
+        process = try Self.launch(port: port)
+    }
+
+    /// Starts redis-server on `port`; returns once that very server (its process id) answers.
+    private static func launch(port: Int) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.serverPath)
         process.arguments = [
@@ -33,13 +56,18 @@ public final class RedisServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        self.process = process
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if (try? command(["PING"])) == "PONG" { return }
-            usleep(20_000)
+        let answering = "process_id:\(process.processIdentifier)"
+        let up = waitUntil(timeout: .seconds(10), every: .milliseconds(20)) {
+            guard process.isRunning else { return true }
+            let info = (try? command(["INFO", "server"], port: port)) ?? ""
+            return info.split(whereSeparator: \.isNewline).contains { $0.trimmingCharacters(in: .whitespaces) == answering }
         }
-        throw HarnessError.notStarted(port)
+        guard up, process.isRunning else {
+            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            throw HarnessError.notStarted(port)
+        }
+        return process
     }
 
     /// Stops the server at once (SIGKILL), as a crash would.
@@ -58,6 +86,10 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// Runs one command with redis-cli and returns its output, trimmed.
     @discardableResult
     public func command(_ arguments: [String]) throws -> String {
+        try Self.command(arguments, port: port)
+    }
+
+    private static func command(_ arguments: [String], port: Int) throws -> String {
         let result = try ChildProcess.run(Self.cliPath, ["-h", "127.0.0.1", "-p", String(port)] + arguments)
         return String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -73,7 +105,7 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Why a server could not be provided.
     public enum HarnessError: Error {
-        /// The server did not answer PING on this port within 10 s.
+        /// The server did not answer on this port within 10 s, or exited (the port was taken).
         case notStarted(Int)
         /// No free loopback port could be found.
         case noPort

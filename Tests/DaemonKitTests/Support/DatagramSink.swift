@@ -34,11 +34,8 @@ final class DatagramSink {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
         }
-        guard bound == 0 else {
-            let code = errno
-            close(fd)
-            throw TestClientError.system("bind \(notifySocket)", code)
-        }
+        // A throw still runs `deinit` (every stored property is set), which closes `fd`.
+        guard bound == 0 else { throw TestClientError.system("bind \(notifySocket)", errno) }
     }
 
     deinit {
@@ -55,7 +52,10 @@ final class DatagramSink {
             if count >= 0 { return String(decoding: buffer[0..<count], as: UTF8.self) }
             guard errno == EAGAIN || errno == EINTR else { throw TestClientError.system("recv", errno) }
             guard ContinuousClock.now < deadline else { return nil }
-            try await Task.sleep(for: .milliseconds(2))
+            // Not Task.sleep: its wake-up needs the cooperative pool (see TestConnection).
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&entry, 1, 2)
+            await Task.yield()
         }
     }
 

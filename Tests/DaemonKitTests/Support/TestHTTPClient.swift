@@ -2,8 +2,10 @@ import Foundation
 import Glibc
 
 /// A raw HTTP/1.1 client over a real loopback socket, byte by byte under the test's control
-/// (slow clients, broken requests). Non-blocking: waiting is `Task.sleep`, never a blocking
-/// call on the cooperative pool.
+/// (slow clients, broken requests). Waiting is `poll(2)` for at most 2 ms and then a yield to
+/// the thread's other tasks: never `Task.sleep`, whose wake-up needs a thread of the cooperative
+/// pool (which a loaded parallel run may not give for seconds), and never long enough to hold
+/// up the pool when a test runs there.
 final class TestConnection {
     let fd: Int32
 
@@ -11,6 +13,8 @@ final class TestConnection {
     init(port: Int, host: String = "127.0.0.1", timeout: Duration = .seconds(5)) async throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestClientError.system("socket", errno) }
+        // From here on a throw still runs `deinit` (every stored property is set), which closes
+        // `fd`: closing it here too would close whatever another thread opened in between.
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -19,26 +23,16 @@ final class TestConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         if result != 0 {
-            guard errno == EINPROGRESS else {
-                let code = errno
-                close(fd)
-                throw TestClientError.system("connect", code)
-            }
+            guard errno == EINPROGRESS else { throw TestClientError.system("connect", errno) }
             let deadline = ContinuousClock.now + timeout
             while !ready(Int16(POLLOUT)) {
-                guard ContinuousClock.now < deadline else {
-                    close(fd)
-                    throw TestClientError.timedOut("connecting to \(host):\(port)")
-                }
-                try await Task.sleep(for: .milliseconds(2))
+                guard ContinuousClock.now < deadline else { throw TestClientError.timedOut("connecting to \(host):\(port)") }
+                await wait(for: Int16(POLLOUT))
             }
             var failure: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length)
-            guard failure == 0 else {
-                close(fd)
-                throw TestClientError.system("connect", failure)
-            }
+            guard failure == 0 else { throw TestClientError.system("connect", failure) }
         }
     }
 
@@ -51,7 +45,7 @@ final class TestConnection {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if sent < 0 {
                 guard errno == EAGAIN || errno == EINTR else { throw TestClientError.system("send", errno) }
-                try await Task.sleep(for: .milliseconds(2))
+                await wait(for: Int16(POLLOUT))
                 continue
             }
             offset += sent
@@ -60,8 +54,9 @@ final class TestConnection {
 
     func send(_ text: String) async throws { try await send(Array(text.utf8)) }
 
-    /// Reads until the server closes its side; throws after `timeout`.
-    func readUntilClosed(timeout: Duration = .seconds(5)) async throws -> [UInt8] {
+    /// Reads until the server closes its side; throws after `timeout` (a deadline for a broken
+    /// server, generous for a loaded machine: the server's handlers run on the cooperative pool).
+    func readUntilClosed(timeout: Duration = .seconds(20)) async throws -> [UInt8] {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -79,12 +74,12 @@ final class TestConnection {
             guard ContinuousClock.now < deadline else {
                 throw TestClientError.timedOut("reading (got \(received.count) bytes: \(String(decoding: received.prefix(200), as: UTF8.self)))")
             }
-            try await Task.sleep(for: .milliseconds(2))
+            await wait(for: Int16(POLLIN))
         }
     }
 
     /// Reads until `bytes` holds `marker`; returns everything read.
-    func read(until marker: String, timeout: Duration = .seconds(5)) async throws -> [UInt8] {
+    func read(until marker: String, timeout: Duration = .seconds(20)) async throws -> [UInt8] {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var byte: UInt8 = 0
@@ -96,9 +91,17 @@ final class TestConnection {
             }
             if count == 0 { throw TestClientError.closed(String(decoding: received, as: UTF8.self)) }
             guard ContinuousClock.now < deadline else { throw TestClientError.timedOut("waiting for \(marker.debugDescription)") }
-            try await Task.sleep(for: .milliseconds(2))
+            await wait(for: Int16(POLLIN))
         }
         return received
+    }
+
+    /// Waits until `events` may have happened (at most 2 ms, in poll(2)), then lets the other
+    /// tasks of this thread run.
+    private func wait(for events: Int16) async {
+        var entry = pollfd(fd: fd, events: events, revents: 0)
+        _ = poll(&entry, 1, 2)
+        await Task.yield()
     }
 
     private func ready(_ events: Int16) -> Bool {
