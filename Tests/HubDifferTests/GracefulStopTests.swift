@@ -7,10 +7,10 @@ import Testing
 /// SIGTERM with polls in flight: the daemon's service group stops taking feeds, gives the
 /// polls in flight the stop grace, cancels the rest (their transfers leave libcurl), and exits
 /// 0 within the grace and a second; a feed is marked only after its entries went out.
-@Suite("hubdiffer run stopping with polls in flight", .serialized)
+@Suite("hubdiffer run stopping with polls in flight", .serialized, .ownThread)
 struct GracefulStopTests {
     @Test("SIGTERM while 20 polls wait on a slow server: exit 0 within --stop-grace + 1 s; the slow feeds unmarked, every marked feed delivered")
-    func stopWithPollsInFlight() throws {
+    func stopWithPollsInFlight() async throws {
         let redis = try RedisServerProcess()
         defer { redis.kill() }
         let slow = try QuirkyServer()
@@ -23,21 +23,19 @@ struct GracefulStopTests {
         let slowFeeds = (100..<120).map { ($0, slow.url("/delay?ms=60000&feed=\($0)")) }
         let daemon = try DaemonHarness(feeds: fast + slowFeeds, shards: "0-999 \(redis.url)\n")
         let grace = 2.0
-        try daemon.start(DaemonTests.quietClock + ["--stop-grace", "\(Int(grace))", "--first-poll", "emit"])
+        try await daemon.start(DaemonTests.quietClock + ["--stop-grace", "\(Int(grace))", "--first-poll", "emit"])
         try daemon.ping(fast.map(\.0) + slowFeeds.map(\.0))
 
-        // Wait (bounded) until the fast feeds are delivered and the slow ones are in flight.
-        let deadline = Date().addingTimeInterval(30)
+        // Wait until the fast feeds are delivered and the slow ones are in flight.
         var inFlight = 0.0
-        while Date() < deadline {
+        _ = try await waitUntil(timeout: .seconds(30)) {
             inFlight = try daemon.metric("hubdiffer_polls_in_flight") ?? 0
-            if Set(daemon.entries().map(\.feed)).count == fast.count && inFlight >= Double(slowFeeds.count) { break }
-            usleep(50_000)
+            return Set(daemon.entries().map(\.feed)).count == fast.count && inFlight >= Double(slowFeeds.count)
         }
         #expect(inFlight >= Double(slowFeeds.count), "the slow polls were not all in flight: \(inFlight)")
         #expect(Set(daemon.entries().map(\.feed)) == Set(fast.map(\.0)))
 
-        let stopped = daemon.stop(SIGTERM)
+        let stopped = await daemon.stop(SIGTERM)
         print("graceful stop: \(Int(inFlight)) polls in flight, exit \(stopped?.status ?? -1) after \(String(format: "%.2f", stopped?.seconds ?? -1)) s (grace \(Int(grace)) s)")
         #expect(stopped?.status == 0, "\(String(describing: stopped))\n\(daemon.log())")
         #expect((stopped?.seconds ?? 99) < grace + 1, "took \(stopped?.seconds ?? -1) s with --stop-grace \(Int(grace))")
