@@ -43,6 +43,8 @@ final class CurlMulti: @unchecked Sendable {
     }
     /// The connection cache's size now: the transfers running plus the idle connections kept.
     private var connectionCache = -1
+    /// Why the loop ended on a failure of libcurl (read from any thread); nil while it runs.
+    let failure = Mutex<String?>(nil)
     /// Transfers added to libcurl now (read from any thread).
     let running = Atomic<Int>(0)
     /// Per host: transfers running, and those waiting for a connection.
@@ -252,7 +254,9 @@ final class CurlMulti: @unchecked Sendable {
         let runningFailure: FetchFailure?
         switch stopped {
         case .requested: (queuedFailure, runningFailure) = (.network("the fetcher stopped"), nil)
-        case .failed(let reason): (queuedFailure, runningFailure) = (.network(reason), .network(reason))
+        case .failed(let reason):
+            (queuedFailure, runningFailure) = (.network(reason), .network(reason))
+            failure.withLock { $0 = reason }
         }
         for transfer in incoming + hosts.drain() { transfer.fail(queuedFailure) }
         for easy in active.keys { finish(easy, code: CURLE_ABORTED_BY_CALLBACK, failure: runningFailure) }

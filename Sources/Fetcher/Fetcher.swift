@@ -50,6 +50,10 @@ public final class Fetcher: Sendable {
 
     deinit { for loop in loops { loop.stop() } }
 
+    /// Why loops ended on a failure of libcurl (their hosts' transfers all fail with it): empty
+    /// while every loop runs. The daemon reports it in `/health` and to the watchdog.
+    public var failedLoops: [String] { loops.compactMap { $0.failure.withLock { $0 } } }
+
     /// Transfers handed to libcurl now (not those waiting for a connection to their host).
     public var transfersRunning: Int { loops.reduce(0) { $0 + $1.running.load(ordering: .relaxed) } }
 

@@ -24,7 +24,8 @@ public enum ControlEndpoints {
             let lastPoll = await dispatcher.lastPollEnded.map { (ContinuousClock.now - $0).components.seconds }
             let refusal = sink.health.refusal()
             let sinkFailing = refusal.map { $0.duration > sink.grace } ?? false
-            let status = !turning ? "stalled" : sinkFailing ? "sink_failing" : "ok"
+            let fetcherFailures = await dispatcher.fetcherFailures
+            let status = !turning ? "stalled" : !fetcherFailures.isEmpty ? "fetcher_failed" : sinkFailing ? "sink_failing" : "ok"
             var json = JSONWriter()
             json.beginObject()
             json.field("status", status)
@@ -33,6 +34,7 @@ public enum ControlEndpoints {
             json.field("in_flight", integer: inFlight)
             json.field("entries_sent", integer: sent.value.load(ordering: .relaxed))
             json.field("last_poll_age_seconds", integer: lastPoll)
+            if let reason = fetcherFailures.first { json.field("fetcher_failure", reason) }
             json.key("sink")
             json.beginObject()
             json.field("name", sink.name)

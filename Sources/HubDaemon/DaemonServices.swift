@@ -37,7 +37,11 @@ struct WatchdogService: Service {
     func run() async {
         let dispatcher = self.dispatcher
         try? await cancelWhenGracefulShutdown { [systemd] in
-            await systemd.runWatchdog { await dispatcher.isTurning() }
+            // A stuck loop, or a fetcher loop that libcurl failed: no ping, so systemd restarts.
+            await systemd.runWatchdog {
+                let failures = await dispatcher.fetcherFailures
+                return await dispatcher.isTurning() && failures.isEmpty
+            }
             try await gracefulShutdown()
         }
     }

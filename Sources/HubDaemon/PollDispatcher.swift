@@ -417,6 +417,10 @@ public actor PollDispatcher: Service {
 }
 
 extension PollDispatcher {
+    /// Why parts of the fetcher stopped working (a libcurl multi handle that failed): its
+    /// hosts cannot be polled until the daemon restarts. Empty when all is well.
+    public var fetcherFailures: [String] { environment.fetcher.failedLoops }
+
     /// Whether the loop turned recently: it turns at least when a poll ends or one is due, so
     /// a loop silent for over a minute while polls are in flight or due is stuck.
     public func isTurning() -> Bool {
