@@ -71,11 +71,14 @@ public enum ControlEndpoints {
             for target in targets { results.append(await dispatcher.ping(target)) }
             if targets.count > 1 {
                 let polled = results.count { if case .unknownFeed = $0 { false } else { true } }
-                return .text("\(polled) of \(targets.count) feeds known; polling them now\n", status: 202)
+                return .text("\(polled) of \(targets.count) feeds known; polling them soon\n", status: 202)
             }
             switch results[0] {
-            case .scheduled: return .text("polling now\n", status: 202)
+            case .scheduled(let due):
+                let wait = max(0, Int((due - .now) / .seconds(1)))
+                return .text(wait == 0 ? "polling now\n" : "polling in \(wait) s\n", status: 202)
             case .alreadyInFlight: return .text("a poll is under way; another follows it\n", status: 202)
+            case .coalesced: return .text("merged into a poll already pending\n", status: 202)
             case .gone: return .text("the feed answered 410 Gone and is no longer polled\n", status: 410)
             case .unknownFeed: return .text("no such feed in the feeds file\n", status: 404)
             }

@@ -88,7 +88,8 @@ public struct Daemon: Sendable {
         let policy = SchedulePolicy(
             defaultInterval: .seconds(configuration.interval), minimumInterval: .seconds(configuration.minimumInterval),
             maximumInterval: .seconds(configuration.maximumInterval),
-            maximumBackoff: .seconds(max(configuration.maximumInterval, configuration.interval)))
+            maximumBackoff: .seconds(max(configuration.maximumInterval, configuration.interval)),
+            pingInterval: .seconds(configuration.pingInterval))
         let dispatcher = PollDispatcher(
             scheduler: PollScheduler(policy: policy, seed: UInt64.random(in: 0 ... .max)), environment: environment(map),
             concurrency: configuration.concurrency, stopGrace: .seconds(configuration.stopGrace), metrics: metrics, logger: logger)

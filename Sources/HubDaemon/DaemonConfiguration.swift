@@ -22,6 +22,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var interval = 900
     public var minimumInterval = 60
     public var maximumInterval = 86_400
+    /// Seconds between two ping-triggered polls of one feed at least (pings within are merged
+    /// into one poll at the end); 0: pings are not coalesced over time.
+    public var pingInterval = 10
     public var firstPoll = FirstPoll.record
     public var allowPrivateAddresses = false
     /// Addresses and CIDR ranges always allowed (`allow-address`, repeatable or comma-separated).

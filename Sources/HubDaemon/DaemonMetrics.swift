@@ -1,4 +1,5 @@
 import Metrics
+import Scheduler
 
 /// The daemon's own metrics (the store and the sinks report theirs): polls by outcome, new
 /// entries, fetch latency, scheduler lag, and the depth of each stage.
@@ -22,6 +23,9 @@ public struct DaemonMetrics: Sendable {
     /// Bytes of bodies in flight, and the budget for them.
     public let bodyBudgetUsed: Gauge
     public let bodyBudgetLimit: Gauge
+    /// `hubdiffer_pings_total{result}`, one counter per result (made once: a flood of pings
+    /// costs a lookup each, and unknown feeds add no series).
+    private let pings: [String: Counter]
     private let factory: MetricsFactory
 
     public init(factory: MetricsFactory = MetricsSystem.factory) {
@@ -43,6 +47,10 @@ public struct DaemonMetrics: Sendable {
         hostsBackedOff = Gauge(label: "hubdiffer_hosts_backed_off", factory: factory)
         bodyBudgetUsed = Gauge(label: "hubdiffer_body_budget_bytes", dimensions: [("state", "used")], factory: factory)
         bodyBudgetLimit = Gauge(label: "hubdiffer_body_budget_bytes", dimensions: [("state", "limit")], factory: factory)
+        pings = Dictionary(
+            uniqueKeysWithValues: Self.pingResults.map {
+                ($0, Counter(label: "hubdiffer_pings_total", dimensions: [("result", $0)], factory: factory))
+            })
         hostWaiting.record(0)
         hostsBackedOff.record(0)
         bodyBudgetUsed.record(0)
@@ -65,5 +73,23 @@ public struct DaemonMetrics: Sendable {
     /// the fetch timeout), host_backoff (its host is backed off), or the fetch failure's kind.
     public func countPoll(_ outcome: String) {
         Counter(label: "hubdiffer_polls_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
+    /// The results a ping is counted under: scheduled (it made the feed due), in_flight (the
+    /// feed is polled again after the poll under way), coalesced (merged into a ping-triggered
+    /// poll already pending), unknown (no such feed), gone (the feed answered 410).
+    public static let pingResults = ["scheduled", "in_flight", "coalesced", "unknown", "gone"]
+
+    /// Counts one ping in `hubdiffer_pings_total{result}` (see ``pingResults``).
+    public func countPing(_ result: PingResult) {
+        let label: String
+        switch result {
+        case .scheduled: label = "scheduled"
+        case .alreadyInFlight: label = "in_flight"
+        case .coalesced: label = "coalesced"
+        case .unknownFeed: label = "unknown"
+        case .gone: label = "gone"
+        }
+        pings[label]?.increment()
     }
 }

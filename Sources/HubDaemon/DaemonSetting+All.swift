@@ -15,6 +15,7 @@ extension DaemonSetting {
             .number("interval", "seconds", 1...31_536_000, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },
             .number("min-interval", "seconds", 1...31_536_000, "The shortest interval (default \(defaults.minimumInterval)).") { $0.minimumInterval = $1 },
             .number("max-interval", "seconds", 1...31_536_000, "The longest interval (default \(defaults.maximumInterval)).") { $0.maximumInterval = $1 },
+            .number("ping-interval", "seconds", 0...86_400, "Seconds between two polls of one feed that pings trigger at least; later pings merge into one poll at the window's end (default \(defaults.pingInterval); 0: a ping polls at once).") { $0.pingInterval = $1 },
             .parsed(
                 "first-poll", "mode", "record (default) or emit the entries a feed's first poll finds.", problem: "first-poll must be record or emit",
                 DaemonConfiguration.FirstPoll.init(rawValue:)

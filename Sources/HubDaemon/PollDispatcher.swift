@@ -119,8 +119,16 @@ public actor PollDispatcher: Service {
         case url(String)
     }
 
-    /// A publisher's ping: the feed is polled now (or right after the poll under way).
+    /// A publisher's ping: the feed is polled now, or right after the poll under way, no
+    /// sooner than its ping window allows (`--ping-interval`); pings meanwhile are merged into
+    /// that poll. Counted in `hubdiffer_pings_total{result}`; an unknown feed changes nothing.
     public func ping(_ target: PingTarget) -> PingResult {
+        let result = pingResult(target)
+        metrics.countPing(result)
+        return result
+    }
+
+    private func pingResult(_ target: PingTarget) -> PingResult {
         let feed: Int64
         switch target {
         case .feed(let id): feed = id

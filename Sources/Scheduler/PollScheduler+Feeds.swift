@@ -161,6 +161,7 @@ extension PollScheduler {
         records[Int(slot)] = .vacant
         deferredURLs[slot] = nil
         redirectStreaks[slot] = nil
+        pingWindows.forget(slot)
         slots.remove(slots.ids[Int(slot)])
     }
 }

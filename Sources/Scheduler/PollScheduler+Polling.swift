@@ -9,6 +9,7 @@ extension PollScheduler {
             heap.popFirst()
             let slot = Int(first.slot)
             let reason: DuePoll.Reason = records[slot].flags.contains(.dueByPing) ? .ping : .clock
+            if reason == .ping { pingWindows.open(first.slot, at: time) }
             records[slot].flags.remove([.dueByPing, .throttled])
             records[slot].flags.insert(.inFlight)
             inFlightCount += 1
@@ -20,23 +21,28 @@ extension PollScheduler {
         return polls
     }
 
-    /// A publisher's ping: the feed should be polled now.
+    /// A publisher's ping: the feed should be polled now, or as soon as its ping window allows.
     ///
-    /// A waiting feed becomes due now (or stays due earlier); a throttled one keeps its
-    /// Retry-After time; a feed in flight is polled once more right after its poll completes;
-    /// a gone feed is left alone.
+    /// A waiting feed becomes due now, or at the end of its ping window (`pingInterval` after
+    /// its last ping-triggered poll started), or stays due earlier; a throttled one keeps its
+    /// Retry-After time; a feed in flight is polled once more when its poll completes, no
+    /// sooner than its window allows; a ping while such a poll is already pending is merged
+    /// into it (`.coalesced`); a gone feed is left alone.
     public mutating func pollSoon(feed: Int64, now: ContinuousClock.Instant) -> PingResult {
         let time = clock.nanoseconds(at: now)
         guard let slot = slots.slot(of: feed) else { return .unknownFeed }
         let flags = records[Int(slot)].flags
         if flags.contains(.gone) { return .gone }
         if flags.contains(.inFlight) {
+            if flags.contains(.pendingPing) { return .coalesced }
             records[Int(slot)].flags.insert(.pendingPing)
             return .alreadyInFlight
         }
+        if flags.contains(.dueByPing) { return .coalesced }
         records[Int(slot)].flags.insert(.dueByPing)
         let current = heap.due(of: slot) ?? time
-        let due = flags.contains(.throttled) ? current : min(current, time)
+        let earliest = pingWindows.earliestPoll(of: slot, at: time)
+        let due = flags.contains(.throttled) ? current : min(current, earliest)
         heap.update(slot, due: due)
         return .scheduled(due: clock.instant(at: due))
     }
@@ -98,7 +104,7 @@ extension PollScheduler {
         if case .throttled = verdict {
             records[index].flags.insert(.throttled)  // a ping waits for the throttle to pass
         } else if pinged {
-            delay = 0
+            delay = pingWindows.earliestPoll(of: slot, at: time) - time
         }
         return reschedule(slot, at: time.saturatingAdding(delay), byPing: pinged, adoptedURL: adoptedURL)
     }

@@ -27,6 +27,10 @@
 /// - A ping makes a waiting feed due now; a ping during its poll makes it due again as soon as
 ///   that poll completes (unless it answered gone or throttled). Pings report as
 ///   `DuePoll.Reason.ping`.
+/// - Pings are coalesced: ping-triggered polls of one feed start at least `pingInterval`
+///   apart. A ping inside that window makes the feed due at the window's end (or keeps an
+///   earlier due time); a ping while a ping-triggered poll is already pending, due or after
+///   the poll under way, adds nothing (`PingResult.coalesced`).
 /// - Rescheduling always counts from the completion's `now`, so after a stall the backlog
 ///   comes out earliest first, `limit` at a time, and the jitter spreads it again.
 ///
@@ -64,6 +68,8 @@ public struct PollScheduler: Sendable {
     var deferredURLs: [Int32: String] = [:]
     /// Permanent redirects being counted, by slot.
     var redirectStreaks: [Int32: RedirectStreak] = [:]
+    /// Feeds ping-polled within the last `pingInterval`, and when they may be again.
+    var pingWindows: PingWindows
     /// How many feeds are in flight.
     public internal(set) var inFlightCount = 0
     /// How many feeds answered 410 Gone and are no longer polled.
@@ -81,6 +87,7 @@ public struct PollScheduler: Sendable {
         rules = IntervalRules(policy)
         random = SplitMix64(seed: seed)
         spread = GoldenSpread(start: random.next())
+        pingWindows = PingWindows(length: policy.pingInterval)
     }
 
     /// How many feeds are known: waiting, in flight or gone.

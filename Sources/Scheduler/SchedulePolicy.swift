@@ -1,5 +1,5 @@
 /// How often feeds are polled: the knobs of the adaptive interval, the error backoff, the
-/// jitter and the redirect adoption. Every field has a default; see `PollScheduler` for how
+/// jitter, the redirect adoption and the coalescing of pings. Every field has a default; see `PollScheduler` for how
 /// they are combined.
 public struct SchedulePolicy: Sendable, Equatable {
     /// The interval a feed without a pinned interval starts at (15 minutes).
@@ -15,6 +15,10 @@ public struct SchedulePolicy: Sendable, Equatable {
     /// How many consecutive polls must be permanently redirected (301/308) to the same new
     /// URL before the feed's URL is replaced by it. At least 1.
     public var redirectsToAdopt: Int
+    /// The shortest time between two ping-triggered polls of one feed (10 seconds): pings
+    /// within it are merged into one poll at its end. Zero: a ping polls as soon as the feed
+    /// is not in flight (pings during a poll still make one poll after it).
+    public var pingInterval: Duration
 
     /// A policy; every argument left out takes its default.
     public init(
@@ -23,7 +27,8 @@ public struct SchedulePolicy: Sendable, Equatable {
         maximumInterval: Duration = .seconds(86_400),
         maximumBackoff: Duration = .seconds(86_400),
         jitter: Double = 0.1,
-        redirectsToAdopt: Int = 3
+        redirectsToAdopt: Int = 3,
+        pingInterval: Duration = .seconds(10)
     ) {
         self.defaultInterval = defaultInterval
         self.minimumInterval = minimumInterval
@@ -31,5 +36,6 @@ public struct SchedulePolicy: Sendable, Equatable {
         self.maximumBackoff = maximumBackoff
         self.jitter = jitter
         self.redirectsToAdopt = redirectsToAdopt
+        self.pingInterval = pingInterval
     }
 }

@@ -22,7 +22,9 @@ struct DaemonTests {
         #expect(idle, "round \(round): polls still in flight")
     }
 
-    static let quietClock = ["--interval", "3600", "--min-interval", "1", "--max-interval", "3600"]
+    /// Feeds polled only when pinged, and pinged round after round without waiting for a ping
+    /// window (`PingFloodTests` checks the coalescing).
+    static let quietClock = ["--interval", "3600", "--min-interval", "1", "--max-interval", "3600", "--ping-interval", "0"]
 
     @Test(
         "1,000 changing feeds over 10 rounds, one of two shards down for two rounds, a broken reload: each new entry sent, exactly once where the shard stayed up"

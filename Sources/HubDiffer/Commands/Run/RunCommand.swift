@@ -25,7 +25,8 @@ struct RunCommand: AsyncParsableCommand {
 
             Control endpoint (--control, loopback, default 127.0.0.1:8425; `off` for none): GET \
             /metrics (Prometheus), GET /health, POST /ping with hub.url=URL or feed=ID (a \
-            publisher's ping: poll now).
+            publisher's ping: poll now; pings for one feed within --ping-interval seconds \
+            merge into one poll at its end).
 
             Signals: SIGHUP re-reads the feeds file and the shard map (a broken file is refused \
             with one line; the one in use stays); SIGTERM and SIGINT stop within --stop-grace \
@@ -68,6 +69,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .setting("interval")) var interval: String?
     @Option(help: .setting("min-interval")) var minInterval: String?
     @Option(help: .setting("max-interval")) var maxInterval: String?
+    @Option(help: .setting("ping-interval")) var pingInterval: String?
     @Option(help: .setting("first-poll")) var firstPoll: String?
     @Flag(help: .setting("allow-private-addresses")) var allowPrivateAddresses = false
     @Option(help: .setting("allow-address")) var allowAddress: [String] = []
