@@ -163,8 +163,8 @@ private func run(_ executable: String, _ arguments: [String]) async throws -> (s
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
+        let output = Pipe.closingOnExec()
+        let errors = Pipe.closingOnExec()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `hubdiffer parse`, run as the built executable: what a user sees.
 @Suite("hubdiffer parse", .ownThread)
@@ -31,9 +32,9 @@ struct ParseCommandTests {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
+        let output = Pipe.closingOnExec()
+        let errors = Pipe.closingOnExec()
+        let stdin = Pipe.closingOnExec()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = stdin

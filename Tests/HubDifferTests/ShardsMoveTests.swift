@@ -114,7 +114,7 @@ struct ShardsMoveTests {
                 + "print('ready', flush=True)\ntime.sleep(60)",
             hupFile,
         ]
-        let ready = Pipe()
+        let ready = Pipe.closingOnExec()
         daemon.standardOutput = ready
         try daemon.run()
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
@@ -161,7 +161,7 @@ struct ShardsMoveTests {
         let process = Process()
         process.executableURL = ParseCommandTests.executable
         process.arguments = ["shards", "move", "0-9999", b.url, "--file", map, "--no-daemon", "--rate", "4000"]
-        let errors = Pipe()
+        let errors = Pipe.closingOnExec()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()

@@ -34,7 +34,7 @@ public enum ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe()
+        let output = Pipe.closingOnExec()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -57,7 +57,7 @@ public enum ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe()
+        let output = Pipe.closingOnExec()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = errorFile

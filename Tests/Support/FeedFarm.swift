@@ -19,7 +19,7 @@ public final class FeedFarm: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ChildProcess.executable(["/usr/bin/python3", "/usr/local/bin/python3"]))
         process.arguments = ["-u", script.path, "--port", "0", "--feeds", String(feeds), "--rounds", String(rounds), "--seed", String(seed)]
-        let output = Pipe()
+        let output = Pipe.closingOnExec()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

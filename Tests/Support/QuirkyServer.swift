@@ -37,7 +37,7 @@ public final class QuirkyServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ChildProcess.executable(["/usr/bin/python3", "/usr/local/bin/python3"]))
         process.arguments = ["-u", script.path, "--host", host, "--port", "0"]
-        let output = Pipe()
+        let output = Pipe.closingOnExec()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = errors
