@@ -205,7 +205,8 @@ public struct Daemon: Sendable {
             throw StartFailure(description: "\(error)", status: .usage)
         }
         let server = ControlServer(
-            host: host, port: port, routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent, sink: sink),
+            host: host, port: port, allowedHostNames: configuration.controlHosts,
+            routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent, sink: sink),
             logger: Logger(label: "hubdiffer.control"))
         do { try server.start() } catch {
             throw StartFailure(description: "control endpoint \(address): \(error)", status: .unavailable)

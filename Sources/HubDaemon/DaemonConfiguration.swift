@@ -19,6 +19,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var sink = "stdout"
     /// `HOST:PORT` of the control endpoint; nil: none.
     public var control: String? = "127.0.0.1:8425"
+    /// Names a request to the control endpoint may give in `Host` besides its address
+    /// (`control-host`, repeatable or comma-separated): a reverse proxy's public name.
+    public var controlHosts: [String] = []
     public var interval = 900
     public var minimumInterval = 60
     public var maximumInterval = 86_400

@@ -1,3 +1,4 @@
+import DaemonKit
 import FeedMemory
 import Fetcher
 import Foundation
@@ -12,6 +13,11 @@ extension DaemonSetting {
             .text("shards", "file", "The shard map (default \(defaults.shardsFile)).") { $0.shardsFile = $1 },
             .text("sink", "url", "Where new entries go: stdout (default), http(s)://…, redis://HOST:PORT/KEY.") { $0.sink = $1 },
             .optionalText("control", "host:port", "The control endpoint's HOST:PORT, or off (default \(defaults.control ?? "off")).") { $0.control = $1 == "off" ? nil : $1 },
+            .list(
+                "control-host", "name",
+                "A name the control endpoint answers to in Host besides its address (and localhost on loopback), as behind a reverse proxy that forwards Host (repeatable); name:port for one port only.",
+                problem: ControlServer.hostNameProblem, clear: { $0.controlHosts = [] }
+            ) { $0.controlHosts.append($1) },
             .number("interval", "seconds", 1...31_536_000, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },
             .number("min-interval", "seconds", 1...31_536_000, "The shortest interval (default \(defaults.minimumInterval)).") { $0.minimumInterval = $1 },
             .number("max-interval", "seconds", 1...31_536_000, "The longest interval (default \(defaults.maximumInterval)).") { $0.maximumInterval = $1 },
@@ -25,16 +31,14 @@ extension DaemonSetting {
                 "Poll feeds on private and loopback addresses too (never link-local ones or a cloud's metadata service: see --allow-address).",
                 form: .flag, problem: "allow-private-addresses must be true or false", Bool.init
             ) { $0.allowPrivateAddresses = $1 },
-            DaemonSetting(
-                "allow-address", .list, valueName: "cidr",
-                help: "An address or CIDR range to allow whatever the rules above (repeatable), e.g. 10.1.0.0/16 or 169.254.0.0/16.",
-                clear: { $0.allowedAddresses = [] }
-            ) { configuration, value throws(DaemonConfiguration.Problem) in
-                for range in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !range.isEmpty {
-                    do { _ = try AddressRange(parsing: range) } catch { throw DaemonConfiguration.Problem(description: "allow-address: \(error)") }
-                    configuration.allowedAddresses.append(range)
-                }
-            },
+            .list(
+                "allow-address", "cidr",
+                "An address or CIDR range to allow whatever the rules above (repeatable), e.g. 10.1.0.0/16 or 169.254.0.0/16.",
+                problem: { range in
+                    do { _ = try AddressRange(parsing: range) } catch { return "\(error)" }
+                    return nil
+                }, clear: { $0.allowedAddresses = [] }
+            ) { $0.allowedAddresses.append($1) },
             .number("concurrency", "count", 1...100_000, "Polls in flight at once (default \(defaults.concurrency)).") { $0.concurrency = $1 },
             .optionalText("pid-file", "file", "Write the process ID here (default $RUNTIME_DIRECTORY/hubdiffer.pid under systemd).") { $0.pidFile = $1 },
             .optionalText("contact-url", "url", "A URL about this poller, added to the User-Agent.") { $0.contactURL = $1 },

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One setting of `hubdiffer run`: its key, which is both its line in the configuration file
 /// (`key = value`) and its long flag (`--key value`), the help and value name the flag shows,
 /// and how a value is checked and applied to a ``DaemonConfiguration``. The table of them is
@@ -86,5 +88,20 @@ public struct DaemonSetting: Sendable {
     ) -> DaemonSetting {
         let problem = "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)"
         return parsed(key, valueName, help, problem: problem, { Int($0).flatMap { range.contains($0) ? $0 : nil } }, set: set)
+    }
+
+    /// A list (repeatable, or comma-separated in one value): each item that `problem` finds
+    /// nothing wrong with is added by `append`; `clear` empties the list.
+    static func list(
+        _ key: String, _ valueName: String, _ help: String, problem: @escaping @Sendable (String) -> String?,
+        clear: @escaping @Sendable (inout DaemonConfiguration) -> Void,
+        append: @escaping @Sendable (inout DaemonConfiguration, String) -> Void
+    ) -> DaemonSetting {
+        DaemonSetting(key, .list, valueName: valueName, help: help, clear: clear) { configuration, value throws(DaemonConfiguration.Problem) in
+            for item in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+                if let problem = problem(item) { throw DaemonConfiguration.Problem(description: "\(key): \(problem)") }
+                append(&configuration, item)
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The daemon's state a `/ping` handler reaches into.
-private actor FeedBook {
+actor FeedBook {
     private(set) var pinged: [(hub: String, feed: String)] = []
 
     func ping(hub: String, feed: String) -> Int {
@@ -32,12 +32,16 @@ private actor Gate {
     }
 }
 
+/// The `Host` a client of a server on 127.0.0.1 sends.
+func host(_ port: Int) -> String { "127.0.0.1:\(port)" }
+
 /// Runs `body` with a started server on 127.0.0.1 and a port of the kernel's choice; stops it.
-private func withServer(
-    _ routes: ControlRoutes, limits: ControlServerLimits = ControlServerLimits(),
-    _ body: (_ port: Int) async throws -> Void
+func withServer(
+    _ routes: ControlRoutes, limits: ControlServerLimits = ControlServerLimits(), allowedHostNames: [String] = [],
+    logger: Logger = quietLogger, _ body: (_ port: Int) async throws -> Void
 ) async throws {
-    let server = ControlServer(host: "127.0.0.1", port: 0, routes: routes, limits: limits, logger: quietLogger)
+    let server = ControlServer(
+        host: "127.0.0.1", port: 0, allowedHostNames: allowedHostNames, routes: routes, limits: limits, logger: logger)
     try server.start()
     let port = try #require(server.boundPort)
     do {
@@ -51,7 +55,7 @@ private func withServer(
     await server.waitUntilStopped()
 }
 
-private func pingRoutes(_ book: FeedBook) -> ControlRoutes {
+func pingRoutes(_ book: FeedBook) -> ControlRoutes {
     var routes = ControlRoutes()
     routes.add(.post, "/ping") { request in
         let form: FormFields
@@ -91,7 +95,7 @@ struct ControlServerTests {
             let body = "hub.url=https%3A%2F%2Fexample.com%2Ffeed%3Fa%3D1%26b%3D2&feed=42+x"
             let response = try await TestHTTP.exchange(
                 port: port,
-                "POST /ping HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                "POST /ping HTTP/1.1\r\nHost: \(host(port))\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             )
             #expect(response.status == 202)
             #expect(response.text == "queued 42 x (1)\n")
@@ -120,7 +124,7 @@ struct ControlServerTests {
     @Test func wrongContentTypeIsTheHandlersToRefuse() async throws {
         try await withServer(pingRoutes(FeedBook())) { port in
             let response = try await TestHTTP.exchange(
-                port: port, "POST /ping HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                port: port, "POST /ping HTTP/1.1\r\nHost: \(host(port))\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
             #expect(response.status == 400)
             #expect(response.text.contains("application/x-www-form-urlencoded"))
         }
@@ -133,7 +137,7 @@ struct ControlServerTests {
             let wrongMethod = try await TestHTTP.get(port: port, "/ping")
             #expect(wrongMethod.status == 405)
             #expect(wrongMethod.headers["allow"] == "POST")
-            let deleteHello = try await TestHTTP.exchange(port: port, "DELETE /hello HTTP/1.1\r\n\r\n")
+            let deleteHello = try await TestHTTP.exchange(port: port, "DELETE /hello HTTP/1.1\r\nHost: \(host(port))\r\n\r\n")
             #expect(deleteHello.status == 405)
             #expect(deleteHello.headers["allow"] == "GET, HEAD")
         }
@@ -141,7 +145,7 @@ struct ControlServerTests {
 
     @Test func headAnswersTheGetRouteWithoutBody() async throws {
         try await withServer(pingRoutes(FeedBook())) { port in
-            let response = try await TestHTTP.exchange(port: port, "HEAD /hello HTTP/1.1\r\n\r\n")
+            let response = try await TestHTTP.exchange(port: port, "HEAD /hello HTTP/1.1\r\nHost: \(host(port))\r\n\r\n")
             #expect(response.status == 200)
             #expect(response.headers["content-length"] == "13")  // "hello nobody\n"
             #expect(response.body.isEmpty)
@@ -153,12 +157,12 @@ struct ControlServerTests {
         ("GET /x HTTP/2.0\r\n\r\n", 505),
         ("GET x HTTP/1.1\r\n\r\n", 400),
         ("GET /hello HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400),
-        ("GET /hello HTTP/1.1\r\nNo colon here\r\n\r\n", 400),
-        ("POST /ping HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400),
-        ("POST /ping HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
-        ("POST /ping HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501),
-        ("GET /hello%zz HTTP/1.1\r\n\r\n", 400),
-        ("GET /hello?name=%C3 HTTP/1.1\r\n\r\n", 400),
+        ("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n", 400),
+        ("POST /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400),
+        ("POST /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n", 400),
+        ("POST /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501),
+        ("GET /hello%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
+        ("GET /hello?name=%C3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
     ])
     func badRequestsAreRefused(request: String, status: Int) async throws {
         try await withServer(pingRoutes(FeedBook())) { port in
@@ -170,7 +174,7 @@ struct ControlServerTests {
     @Test func oversizedHeadIs431() async throws {
         try await withServer(pingRoutes(FeedBook())) { port in
             let filler = String(repeating: "a", count: 20_000)
-            let response = try await TestHTTP.exchange(port: port, "GET /hello HTTP/1.1\r\nX-Filler: \(filler)\r\n\r\n")
+            let response = try await TestHTTP.exchange(port: port, "GET /hello HTTP/1.1\r\nHost: \(host(port))\r\nX-Filler: \(filler)\r\n\r\n")
             #expect(response.status == 431)
         }
     }
@@ -178,7 +182,7 @@ struct ControlServerTests {
     @Test func bodyOver64KiBIs413WithoutReadingIt() async throws {
         try await withServer(pingRoutes(FeedBook())) { port in
             let connection = try await TestConnection(port: port)
-            try await connection.send("POST /ping HTTP/1.1\r\nContent-Length: \(64 * 1024 + 1)\r\n\r\n")
+            try await connection.send("POST /ping HTTP/1.1\r\nHost: \(host(port))\r\nContent-Length: \(64 * 1024 + 1)\r\n\r\n")
             let response = try #require(TestHTTPResponse(try await connection.readUntilClosed()))
             #expect(response.status == 413)
             #expect(response.text.contains("65536"))
@@ -190,7 +194,7 @@ struct ControlServerTests {
         routes.add(.post, "/size") { request in .text("\(request.body.count)") }
         try await withServer(routes) { port in
             let body = String(repeating: "x", count: 64 * 1024)
-            let response = try await TestHTTP.exchange(port: port, "POST /size HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            let response = try await TestHTTP.exchange(port: port, "POST /size HTTP/1.1\r\nHost: \(host(port))\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
             #expect(response.status == 200)
             #expect(response.text == "65536\n")
         }
@@ -201,7 +205,7 @@ struct ControlServerTests {
             let connection = try await TestConnection(port: port)
             let body = "hub.url=h&feed=1"
             try await connection.send(
-                "POST /ping HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+                "POST /ping HTTP/1.1\r\nHost: \(host(port))\r\nContent-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
             let interim = try await connection.read(until: "\r\n\r\n")
             #expect(String(decoding: interim, as: UTF8.self) == "HTTP/1.1 100 Continue\r\n\r\n")
             try await connection.send(body)
@@ -227,7 +231,7 @@ struct ControlServerTests {
     @Test func aRequestSentAByteAtATimeIsServed() async throws {
         try await withServer(pingRoutes(FeedBook())) { port in
             let connection = try await TestConnection(port: port)
-            for byte in "GET /hello?name=slow HTTP/1.1\r\nHost: x\r\n\r\n".utf8 {
+            for byte in "GET /hello?name=slow HTTP/1.1\r\nHost: \(host(port))\r\n\r\n".utf8 {
                 try await connection.send([byte])
                 await pause(for: .milliseconds(1))  // deliberate: the slow client is the subject
             }
@@ -264,7 +268,7 @@ struct ControlServerTests {
         routes.add(.get, "/fast") { _ in .text("fast") }
         try await withServer(routes) { port in
             let slow = try await TestConnection(port: port)
-            try await slow.send("GET /slow HTTP/1.1\r\n\r\n")
+            try await slow.send("GET /slow HTTP/1.1\r\nHost: \(host(port))\r\n\r\n")
             // /slow is answered only after /fast was.
             let fast = try await TestHTTP.get(port: port, "/fast")
             #expect(fast.text == "fast\n")
@@ -291,13 +295,14 @@ struct ControlServerTests {
     @Test func connectionsPastTheLimitGet503() async throws {
         var limits = ControlServerLimits()
         limits.maxConnections = 2
+        limits.headTimeout = .seconds(30)  // the first two stay while the third is refused
         try await withServer(pingRoutes(FeedBook()), limits: limits) { port in
             let first = try await TestConnection(port: port)
             let second = try await TestConnection(port: port)
             // The loop accepts in arrival order: the first two take the slots.
             let third = try await TestHTTP.get(port: port, "/hello")
             #expect(third.status == 503)
-            try await first.send("GET /hello HTTP/1.1\r\n\r\n")
+            try await first.send("GET /hello HTTP/1.1\r\nHost: \(host(port))\r\n\r\n")
             #expect(TestHTTPResponse(try await first.readUntilClosed())?.status == 200)
             _ = second
         }
@@ -327,7 +332,7 @@ struct ControlServerTests {
                     group.addTask {
                         let body = "hub.url=h&feed=\(index)"
                         return try await TestHTTP.exchange(
-                            port: port, "POST /ping HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                            port: port, "POST /ping HTTP/1.1\r\nHost: \(host(port))\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
                         ).status
                     }
                 }

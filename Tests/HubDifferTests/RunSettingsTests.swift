@@ -58,4 +58,18 @@ struct RunSettingsTests {
         #expect(configuration.allowedAddresses == ["127.0.0.0/8", "::1"])
         #expect(throws: DaemonConfiguration.Problem.self) { try configuration.set("no-such-setting", "1") }
     }
+
+    @Test("control-host: repeatable or comma-separated names, checked; the flags replace the file's")
+    func controlHosts() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString).conf").path
+        try "control-host = hub.example.com, proxy.example:8443\ncontrol-host = other.example\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = try DaemonConfiguration.load(path)
+        #expect(configuration.controlHosts == ["hub.example.com", "proxy.example:8443", "other.example"])
+        try configuration.replace("control-host", with: ["metrics.example"])
+        #expect(configuration.controlHosts == ["metrics.example"])
+        let bad = try ParseCommandTests.run(["run", "--control-host", "https://hub.example.com/"])
+        #expect(bad.status == 64 && bad.stderr.contains("control-host:"), "\(bad.stderr)")
+    }
 }

@@ -1,7 +1,8 @@
 /// One client connection of the control endpoint; used by the connection loop's thread only.
 final class ControlConnection {
     enum Phase {
-        /// Reading the request (until ``ControlServerLimits/requestTimeout``).
+        /// Reading the request (its head until ``ControlServerLimits/headTimeout``, all of it
+        /// until ``ControlServerLimits/requestTimeout``).
         case reading
         /// The handler's task runs (until ``ControlServerLimits/handlerTimeout``).
         case handling
@@ -15,6 +16,8 @@ final class ControlConnection {
 
     let id: UInt64
     let fd: Int32
+    /// When it was accepted: the request's deadlines count from here.
+    let acceptedAt: ContinuousClock.Instant
     var phase = Phase.reading
     var deadline: ContinuousClock.Instant
 
@@ -31,9 +34,10 @@ final class ControlConnection {
     var written = 0
     var discarded = 0
 
-    init(id: UInt64, fd: Int32, deadline: ContinuousClock.Instant) {
+    init(id: UInt64, fd: Int32, acceptedAt: ContinuousClock.Instant, deadline: ContinuousClock.Instant) {
         self.id = id
         self.fd = fd
+        self.acceptedAt = acceptedAt
         self.deadline = deadline
     }
 }

@@ -10,8 +10,12 @@ final class ControlConnectionLoop {
     private let listenFD: Int32
     private let mailbox: ControlMailbox
     private let routes: ControlRoutes
+    private let hosts: ControlHostPolicy
     private let limits: ControlServerLimits
+    /// Connections at once: ``ControlServerLimits/connectionCap(descriptorLimit:)``.
+    private let connectionCap: Int
     private let logger: Logger
+    private let warnings: ControlWarnings
     private let clock = ContinuousClock()
 
     private var connections: [UInt64: ControlConnection] = [:]
@@ -26,12 +30,18 @@ final class ControlConnectionLoop {
     static let lingerBytes = 1 << 20
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    init(listenFD: Int32, mailbox: ControlMailbox, routes: ControlRoutes, limits: ControlServerLimits, logger: Logger) {
+    init(
+        listenFD: Int32, mailbox: ControlMailbox, routes: ControlRoutes, hosts: ControlHostPolicy, limits: ControlServerLimits,
+        connectionCap: Int, logger: Logger
+    ) {
         self.listenFD = listenFD
         self.mailbox = mailbox
         self.routes = routes
+        self.hosts = hosts
         self.limits = limits
+        self.connectionCap = connectionCap
         self.logger = logger
+        warnings = ControlWarnings(logger: logger, interval: limits.warningInterval)
     }
 
     /// Runs until ``ControlMailbox/requestStop()``; then closes every connection and the
@@ -112,7 +122,7 @@ final class ControlConnectionLoop {
                     return
                 }
             }
-            guard connections.count < limits.maxConnections else {
+            guard connections.count < connectionCap else {
                 // Best effort: one non-blocking send, then close. A client whose socket cannot
                 // take the 503 at once sees the connection closed, which says as much.
                 let refusal = ControlResponse.text("too many connections to the control endpoint", status: 503)
@@ -124,11 +134,14 @@ final class ControlConnectionLoop {
                     logger.debug("control endpoint: the 503 for one connection too many was not sent: \(error.message)")
                 }
                 SystemCall.close(fd)
-                logger.warning("control endpoint: \(limits.maxConnections) connections at once; refused one with 503")
+                warnings.warn(.connectionLimit, "\(connectionCap) connections at once; refused one with 503")
                 continue
             }
             nextID += 1
-            connections[nextID] = ControlConnection(id: nextID, fd: fd, deadline: clock.now + limits.requestTimeout)
+            let now = clock.now
+            // Until its head has come; then until the whole request has (``processInput``).
+            connections[nextID] = ControlConnection(
+                id: nextID, fd: fd, acceptedAt: now, deadline: now + min(limits.headTimeout, limits.requestTimeout))
         }
     }
 
@@ -181,6 +194,14 @@ final class ControlConnectionLoop {
                 return
             case .complete(let bodyOffset):
                 connection.bodyOffset = bodyOffset
+                connection.deadline = connection.acceptedAt + limits.requestTimeout
+                if let head = connection.head, let refusal = hosts.refusal(for: head) {
+                    connection.summary = "\(head.method) \(head.rawPath)"
+                    let kind: ControlWarnings.Kind = refusal.kind == .host ? .host : .origin
+                    warnings.warn(kind, "refused \(connection.summary) with \(refusal.rejection.status): \(refusal.rejection.reason)")
+                    reject(connection, refusal.rejection)
+                    return
+                }
             }
         }
         guard let head = connection.head else { return }
@@ -299,13 +320,18 @@ final class ControlConnectionLoop {
         for connection in connections.values where connection.deadline <= now {
             switch connection.phase {
             case .reading:
+                let (what, timeout) =
+                    connection.head == nil
+                    ? ("request head", min(limits.headTimeout, limits.requestTimeout)) : ("request", limits.requestTimeout)
                 if connection.input.isEmpty {
+                    warnings.warn(.slowRequest, "closed a connection that sent nothing within \(timeout)")
                     closeConnection(connection)
                 } else {
-                    reject(connection, .init(status: 408, reason: "the request took longer than \(limits.requestTimeout)"))
+                    warnings.warn(.slowRequest, "answered 408 to a \(what) not complete within \(timeout)")
+                    reject(connection, .init(status: 408, reason: "the \(what) took longer than \(timeout)"))
                 }
             case .handling:
-                logger.warning("control endpoint: \(connection.summary) had no answer within \(limits.handlerTimeout)")
+                warnings.warn(.handlerTimeout, "\(connection.summary) had no answer within \(limits.handlerTimeout)")
                 respond(connection, .text("no answer within \(limits.handlerTimeout)", status: 503))
             case .writing, .lingering:
                 closeConnection(connection)

@@ -7,6 +7,11 @@ import Synchronization
 /// handler runs in a task, so handlers may await the daemon's actors while the loop goes on
 /// serving other clients. One request per connection (`Connection: close`).
 ///
+/// A request must name this endpoint in `Host` (the bound address, loopback names when bound to
+/// loopback, or one of `allowedHostNames`), else 421; one that may change something and comes
+/// with a foreign `Origin` (a page in a browser) is refused 403. See ``ControlServerLimits``
+/// for the bounds on slow and idle clients.
+///
 /// ```swift
 /// var routes = ControlRoutes()
 /// routes.add(.get, "/metrics") { _ in export.response() }
@@ -18,6 +23,8 @@ public final class ControlServer: Sendable {
     public let host: String
     /// The port given to `init` (0: the kernel's choice, see ``boundPort``).
     public let port: Int
+    /// The names allowed in `Host` besides the bound address (`control-host`).
+    public let allowedHostNames: [String]
     private let allowNonLoopback: Bool
     private let routes: ControlRoutes
     private let limits: ControlServerLimits
@@ -32,13 +39,16 @@ public final class ControlServer: Sendable {
 
     /// A server for `host` (an IPv4 or IPv6 address, or `localhost`) and `port`; nothing is
     /// opened before ``start()``. Addresses other than loopback ones are refused unless
-    /// `allowNonLoopback` is set, as the endpoint has no authentication.
+    /// `allowNonLoopback` is set, as the endpoint has no authentication. `allowedHostNames`
+    /// are the further names a request's `Host` may give (`name` for any port, `name:port`),
+    /// e.g. the public name a reverse proxy forwards.
     public init(
-        host: String = "127.0.0.1", port: Int, allowNonLoopback: Bool = false, routes: ControlRoutes,
-        limits: ControlServerLimits = ControlServerLimits(), logger: Logger
+        host: String = "127.0.0.1", port: Int, allowNonLoopback: Bool = false, allowedHostNames: [String] = [],
+        routes: ControlRoutes, limits: ControlServerLimits = ControlServerLimits(), logger: Logger
     ) {
         self.host = host
         self.port = port
+        self.allowedHostNames = allowedHostNames
         self.allowNonLoopback = allowNonLoopback
         self.routes = routes
         self.limits = limits
@@ -52,20 +62,34 @@ public final class ControlServer: Sendable {
             throw .invalidAddress(host: host, port: port)
         }
         guard allowNonLoopback || address.isLoopback else { throw .nonLoopbackAddress(host: host) }
+        if let name = allowedHostNames.first(where: { Self.hostNameProblem($0) != nil }) { throw .invalidHostName(name) }
         try state.withLock { (state: inout State) throws(ControlServerError) in
             guard case .idle = state else { throw .alreadyStarted }
             let mailbox = try ControlMailbox()
             let (listenFD, boundPort) = try ListeningSocket.open(address, host: host, port: port)
+            let hosts = ControlHostPolicy(
+                boundHost: host, boundPort: boundPort, isLoopback: address.isLoopback, names: allowedHostNames)
             state = .running(mailbox, port: boundPort)
+            let cap = limits.connectionCap()
             let (routes, limits, logger) = (self.routes, self.limits, self.logger)
             let thread = Thread {
-                ControlConnectionLoop(listenFD: listenFD, mailbox: mailbox, routes: routes, limits: limits, logger: logger).run()
+                ControlConnectionLoop(
+                    listenFD: listenFD, mailbox: mailbox, routes: routes, hosts: hosts, limits: limits, connectionCap: cap,
+                    logger: logger
+                ).run()
             }
             thread.name = "hubdiffer.control"
             thread.start()
             logger.info("control endpoint listening on \(host.contains(":") ? "[\(host)]" : host):\(boundPort)")
+            if cap < limits.maxConnections {
+                logger.notice("control endpoint: \(cap) connections at once (a quarter of the descriptor limit), not \(limits.maxConnections)")
+            }
         }
     }
+
+    /// Why `name` cannot be one of `allowedHostNames` (nil when it can): it must be a host
+    /// name or address, optionally with `:port`, without a scheme or path.
+    public static func hostNameProblem(_ name: String) -> String? { ControlHostPolicy.nameProblem(name) }
 
     /// The port listened on while the server runs (the kernel's choice when `port` was 0);
     /// nil before ``start()`` and after ``stop()``.

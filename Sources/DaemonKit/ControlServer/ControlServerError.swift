@@ -19,6 +19,8 @@ public enum ControlServerError: Error, Equatable, CustomStringConvertible {
     case systemCallFailed(call: String, errno: Int32)
     /// `start()` was called before: a server starts once; make a new one.
     case alreadyStarted
+    /// A name allowed in `Host` is not a host name or `HOST:PORT`.
+    case invalidHostName(String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum ControlServerError: Error, Equatable, CustomStringConvertible {
             "control endpoint: \(call) failed: \(String(cString: strerror(code)))"
         case .alreadyStarted:
             "this control server was started before; a server starts once"
+        case .invalidHostName(let name):
+            "control-host: \(ControlHostPolicy.nameProblem(name) ?? name)"
         }
     }
 }

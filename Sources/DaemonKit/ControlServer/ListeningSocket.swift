@@ -26,7 +26,7 @@ enum ListeningSocket {
                     setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)), "setsockopt(IPV6_V6ONLY)")
             }
             try SystemCall.check(address.withSocketAddress { bind(fd, $0, $1) }, "bind")
-            try SystemCall.check(listen(fd, 128), "listen")
+            try SystemCall.check(listen(fd, 512), "listen")
             return (fd, try boundPort(fd))
         } catch {
             SystemCall.close(fd)

@@ -146,9 +146,9 @@ enum TestHTTP {
         return response
     }
 
-    /// `GET path` with Host and nothing else.
+    /// `GET path` with the server's `Host` (`127.0.0.1:port`) and nothing else.
     static func get(port: Int, _ path: String) async throws -> TestHTTPResponse {
-        try await exchange(port: port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        try await exchange(port: port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
     }
 }
 

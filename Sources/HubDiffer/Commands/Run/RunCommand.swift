@@ -26,7 +26,9 @@ struct RunCommand: AsyncParsableCommand {
             Control endpoint (--control, loopback, default 127.0.0.1:8425; `off` for none): GET \
             /metrics (Prometheus), GET /health, POST /ping with hub.url=URL or feed=ID (a \
             publisher's ping: poll now; pings for one feed within --ping-interval seconds \
-            merge into one poll at its end).
+            merge into one poll at its end). It answers only a Host naming it (its address, \
+            localhost, or a --control-host name: 421 otherwise) and refuses a POST from a \
+            foreign browser Origin (403).
 
             Signals: SIGHUP re-reads the feeds file and the shard map (a broken file is refused \
             with one line; the one in use stays); SIGTERM and SIGINT stop within --stop-grace \
@@ -66,6 +68,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .setting("shards")) var shards: String?
     @Option(help: .setting("sink")) var sink: String?
     @Option(help: .setting("control")) var control: String?
+    @Option(help: .setting("control-host")) var controlHost: [String] = []
     @Option(help: .setting("interval")) var interval: String?
     @Option(help: .setting("min-interval")) var minInterval: String?
     @Option(help: .setting("max-interval")) var maxInterval: String?
