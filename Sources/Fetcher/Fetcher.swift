@@ -1,6 +1,5 @@
 import AsyncBridges
 import Foundation
-import Synchronization
 
 /// Polls feeds over HTTP(S) on a few libcurl multi handles (``FetcherOptions/transferLoops``),
 /// each on a thread of its own with thousands of transfers in flight; a host's transfers always

@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import Polling
 import Fetcher
 import Scheduler
@@ -46,6 +48,32 @@ extension PollDispatcher {
         case .caFileUnusable: "error_ca_file"
         case .network: "error_network"
         case .cancelled: "cancelled"
+        }
+    }
+
+    /// The one log line of a poll's end (and of a redirect adopted).
+    func log(_ poll: DuePoll, _ report: FeedPoll.Report, label: String, completion: Completion) {
+        var metadata: Logger.Metadata = ["feed": "\(poll.feed)", "outcome": "\(label)"]
+        if let shard = environment.store.map.route(poll.feed)?.endpoint.redactedURL { metadata["shard"] = "\(shard)" }
+        switch report.outcome {
+        case .gone:
+            logger.notice("410 Gone: the feed is no longer polled", metadata: metadata.merging(["url": "\(report.polledURL)"]) { $1 })
+        case .notAFeed(let why):
+            logger.info("not a feed: \(why)", metadata: metadata)
+        case .failed(let failure):
+            logger.info("poll failed: \(failure)", metadata: metadata)
+        case .fetched(let newCount, _) where newCount > 0 && !report.delivered:
+            logger.warning("the sink did not take \(newCount) new entries: they stay unmarked and go out at the next poll", metadata: metadata)
+        case .fetched(let newCount, _) where report.history != .known && !report.recordedBacklog && report.delivered:
+            let why = report.history == .unknown ? "the shard cannot be read" : "the feed's set is missing (its shard lost data?)"
+            logger.debug("\(why): sent \(newCount) entries not sent before", metadata: metadata)
+        default:
+            logger.debug("polled", metadata: metadata)
+        }
+        if let adopted = report.adoptedURL {
+            logger.notice(
+                "permanent redirect held on \(FeedPoll.defaultRedirectsToAdopt) polls: polling \(adopted) from now on",
+                metadata: metadata)
         }
     }
 }

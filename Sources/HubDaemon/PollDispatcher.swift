@@ -21,8 +21,8 @@ import ServiceLifecycle
 /// then cancelled (their fetch leaves libcurl, store calls and the parse line let go, the sink
 /// answers false: nothing is marked that was not delivered).
 public actor PollDispatcher: Service {
-    private var scheduler: PollScheduler
-    private var environment: PollEnvironment
+    var scheduler: PollScheduler
+    var environment: PollEnvironment
     private let concurrency: Int
     private var lanes: HostLanes<DuePoll>
     /// Whether the loop waits for room in the body budget.
@@ -35,29 +35,25 @@ public actor PollDispatcher: Service {
     private var gaugesRecorded = ContinuousClock.now - .seconds(60)
     /// Budget pauses of transfers already counted in the metrics.
     private var budgetPausesCounted = 0
-    private let metrics: DaemonMetrics
-    private let logger: Logger
-    private var inFlight = 0
+    let metrics: DaemonMetrics
+    let logger: Logger
+    var inFlight = 0
     /// Feeds by the hash of their listed URL, for pings by `hub.url`; the scheduler keeps the
     /// URL itself (one copy per feed, not two), and a hit is checked against it.
-    private var feedByURLHash: [Int: Int64] = [:]
+    var feedByURLHash: [Int: Int64] = [:]
     /// Feeds by the URL they adopted after a permanent redirect (few).
-    private var feedByAdoptedURL: [String: Int64] = [:]
-    private var wake: CheckedContinuation<Void, Never>?
+    var feedByAdoptedURL: [String: Int64] = [:]
+    var wake: CheckedContinuation<Void, Never>?
     /// The one sleeping timer and its deadline. It is re-armed only for an earlier deadline
     /// (not on every wake-up: at 1,667 polls/s that made and cancelled a task per poll); a
     /// timer that fires late or early only costs one extra turn of the loop.
-    private var timer: Task<Void, Never>?
-    private var timerDeadline: ContinuousClock.Instant?
+    var timer: Task<Void, Never>?
+    var timerDeadline: ContinuousClock.Instant?
     private var stopping = false
     /// When the polls still in flight at a stop are cancelled.
     private var stopDeadline: ContinuousClock.Instant?
     /// How long polls in flight may take after a stop was asked for.
     private let stopGrace: Duration
-    /// Stops asked for from outside the actor (the graceful shutdown's handler): the loop
-    /// takes them.
-    private let stopRequests: AsyncStream<Void>.Continuation
-    private let stopRequested: AsyncStream<Void>
     /// The held-entry count last given to the metrics (they are recorded when it changes).
     private var unconfirmedKeysRecorded = 0
     private(set) var pollsDone = 0
@@ -71,7 +67,6 @@ public actor PollDispatcher: Service {
         logger: Logger
     ) {
         self.stopGrace = stopGrace
-        (stopRequested, stopRequests) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.scheduler = scheduler
         self.environment = environment
         self.concurrency = concurrency
@@ -92,67 +87,14 @@ public actor PollDispatcher: Service {
             perHost: min(4 * fetcher.connectionsPerHost, max(1, concurrency / 8)), maximumWait: fetcher.totalTimeout / 2)
     }
 
-    // MARK: - Feeds and reloads
-
-    /// Brings the schedule in line with the feeds file (new feeds spread over their first
-    /// interval; removed ones dropped; due times of the others kept).
-    public func load(_ feeds: [ScheduledFeed]) -> SyncSummary {
-        let summary = scheduler.sync(with: feeds, now: .now)
-        feedByURLHash = Dictionary(feeds.lazy.map { ($0.url.hashValue, $0.id) }, uniquingKeysWith: { first, _ in first })
-        metrics.feeds.record(scheduler.count)
-        wakeUp()
-        return summary
-    }
-
-    /// Polls from now on use `environment` (a new shard map); those in flight keep theirs.
-    public func replace(_ environment: PollEnvironment) {
-        self.environment = environment
-    }
-
-    public var feedCount: Int { scheduler.count }
-    public var inFlightCount: Int { inFlight }
-
-    // MARK: - Pings
-
-    public enum PingTarget: Sendable {
-        case feed(Int64)
-        case url(String)
-    }
-
-    /// A publisher's ping: the feed is polled now, or right after the poll under way, no
-    /// sooner than its ping window allows (`--ping-interval`); pings meanwhile are merged into
-    /// that poll. Counted in `hubdiffer_pings_total{result}`; an unknown feed changes nothing.
-    public func ping(_ target: PingTarget) -> PingResult {
-        let result = pingResult(target)
-        metrics.countPing(result)
-        return result
-    }
-
-    private func pingResult(_ target: PingTarget) -> PingResult {
-        let feed: Int64
-        switch target {
-        case .feed(let id): feed = id
-        case .url(let url):
-            if let id = feedByURLHash[url.hashValue], scheduler.url(of: id) == url {
-                feed = id
-            } else if let id = feedByAdoptedURL[url] {
-                feed = id
-            } else {
-                return .unknownFeed
-            }
-        }
-        let result = scheduler.pollSoon(feed: feed, now: .now)
-        if case .scheduled = result { wakeUp() }
-        return result
-    }
-
     // MARK: - The loop
 
     /// Runs until a graceful shutdown: then returns once the polls in
     /// flight are done, or at the stop grace, when those still running are cancelled (their
     /// entries unmarked, so sent again later). Cancelling the task cancels every poll at once.
     public func run() async {
-        let requests = stopRequests
+        // The graceful shutdown's handler runs outside the actor: it asks through a stream.
+        let (stopRequested, requests) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 let (released, release) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -365,63 +307,6 @@ public actor PollDispatcher: Service {
         if lanes.hasReady { wakeUp() }
     }
 
-    private func log(_ poll: DuePoll, _ report: FeedPoll.Report, label: String, completion: Completion) {
-        var metadata: Logger.Metadata = ["feed": "\(poll.feed)", "outcome": "\(label)"]
-        if let shard = environment.store.map.route(poll.feed)?.endpoint.redactedURL { metadata["shard"] = "\(shard)" }
-        switch report.outcome {
-        case .gone:
-            logger.notice("410 Gone: the feed is no longer polled", metadata: metadata.merging(["url": "\(report.polledURL)"]) { $1 })
-        case .notAFeed(let why):
-            logger.info("not a feed: \(why)", metadata: metadata)
-        case .failed(let failure):
-            logger.info("poll failed: \(failure)", metadata: metadata)
-        case .fetched(let newCount, _) where newCount > 0 && !report.delivered:
-            logger.warning("the sink did not take \(newCount) new entries: they stay unmarked and go out at the next poll", metadata: metadata)
-        case .fetched(let newCount, _) where report.history != .known && !report.recordedBacklog && report.delivered:
-            let why = report.history == .unknown ? "the shard cannot be read" : "the feed's set is missing (its shard lost data?)"
-            logger.debug("\(why): sent \(newCount) entries not sent before", metadata: metadata)
-        default:
-            logger.debug("polled", metadata: metadata)
-        }
-        if let adopted = report.adoptedURL {
-            logger.notice(
-                "permanent redirect held on \(FeedPoll.defaultRedirectsToAdopt) polls: polling \(adopted) from now on",
-                metadata: metadata)
-        }
-    }
-
-    // MARK: - Waiting
-
-    /// Sleeps until `deadline` or a wake-up; a cancellation of the loop's task wakes it too.
-    private func pause(until deadline: ContinuousClock.Instant?) async {
-        guard !Task.isCancelled else { return }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                wake = continuation
-                guard let deadline, timerDeadline.map({ deadline < $0 }) ?? true else { return }
-                timer?.cancel()
-                timerDeadline = deadline
-                timer = Task { [weak self] in
-                    try? await Task.sleep(until: deadline, tolerance: .milliseconds(2), clock: .continuous)
-                    await self?.timerFired(deadline)
-                }
-            }
-        } onCancel: {
-            Task { await self.wakeUp() }
-        }
-    }
-
-    private func timerFired(_ deadline: ContinuousClock.Instant) {
-        guard timerDeadline == deadline else { return }
-        timer = nil
-        timerDeadline = nil
-        wakeUp()
-    }
-
-    private func wakeUp() {
-        wake?.resume()
-        wake = nil
-    }
 }
 
 extension PollDispatcher {

@@ -1,5 +1,6 @@
 import FeedParsing
 import Foundation
+import Synchronization
 
 /// The daemon's parse stage: documents are parsed on threads of its own, never on the
 /// cooperative pool, so a document that takes seconds (or a hostile one) cannot starve the
@@ -25,7 +26,7 @@ public final class ParseWorkers: @unchecked Sendable {
     private var head = 0
     private var stopping = false
     /// The next job's ticket.
-    private var nextTicket: UInt64 = 0
+    private let nextTicket = Atomic<UInt64>(0)
     /// Threads parsing.
     public let threads: Int
 
@@ -50,10 +51,7 @@ public final class ParseWorkers: @unchecked Sendable {
     /// leaves the line and throws ``FeedParsingError/cancelled``; a parse under way finishes
     /// (within the options' time budget).
     public func parse(_ bytes: [UInt8], options: ParserOptions) async throws(FeedParsingError) -> Feed {
-        let ticket = condition.withLock {
-            defer { nextTicket += 1 }
-            return nextTicket
-        }
+        let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 condition.lock()

@@ -160,13 +160,7 @@ final class ControlConnectionLoop {
     }
 
     private func readRequest(_ connection: ControlConnection) {
-        let count: Int
-        do {
-            count = try SystemCall.check(recv(connection.fd, &readBuffer, readBuffer.count, 0), "recv")
-        } catch {
-            if !error.wouldBlock && !error.interrupted { closeConnection(connection) }
-            return
-        }
+        guard let count = receive(connection) else { return }
         if count == 0 {
             // The client shut its side down before the request was complete.
             if connection.input.isEmpty {
@@ -297,14 +291,19 @@ final class ControlConnectionLoop {
         connection.deadline = clock.now + Self.lingerTimeout
     }
 
-    private func discardInput(_ connection: ControlConnection) {
-        let count: Int
+    /// Reads what `connection` has into `readBuffer`: the byte count (0 at its end), or nil when
+    /// there is nothing now or the connection failed (then it is closed).
+    private func receive(_ connection: ControlConnection) -> Int? {
         do {
-            count = try SystemCall.check(recv(connection.fd, &readBuffer, readBuffer.count, 0), "recv")
+            return try SystemCall.check(recv(connection.fd, &readBuffer, readBuffer.count, 0), "recv")
         } catch {
             if !error.wouldBlock && !error.interrupted { closeConnection(connection) }
-            return
+            return nil
         }
+    }
+
+    private func discardInput(_ connection: ControlConnection) {
+        guard let count = receive(connection) else { return }
         connection.discarded += count
         if count == 0 || connection.discarded > Self.lingerBytes { closeConnection(connection) }
     }
