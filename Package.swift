@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Scheduler"),
         // What the daemon remembers beside Redis: which feeds had their first poll (durable,
         // in the state directory) and the entries handled but not yet stored (in memory).
-        .target(name: "FeedMemory", dependencies: ["SystemCalls", .product(name: "Metrics", package: "swift-metrics")]),
+        .target(name: "FeedMemory", dependencies: ["SystemCalls", "AsyncBridges", .product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "DaemonKit",
             dependencies: [

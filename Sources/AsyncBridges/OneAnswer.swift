@@ -21,6 +21,11 @@ public final class OneAnswer<Value: Sendable>: Sendable {
         if let given { continuation.resume(returning: given) }
     }
 
+    /// Waits for the answer (one task only may wait).
+    public func value() async -> Value {
+        await withCheckedContinuation { wait($0) }
+    }
+
     /// Whether the task was answered (work not started yet may then be skipped).
     public var isAnswered: Bool { state.withLock { $0.done } }
 

@@ -154,9 +154,26 @@ public final class EntryStore: Sendable {
     /// The feed's state from `f:{feed}`, telling "none" from "could not be read".
     public func readState(feed: Int64) async -> StateRead {
         guard let (_, worker) = shard(for: feed),
-            case .success(let replies) = await worker.run([RedisCommand(["HGETALL".bytes, StoreKeys.state(feed)])]),
-            case .array(let fields?) = replies.first
+            case .success(let replies) = await worker.run([RedisCommand(["HGETALL".bytes, StoreKeys.state(feed)])])
         else { return .unreadable }
+        return Self.stateRead(replies.first)
+    }
+
+    /// What an operator reads of one feed in its shard (`GET /feeds/{id}`): its state and how
+    /// many entry keys its set holds, in one round trip; nil counts when unreadable.
+    public func inspect(feed: Int64) async -> (state: StateRead, entriesStored: Int?) {
+        guard let (_, worker) = shard(for: feed),
+            case .success(let replies) = await worker.run([
+                RedisCommand(["HGETALL".bytes, StoreKeys.state(feed)]), RedisCommand(["ZCARD".bytes, StoreKeys.entries(feed)]),
+            ])
+        else { return (.unreadable, nil) }
+        let count: Int? = if case .integer(let count)? = replies.dropFirst().first { Int(count) } else { nil }
+        return (Self.stateRead(replies.first), count)
+    }
+
+    /// An `HGETALL f:{feed}` reply as a state read.
+    private static func stateRead(_ reply: RedisReply?) -> StateRead {
+        guard case .array(let fields?)? = reply else { return .unreadable }
         if fields.isEmpty { return .absent }
         var values: [String: String] = [:]
         var index = 0

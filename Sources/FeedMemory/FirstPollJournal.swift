@@ -53,12 +53,7 @@ public final class FirstPollJournal: @unchecked Sendable {
             throw Failure(description: "state directory \(directory) cannot be created: \(error.localizedDescription); pass --state-dir DIR")
         }
         path = directory + "/" + Self.fileName
-        let fd: Int32
-        do {
-            fd = try SystemCall.check(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600))
-        } catch {
-            throw Failure(description: "\(path) cannot be opened: \(error.message); pass --state-dir DIR")
-        }
+        let fd = try FileBytes.openStateFile(path).mapError { Failure(description: $0.description) }.get()
         do {
             try SystemCall.check(flock(fd, LOCK_EX | LOCK_NB))
         } catch {
@@ -122,7 +117,7 @@ public final class FirstPollJournal: @unchecked Sendable {
             // At the end of the last whole record: a write that failed half-way (a full disk)
             // is overwritten by the next one, never left between records.
             do {
-                try Self.writeAll(descriptor, bytes, at: length)
+                try FileBytes.writeAll(descriptor, bytes, at: length)
                 length += off_t(bytes.count)
             } catch {
                 let reason = error.message
@@ -130,7 +125,7 @@ public final class FirstPollJournal: @unchecked Sendable {
                 queue.asyncAfter(deadline: .now() + 5) { [weak self] in self?.writeOut(sync: false) }
                 // Until then a restart would take these feeds for new (recorded, not sent) if
                 // their sets were lost too.
-                FileHandle.standardError.write(Data("hubdiffer: cannot append to \(path): \(reason)\n".utf8))
+                StandardErrorLine.write("hubdiffer: cannot append to \(path): \(reason)")
             }
         }
         let now = ContinuousClock.now
@@ -140,7 +135,7 @@ public final class FirstPollJournal: @unchecked Sendable {
             } catch {
                 // Not retried: after a failed sync Linux may report the next one as done with
                 // the data lost all the same. What was written may not survive a crash.
-                FileHandle.standardError.write(Data("hubdiffer: cannot sync \(path) to disk: \(error.message)\n".utf8))
+                StandardErrorLine.write("hubdiffer: cannot sync \(path) to disk: \(error.message)")
             }
             lastSync = now
         } else if !feeds.isEmpty {
@@ -150,22 +145,13 @@ public final class FirstPollJournal: @unchecked Sendable {
 
     /// The feeds of the file and its length up to the last whole record.
     private static func load(_ fd: Int32, path: String) throws(Failure) -> (Set<Int64>, off_t) {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count: Int
-            do {
-                count = try SystemCall.check(chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) })
-            } catch {
-                if error.code == EINTR { continue }
-                throw Failure(description: "\(path) cannot be read: \(error.message)")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[..<count])
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.readAll(fd) } catch {
+            throw Failure(description: "\(path) cannot be read: \(error.message)")
         }
         if bytes.isEmpty {
             do {
-                try writeAll(fd, header, at: 0)
+                try FileBytes.writeAll(fd, header, at: 0)
             } catch {
                 throw Failure(description: "\(path) cannot be written: \(error.message)")
             }
@@ -191,17 +177,5 @@ public final class FirstPollJournal: @unchecked Sendable {
             }
         }
         return (feeds, whole)
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: off_t) throws(SystemCallFailure) {
-        var offset = 0
-        while offset < bytes.count {
-            do {
-                offset += try SystemCall.check(
-                    bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + offset, $0.count - offset, position + off_t(offset)) })
-            } catch where error.code == EINTR {
-                continue
-            }
-        }
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 import Scheduler
 import Synchronization
 
-/// The control endpoint's routes: `GET /metrics`, `GET /health`, `POST /ping`.
+/// The control endpoint's routes: `GET /metrics`, `GET /health`, `POST /ping`, and the feeds
+/// API (`ControlEndpoints+Feeds.swift`).
 public enum ControlEndpoints {
     /// What `/health` says of the sink.
     public struct SinkView: Sendable {
@@ -15,8 +16,11 @@ public enum ControlEndpoints {
         public let grace: Duration
     }
 
-    public static func routes(dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: SinkView) -> ControlRoutes {
+    public static func routes(
+        dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: SinkView, feedsAccess: FeedsAccess
+    ) -> ControlRoutes {
         var routes = ControlRoutes()
+        addFeedRoutes(to: &routes, dispatcher: dispatcher, access: feedsAccess)
         routes.add(.get, "/metrics") { _ in export.response() }
         routes.add(.get, "/health") { _ in
             let turning = await dispatcher.isTurning()
@@ -45,8 +49,7 @@ public enum ControlEndpoints {
             }
             json.endObject()
             json.endObject()
-            let body = json.output + "\n"
-            return ControlResponse(status: status == "ok" ? 200 : 503, contentType: "application/json", body: Array(body.utf8))
+            return .json(json.output, status: status == "ok" ? 200 : 503)
         }
         routes.add(.post, "/ping") { request in
             let form: FormFields
@@ -80,7 +83,7 @@ public enum ControlEndpoints {
             case .alreadyInFlight: return .text("a poll is under way; another follows it\n", status: 202)
             case .coalesced: return .text("merged into a poll already pending\n", status: 202)
             case .gone: return .text("the feed answered 410 Gone and is no longer polled\n", status: 410)
-            case .unknownFeed: return .text("no such feed in the feeds file\n", status: 404)
+            case .unknownFeed: return .text("no such feed\n", status: 404)
             }
         }
         return routes

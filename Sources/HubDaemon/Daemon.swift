@@ -37,12 +37,6 @@ public struct Daemon: Sendable {
         // First: from here a SIGTERM or a SIGHUP (`shards move` sends one to the pid file's
         // process) waits in the watcher's stream instead of ending the process.
         let signals = await SignalWatcher()
-        // Loaded before anything starts: a broken file at start is an error, not a default.
-        // The list itself is not kept: the scheduler holds what it needs.
-        var feeds: [ScheduledFeed]
-        do { feeds = try await Self.loadFeeds(configuration.feedsFile) } catch {
-            throw StartFailure(description: "\(error)", status: .configuration)
-        }
         let map = try Self.loadMap(configuration.shardsFile)
         let sink: any EntrySink
         do { sink = try SinkFactory.make(configuration.sink, caFile: configuration.caFile, http2: configuration.http2) } catch {
@@ -55,6 +49,19 @@ public struct Daemon: Sendable {
             throw StartFailure(description: "\(error)", status: .cannotCreate)
         }
         defer { journal.flush() }
+        let changeJournal: FeedChangeJournal
+        do { changeJournal = try FeedChangeJournal(directory: stateDirectory) } catch {
+            throw StartFailure(description: "\(error)", status: .cannotCreate)
+        }
+        defer { changeJournal.flush() }
+        let feedSource = FeedSource(path: configuration.feedsFile, changes: changeJournal)
+        // Loaded before anything starts: a broken file at start is an error, not a default.
+        // The list itself is not kept: the scheduler holds what it needs.
+        var overlay: FeedListOverlay
+        do { overlay = try await Self.loadFeeds(feedSource) } catch {
+            throw StartFailure(description: "\(error)", status: .configuration)
+        }
+        let feedsAccess = try Self.feedsAccess(configuration)
 
         let export = PrometheusExport()
         try? export.bootstrapGlobal()
@@ -92,14 +99,16 @@ public struct Daemon: Sendable {
             pingInterval: .seconds(configuration.pingInterval))
         let dispatcher = PollDispatcher(
             scheduler: PollScheduler(policy: policy, seed: UInt64.random(in: 0 ... .max)), environment: environment(map),
-            concurrency: configuration.concurrency, stopGrace: .seconds(configuration.stopGrace), metrics: metrics, logger: logger)
-        let loaded = await dispatcher.load(feeds)
-        feeds = []
+            changeJournal: changeJournal, concurrency: configuration.concurrency, stopGrace: .seconds(configuration.stopGrace), metrics: metrics, logger: logger)
+        let loaded = await dispatcher.load(overlay.feeds)
+        logOverlay(overlay)
+        overlay.feeds = []
         AllocatorTuning.releaseFreeMemory()
 
         let control = try startControl(
             dispatcher: dispatcher, export: export, sent: entriesSent,
-            sink: ControlEndpoints.SinkView(name: sink.description, health: sinkHealth, grace: .seconds(configuration.sinkGrace)))
+            sink: ControlEndpoints.SinkView(name: sink.description, health: sinkHealth, grace: .seconds(configuration.sinkGrace)),
+            feedsAccess: feedsAccess)
         let pidFile = configuration.pidFile ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].map { $0 + "/hubdiffer.pid" }
         if let pidFile { Self.writePID(pidFile, logger: logger) }
         defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
@@ -108,7 +117,7 @@ public struct Daemon: Sendable {
         let sinkGaveUp = GaveUp()
         let reload: @Sendable () async -> Void = { [self] in
             systemd.reloading()
-            await self.reload(dispatcher: dispatcher, environment: environment)
+            await self.reload(dispatcher: dispatcher, feeds: feedSource, environment: environment)
             systemd.ready(status: "polling \(await dispatcher.feedCount) feeds")
         }
         // Shut down in the reverse order: the dispatcher first (its polls get the stop grace),
@@ -138,6 +147,7 @@ public struct Daemon: Sendable {
                 "feeds": "\(loaded.added)", "shards": "\(map.endpoints.count)", "sink": "\(sink.description)",
                 "control": "\(control.map { "\($0.host):\($0.boundPort ?? $0.port)" } ?? "off")",
                 "pid": "\(getpid())", "state": "\(journal.path)", "known_feeds": "\(journal.count)",
+                "run_time_changes": "\(changeJournal.count)",
                 "body_budget": "\(budget.limit >> 20)M",
             ])
         systemd.ready(status: "polling \(loaded.added) feeds")
@@ -159,7 +169,7 @@ public struct Daemon: Sendable {
 
     /// SIGHUP: the feeds file and the shard map again. A broken file is refused with one line
     /// and the one in use is kept.
-    private func reload(dispatcher: PollDispatcher, environment: @Sendable (ShardMap) -> PollEnvironment) async {
+    private func reload(dispatcher: PollDispatcher, feeds source: FeedSource, environment: @Sendable (ShardMap) -> PollEnvironment) async {
         do {
             let map = try Self.loadMap(configuration.shardsFile)
             await dispatcher.replace(environment(map))
@@ -167,22 +177,51 @@ public struct Daemon: Sendable {
         } catch {
             logger.error("kept the shard map in use: \(error)")
         }
+        await dispatcher.beginReload()
         do {
-            let feeds = try await Self.loadFeeds(configuration.feedsFile)
-            let summary = await dispatcher.load(feeds)
+            let overlay = try await Self.loadFeeds(source)
+            let summary = await dispatcher.load(overlay.feeds)
             logger.notice(
                 "reloaded the feeds",
-                metadata: ["added": "\(summary.added)", "removed": "\(summary.removed)", "changed": "\(summary.changed)"])
+                metadata: [
+                    "added": "\(summary.added)", "removed": "\(summary.removed)", "changed": "\(summary.changed)",
+                    "run_time_changes": "\(overlay.applied)",
+                ])
+            logOverlay(overlay)
         } catch {
+            await dispatcher.abandonReload()
             logger.error("kept the feeds in use: \(error)")
         }
         AllocatorTuning.releaseFreeMemory()
     }
 
-    /// The feeds file, parsed off the cooperative pool (a million lines take a second or two,
-    /// which must not hold `/health`, the watchdog or the polls).
-    private static func loadFeeds(_ path: String) async throws -> [ScheduledFeed] {
-        try await BlockingWork.run { try FeedList.load(path) }
+    /// The feeds file with the run-time changes over it, read off the cooperative pool (a
+    /// million lines take a second or two, which must not hold `/health`, the watchdog or the
+    /// polls).
+    private static func loadFeeds(_ source: FeedSource) async throws -> FeedListOverlay {
+        try await BlockingWork.run { try source.load() }
+    }
+
+    /// One line for the run-time changes the feeds file replaced.
+    private func logOverlay(_ overlay: FeedListOverlay) {
+        guard !overlay.fileWon.isEmpty else { return }
+        logger.notice(
+            "the feeds file changed the lines of \(overlay.fileWon.count) feeds changed at run time before: the file's lines hold",
+            metadata: ["feeds": "\(overlay.fileWon.prefix(20).map(String.init).joined(separator: ","))"])
+    }
+
+    /// Who may change feeds through the control endpoint: the token of `control-token-file`
+    /// (or the environment), required when the endpoint is published (`control-host`).
+    private static func feedsAccess(_ configuration: DaemonConfiguration) throws(StartFailure) -> ControlEndpoints.FeedsAccess {
+        var token: BearerToken?
+        if let path = configuration.controlTokenFile {
+            do { token = try BearerToken.read(from: path) } catch {
+                throw StartFailure(description: "control-token-file: \(error)", status: .configuration)
+            }
+        } else if let text = ProcessInfo.processInfo.environment[BearerToken.environmentVariable] {
+            token = BearerToken(text)
+        }
+        return ControlEndpoints.FeedsAccess(token: token, published: !configuration.controlHosts.isEmpty)
     }
 
     public static func loadMap(_ path: String) throws(StartFailure) -> ShardMap {
@@ -197,7 +236,8 @@ public struct Daemon: Sendable {
     // MARK: - Control endpoint and pid file
 
     private func startControl(
-        dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: ControlEndpoints.SinkView
+        dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: ControlEndpoints.SinkView,
+        feedsAccess: ControlEndpoints.FeedsAccess
     ) throws(StartFailure) -> ControlServer? {
         guard let address = configuration.control else { return nil }
         let (host, port): (String, Int)
@@ -206,7 +246,7 @@ public struct Daemon: Sendable {
         }
         let server = ControlServer(
             host: host, port: port, allowedHostNames: configuration.controlHosts,
-            routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent, sink: sink),
+            routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent, sink: sink, feedsAccess: feedsAccess),
             logger: Logger(label: "hubdiffer.control"))
         do { try server.start() } catch {
             throw StartFailure(description: "control endpoint \(address): \(error)", status: .unavailable)

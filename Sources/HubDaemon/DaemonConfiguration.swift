@@ -22,6 +22,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Names a request to the control endpoint may give in `Host` besides its address
     /// (`control-host`, repeatable or comma-separated): a reverse proxy's public name.
     public var controlHosts: [String] = []
+    /// A file holding the token `PUT`/`DELETE /feeds/{id}` need (`control-token-file`); nil:
+    /// the environment's `HUBDIFFER_CONTROL_TOKEN`, if any.
+    public var controlTokenFile: String?
     public var interval = 900
     public var minimumInterval = 60
     public var maximumInterval = 86_400

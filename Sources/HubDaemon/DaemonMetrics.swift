@@ -80,6 +80,12 @@ public struct DaemonMetrics: Sendable {
     /// poll already pending), unknown (no such feed), gone (the feed answered 410).
     public static let pingResults = ["scheduled", "in_flight", "coalesced", "unknown", "gone"]
 
+    /// `hubdiffer_feed_changes_total{change}`: feeds changed through the control endpoint —
+    /// added, changed, unchanged, revived (was gone), removed.
+    public func countFeedChange(_ change: String) {
+        Counter(label: "hubdiffer_feed_changes_total", dimensions: [("change", change)], factory: factory).increment()
+    }
+
     /// Counts one ping in `hubdiffer_pings_total{result}` (see ``pingResults``).
     public func countPing(_ result: PingResult) {
         let label: String

@@ -18,6 +18,7 @@ extension DaemonSetting {
                 "A name the control endpoint answers to in Host besides its address (and localhost on loopback), as behind a reverse proxy that forwards Host (repeatable); name:port for one port only.",
                 problem: ControlServer.hostNameProblem, clear: { $0.controlHosts = [] }
             ) { $0.controlHosts.append($1) },
+            .optionalText("control-token-file", "file", "A file whose first line is the token PUT and DELETE /feeds/ID need (Authorization: Bearer TOKEN; default $HUBDIFFER_CONTROL_TOKEN). Without a token, feeds can be changed only when the endpoint is not published (no --control-host).") { $0.controlTokenFile = $1 },
             .number("interval", "seconds", 1...31_536_000, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },
             .number("min-interval", "seconds", 1...31_536_000, "The shortest interval (default \(defaults.minimumInterval)).") { $0.minimumInterval = $1 },
             .number("max-interval", "seconds", 1...31_536_000, "The longest interval (default \(defaults.maximumInterval)).") { $0.maximumInterval = $1 },
@@ -43,7 +44,7 @@ extension DaemonSetting {
             .optionalText("pid-file", "file", "Write the process ID here (default $RUNTIME_DIRECTORY/hubdiffer.pid under systemd).") { $0.pidFile = $1 },
             .optionalText("contact-url", "url", "A URL about this poller, added to the User-Agent.") { $0.contactURL = $1 },
             .number("stop-grace", "seconds", 0...60, "Seconds polls in flight get to finish after SIGTERM (default \(defaults.stopGrace)).") { $0.stopGrace = $1 },
-            .optionalText("state-dir", "dir", "Where the daemon keeps which feeds had their first poll (default $STATE_DIRECTORY, else ~/.local/state/hubdiffer).") { $0.stateDirectory = $1 },
+            .optionalText("state-dir", "dir", "Where the daemon keeps which feeds had their first poll and the feeds changed at run time (default $STATE_DIRECTORY, else ~/.local/state/hubdiffer).") { $0.stateDirectory = $1 },
             .number("unconfirmed-limit", "count", 0...1_000_000_000, "Entry keys held in memory at most while a shard cannot store them (default \(defaults.unconfirmedLimit), ~\(UnconfirmedEntries.bytesPerKey) bytes each).") { $0.unconfirmedLimit = $1 },
             .number("sink-grace", "seconds", 1...86_400, "Seconds the sink may refuse every batch (stdout closed) before the daemon exits 74 to be restarted (default \(defaults.sinkGrace)).") { $0.sinkGrace = $1 },
             .number("parse-budget", "seconds", 1...600, "Seconds of parsing one document may take; past it the poll ends as parse_timeout and the feed backs off (default \(defaults.parseBudget)).") { $0.parseBudget = $1 },

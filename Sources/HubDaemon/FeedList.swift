@@ -9,6 +9,24 @@ public enum FeedList {
         public let description: String
     }
 
+    /// Pinned intervals a feed may have, in seconds (a year at most).
+    public static let intervalRange = 1...31_536_000
+    /// What `intervalRange` asks, as said to whoever gave another.
+    public static let intervalRule = "SECONDS must be a whole number of seconds from 1 to 31536000"
+
+    /// Why `url` cannot be a feed's URL (nil: it can): the rule of the feeds file and of
+    /// `PUT /feeds/{id}` alike.
+    public static func refusal(url: String) -> String? {
+        let lower = url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.utf8.count > 8 else {
+            return "the URL must start with http:// or https://"
+        }
+        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            return "the URL must not hold spaces or control characters (percent-encode them)"
+        }
+        return nil
+    }
+
     public static func load(_ path: String) throws(Problem) -> [ScheduledFeed] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Problem(description: "\(path): cannot be read: check the path (--feeds FILE) and its permissions")
@@ -16,7 +34,9 @@ public enum FeedList {
         return try parse([UInt8](data), name: path)
     }
 
-    public static func parse(_ bytes: [UInt8], name: String) throws(Problem) -> [ScheduledFeed] {
+    /// The feeds of `bytes`; with `only`, just the lines of those feeds (others are skipped
+    /// unread past their ID).
+    public static func parse(_ bytes: [UInt8], name: String, only: Set<Int64>? = nil) throws(Problem) -> [ScheduledFeed] {
         var feeds: [ScheduledFeed] = []
         var seen: [Int64: Int] = [:]
         var problems: [String] = []
@@ -36,16 +56,16 @@ public enum FeedList {
                 problem("the feed ID must be a number from 0 to \(Int64.max)")
                 continue
             }
+            if let only, !only.contains(id) { continue }
             let url = String(decoding: words[1], as: UTF8.self)
-            let lower = url.lowercased()
-            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count > 8 else {
-                problem("feed \(id): the URL must start with http:// or https://")
+            if let refusal = refusal(url: url) {
+                problem("feed \(id): \(refusal)")
                 continue
             }
             var interval: Duration?
             if words.count == 3 {
-                guard let seconds = Int(String(decoding: words[2], as: UTF8.self)), seconds > 0, seconds <= 31_536_000 else {
-                    problem("feed \(id): SECONDS must be a whole number of seconds from 1 to 31536000")
+                guard let seconds = Int(String(decoding: words[2], as: UTF8.self)), intervalRange.contains(seconds) else {
+                    problem("feed \(id): \(intervalRule)")
                     continue
                 }
                 interval = .seconds(seconds)

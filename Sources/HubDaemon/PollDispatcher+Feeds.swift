@@ -10,11 +10,14 @@ import Scheduler
 extension PollDispatcher {
     // MARK: - Feeds and reloads
 
-    /// Brings the schedule in line with the feeds file (new feeds spread over their first
-    /// interval; removed ones dropped; due times of the others kept).
+    /// Brings the schedule in line with the feeds file and the run-time changes laid over it
+    /// (new feeds spread over their first interval; removed ones dropped; due times of the
+    /// others kept); changes made since ``beginReload()`` are applied again over it.
     public func load(_ feeds: [ScheduledFeed]) -> SyncSummary {
         let summary = scheduler.sync(with: feeds, now: .now)
         feedByURLHash = Dictionary(feeds.lazy.map { ($0.url.hashValue, $0.id) }, uniquingKeysWith: { first, _ in first })
+        lastErrors = lastErrors.filter { scheduler.contains($0.key) }
+        replayChangesDuringReload()
         metrics.feeds.record(scheduler.count)
         wakeUp()
         return summary

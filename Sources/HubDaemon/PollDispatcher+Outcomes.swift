@@ -51,6 +51,21 @@ extension PollDispatcher {
         }
     }
 
+    /// The one-line reason a poll failed (kept for `GET /feeds/{id}` while the feed fails);
+    /// nil for a poll that did not fail.
+    static func problem(_ report: FeedPoll.Report) -> String? {
+        switch report.outcome {
+        case .notAFeed(let why): "not a feed: \(why)"
+        case .failed(.hostBusy), .failed(.cancelled): nil
+        case .failed(let failure): "\(failure)"
+        case .throttled(let delay?): "throttled: HTTP \(report.fetch.status), Retry-After \(delay.components.seconds) s"
+        case .throttled(nil): "throttled: HTTP \(report.fetch.status)"
+        case .fetched(let newCount, _) where newCount > 0 && !report.delivered:
+            "the sink did not take \(newCount) new entries"
+        default: nil
+        }
+    }
+
     /// The one log line of a poll's end (and of a redirect adopted).
     func log(_ poll: DuePoll, _ report: FeedPoll.Report, label: String, completion: Completion) {
         var metadata: Logger.Metadata = ["feed": "\(poll.feed)", "outcome": "\(label)"]
@@ -58,8 +73,8 @@ extension PollDispatcher {
         switch report.outcome {
         case .gone:
             logger.notice("410 Gone: the feed is no longer polled", metadata: metadata.merging(["url": "\(report.polledURL)"]) { $1 })
-        case .notAFeed(let why):
-            logger.info("not a feed: \(why)", metadata: metadata)
+        case .notAFeed:
+            logger.info("\(Self.problem(report) ?? "not a feed")", metadata: metadata)
         case .failed(let failure):
             logger.info("poll failed: \(failure)", metadata: metadata)
         case .fetched(let newCount, _) where newCount > 0 && !report.delivered:

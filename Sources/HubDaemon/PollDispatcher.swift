@@ -1,6 +1,7 @@
 import Polling
 import DaemonKit
 import EntryStore
+import FeedMemory
 import Fetcher
 import Foundation
 import Logging
@@ -43,6 +44,14 @@ public actor PollDispatcher: Service {
     var feedByURLHash: [Int: Int64] = [:]
     /// Feeds by the URL they adopted after a permanent redirect (few).
     var feedByAdoptedURL: [String: Int64] = [:]
+    /// Where run-time feed changes are made durable.
+    let changeJournal: FeedChangeJournal
+    /// Changes made since a reload began (nil: no reload under way).
+    var changesDuringReload: [FeedChange]?
+    /// Why each feed failing now last failed (only feeds with errors: few).
+    var lastErrors: [Int64: String] = [:]
+    /// The outcome labels as the scheduler's one-byte codes.
+    var outcomeCodes = OutcomeCodes()
     var wake: CheckedContinuation<Void, Never>?
     /// The one sleeping timer and its deadline. It is re-armed only for an earlier deadline
     /// (not on every wake-up: at 1,667 polls/s that made and cancelled a task per poll); a
@@ -63,9 +72,10 @@ public actor PollDispatcher: Service {
     private(set) var lastTurn = ContinuousClock.now
 
     public init(
-        scheduler: PollScheduler, environment: PollEnvironment, concurrency: Int, stopGrace: Duration, metrics: DaemonMetrics,
-        logger: Logger
+        scheduler: PollScheduler, environment: PollEnvironment, changeJournal: FeedChangeJournal, concurrency: Int,
+        stopGrace: Duration, metrics: DaemonMetrics, logger: Logger
     ) {
+        self.changeJournal = changeJournal
         self.stopGrace = stopGrace
         self.scheduler = scheduler
         self.environment = environment
@@ -250,6 +260,7 @@ public actor PollDispatcher: Service {
         if let waited { metrics.hostWait.recordNanoseconds(waited.inNanoseconds) }
         metrics.countPoll(label)
         scheduler.complete(feed: poll.feed, verdict: verdict, now: .now)
+        scheduler.notePoll(feed: poll.feed, outcome: outcomeCodes.code(label), at: Self.wallClockSeconds(), newEntries: false)
         logger.debug(
             "\(label == "host_busy" ? "its host was busy for the whole wait" : "its host is backed off"): not polled",
             metadata: ["feed": "\(poll.feed)", "outcome": "\(label)", "host": "\(Fetcher.hostKey(of: poll.url))"])
@@ -274,6 +285,7 @@ public actor PollDispatcher: Service {
         }
         let hints = PollHints(ttl: report.timeToLive, maxAge: report.fetch.maxAge)
         let completion = scheduler.complete(feed: poll.feed, verdict: verdict, hints: hints, now: .now)
+        note(poll.feed, report, label: label, completion: completion)
         log(poll, report, label: label, completion: completion)
         if let adopted = report.adoptedURL { feedByAdoptedURL[adopted] = poll.feed }
         metrics.gone.record(scheduler.goneCount)

@@ -30,6 +30,18 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    public mutating func bool(_ value: Bool?) {
+        separator()
+        output += value.map { $0 ? "true" : "false" } ?? "null"
+        needsComma = true
+    }
+
+    /// `"name":true`, `false`, or `null` for nil.
+    public mutating func field(_ name: String, bool value: Bool?) {
+        key(name)
+        bool(value)
+    }
+
     public mutating func field(_ name: String, _ value: String?) {
         key(name)
         string(value)

@@ -50,6 +50,31 @@ extension PollScheduler {
         return .added
     }
 
+    /// A feed added or changed at run time (the control endpoint's `PUT /feeds/{id}`): like
+    /// `upsert`, except that someone is waiting to see it polled. A new feed is due now (not
+    /// spread over its interval), a new URL is due now (once an in-flight poll ends), and a
+    /// gone feed is scheduled again, due now (`.revived`), even with the same URL.
+    @discardableResult
+    public mutating func put(_ feed: ScheduledFeed, now: ContinuousClock.Instant) -> UpsertResult {
+        let time = clock.nanoseconds(at: now)
+        guard let slot = slots.slot(of: feed.id) else {
+            insertNew(feed, time: time, firstDue: .now)
+            return .added
+        }
+        let wasGone = records[Int(slot)].flags.contains(.gone)
+        let urlChanged = url(of: feed.id) != feed.url
+        let changed = update(slot, to: feed, time: time)  // a new URL frees a gone feed
+        compactURLsIfWorthIt()
+        if records[Int(slot)].flags.contains(.gone) {
+            records[Int(slot)].flags.remove(.gone)
+            records[Int(slot)].consecutiveErrors = 0
+            goneCount -= 1
+        }
+        // Waiting (not in flight): due now when it was gone or its URL changed.
+        if wasGone || urlChanged, !records[Int(slot)].flags.contains(.inFlight) { heap.update(slot, due: time) }
+        return wasGone ? .revived : changed ? .changed : .unchanged
+    }
+
     /// Forgets one feed, even in flight (its completion will be ignored); false when unknown.
     @discardableResult
     public mutating func remove(feed: Int64) -> Bool {
@@ -88,13 +113,19 @@ extension PollScheduler {
         guard newFeeds > 0 else { return }
         slots.reserveCapacity(slots.count + newFeeds)
         let slotCount = max(slots.slotCount, slots.count + newFeeds)
-        if slotCount > records.count { records.reserveCapacity(slotCount) }
+        if slotCount > records.count {
+            records.reserveCapacity(slotCount)
+            lastPolls.reserveCapacity(slotCount)
+        }
         heap.reserveCapacity(heap.count + newFeeds, slotCount: slotCount)
         urls.reserveCapacity(adding: newBytes)
     }
 
+    /// When a feed new to the schedule is first due.
+    enum FirstDue { case spread, now }
+
     @discardableResult
-    private mutating func insertNew(_ feed: ScheduledFeed, time: Int64) -> Int32 {
+    private mutating func insertNew(_ feed: ScheduledFeed, time: Int64, firstDue: FirstDue = .spread) -> Int32 {
         let slot = slots.insert(feed.id)
         let (offset, length) = urls.store(feed.url)
         var flags: FeedFlags = .occupied
@@ -102,8 +133,17 @@ extension PollScheduler {
         let record = FeedRecord(
             interval: rules.initialInterval(pinned: feed.interval), urlOffset: offset, urlLength: length,
             consecutiveErrors: 0, flags: flags)
-        if Int(slot) == records.count { records.append(record) } else { records[Int(slot)] = record }
-        scheduleLikeNew(slot, time: time)
+        if Int(slot) == records.count {
+            records.append(record)
+            lastPolls.append(.never)
+        } else {
+            records[Int(slot)] = record
+            lastPolls[Int(slot)] = .never
+        }
+        switch firstDue {
+        case .spread: scheduleLikeNew(slot, time: time)
+        case .now: heap.insert(slot, due: time)
+        }
         return slot
     }
 
@@ -159,6 +199,7 @@ extension PollScheduler {
         heap.remove(slot)
         urls.discard(length: record.urlLength)
         records[Int(slot)] = .vacant
+        lastPolls[Int(slot)] = .never
         deferredURLs[slot] = nil
         redirectStreaks[slot] = nil
         pingWindows.forget(slot)

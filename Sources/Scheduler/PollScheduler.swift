@@ -40,7 +40,7 @@
 /// that verdict described the old URL, so it is dropped and the new URL is due at once.
 ///
 /// ## Footprint and speed
-/// One feed costs about 60 bytes plus its URL's length: 24 in `FeedRecord`, 8 for its ID,
+/// One feed costs about 72 bytes plus its URL's length: 24 in `FeedRecord`, 12 in `LastPoll`, 8 for its ID,
 /// ~8 of hash buckets, 20 in the due heap (16 for its entry, 4 for its position).
 /// Measured in release (`swiftc -O -wmo` of these sources with a throwaway `main.swift`;
 /// Swift 6.3.1, x86-64, 2 cores), 1,000,000 feeds with URLs of 44.7 bytes on average:
@@ -62,6 +62,8 @@ public struct PollScheduler: Sendable {
     var slots = FeedSlots()
     /// Per-feed state, indexed by slot.
     var records: [FeedRecord] = []
+    /// What each feed's last poll said, indexed by slot (for operators).
+    var lastPolls: [LastPoll] = []
     var heap = DueHeap()
     var urls = URLArena()
     /// URLs set by `sync` while the feed was in flight, applied on completion.
@@ -137,7 +139,8 @@ public struct PollScheduler: Sendable {
     /// Bytes held by the scheduler's arrays (their capacities; not counting the rare side
     /// tables or allocator overhead), for metrics and measurements.
     public var allocatedBytes: Int {
-        records.capacity * MemoryLayout<FeedRecord>.stride + slots.allocatedBytes + heap.allocatedBytes
+        records.capacity * MemoryLayout<FeedRecord>.stride + lastPolls.capacity * MemoryLayout<LastPoll>.stride
+            + slots.allocatedBytes + heap.allocatedBytes
             + urls.allocatedBytes
     }
 

@@ -1,4 +1,4 @@
-/// What `PollScheduler.upsert(_:now:)` did.
+/// What `PollScheduler.upsert(_:now:)` or `PollScheduler.put(_:now:)` did.
 public enum UpsertResult: Sendable, Equatable {
     /// The feed was new; it is scheduled.
     case added
@@ -6,4 +6,6 @@ public enum UpsertResult: Sendable, Equatable {
     case changed
     /// It was already scheduled exactly so.
     case unchanged
+    /// It had answered 410 Gone; `put` scheduled it again, due now.
+    case revived
 }

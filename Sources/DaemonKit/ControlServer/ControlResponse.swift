@@ -27,6 +27,11 @@ public struct ControlResponse: Sendable, Equatable {
             body: Array((text.hasSuffix("\n") || text.isEmpty ? text : text + "\n").utf8), headers: headers)
     }
 
+    /// An `application/json` response; a newline is added after `json`.
+    public static func json(_ json: String, status: Int = 200) -> ControlResponse {
+        ControlResponse(status: status, contentType: "application/json", body: Array((json + "\n").utf8))
+    }
+
     /// The status line's reason phrase for `status` ("Not Found"), or "Status" for one this
     /// server does not know.
     public static func reasonPhrase(_ status: Int) -> String {
@@ -37,6 +42,7 @@ public struct ControlResponse: Sendable, Equatable {
         case 202: "Accepted"
         case 204: "No Content"
         case 400: "Bad Request"
+        case 401: "Unauthorized"
         case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"

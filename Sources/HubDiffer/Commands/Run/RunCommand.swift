@@ -69,6 +69,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .setting("sink")) var sink: String?
     @Option(help: .setting("control")) var control: String?
     @Option(help: .setting("control-host")) var controlHost: [String] = []
+    @Option(help: .setting("control-token-file")) var controlTokenFile: String?
     @Option(help: .setting("interval")) var interval: String?
     @Option(help: .setting("min-interval")) var minInterval: String?
     @Option(help: .setting("max-interval")) var maxInterval: String?
