@@ -42,7 +42,7 @@ public struct FeedListOverlay: Sendable {
         var holding: [Int64: FeedChange] = [:]
         for (id, change) in changes {
             let line = now[id]
-            if let before, before[id] != line, fileModified > change.madeAt {
+            if let before, before[id] != line, fileModified >= change.madeAt {
                 fileWon.append(id)
                 continue
             }

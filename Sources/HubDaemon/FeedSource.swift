@@ -27,7 +27,7 @@ struct FeedSource: Sendable {
             previous = try? FeedList.parse(copy, name: "feeds.loaded", only: Set(pending.keys))
         }
         let overlay = FeedListOverlay(
-            file: file, previous: previous, fileModified: Int64(modified.timeIntervalSince1970 * 1000), changes: pending)
+            file: file, previous: previous, fileModified: Int64((modified.timeIntervalSince1970 * 1000).rounded(.down)), changes: pending)
         do {
             try changes.forget((overlay.fileWon + overlay.redundant).compactMap { pending[$0] })
             if copy != bytes { try changes.saveLoadedFeedsFile(bytes) }

@@ -88,6 +88,6 @@ extension PollDispatcher {
     }
 
     static func wallClockMilliseconds() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }

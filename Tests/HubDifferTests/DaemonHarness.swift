@@ -63,6 +63,25 @@ final class DaemonHarness {
         return String(decoding: result.output, as: UTF8.self)
     }
 
+    /// `method path` on the control endpoint with a form body and more header fields: the
+    /// status and the body.
+    func request(_ method: String, _ path: String, form: String? = nil, headers: [String] = []) throws -> (status: Int, body: String) {
+        var arguments = ["-s", "--max-time", "10", "-X", method, "-w", "\n%{http_code}"]
+        if let form { arguments += ["--data", form] }
+        for header in headers { arguments += ["-H", header] }
+        let result = try ChildProcess.run("/usr/bin/curl", arguments + ["http://127.0.0.1:\(controlPort)\(path)"])
+        let text = String(decoding: result.output, as: UTF8.self)
+        let split = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(split.last ?? "") ?? 0, split.dropLast().joined(separator: "\n"))
+    }
+
+    /// `GET /feeds/ID` as a JSON object; nil when the daemon does not know the feed.
+    func feedStatus(_ id: Int) throws -> [String: Any]? {
+        let (status, body) = try request("GET", "/feeds/\(id)")
+        guard status == 200 else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+    }
+
     /// `POST /ping` with a `feed=` field per feed.
     @discardableResult
     func ping(_ feeds: some Sequence<Int>) throws -> String {
