@@ -17,6 +17,14 @@
 #  2. BIG_FEEDS feeds (default 1,000,000) at an interval of 86,400 s (so ~12 polls/s), for
 #     BIG_SECONDS (default 60): the load time (start to the "running" log line) and VmRSS /
 #     VmHWM after the load and at the end. Bound: RSS < 400 MB.
+#     Then (issue 15: feeds changed at run time; API_RATE > 0) a burst of feed additions: when
+#     those BIG_SECONDS are over (their figures are taken first), API_RATE x API_SECONDS
+#     `PUT /feeds/ID` to the control endpoint from feeds_api_load.py (a new connection each,
+#     paced at API_RATE/s) for new IDs after the big list's last, at URLs of the same nginx
+#     marked `?api=1` (nginx logs only those requests, so their polls are counted): the PUTs'
+#     answers, rate and latency; the scheduler lag's p99 and polls/s during the burst (/metrics
+#     snapshots just before and after it); how many added feeds were polled within API_WAIT s
+#     of the burst's end and their first poll's delay after the 201; VmRSS / VmHWM after.
 #
 #   benchmarks/daemon/run.sh [FEEDS] [SECONDS]
 #   benchmarks/daemon/run.sh 100000 210
@@ -27,8 +35,10 @@
 # SAMPLE (2), HOSTS (1: every feed on 127.0.0.1; N spreads the feeds over 127.0.0.1..N, nginx
 # listening on each — the fetcher allows 6 connections per host), NGINX_WORKERS (1),
 # BIG_FEEDS (1000000; 0 skips part 2), BIG_SECONDS (60), BIG_URL_PAD (appended to part 2's URLs,
-# e.g. '?pad=0123456789' for longer ones; nginx ignores it), KEEP=1 keeps the temp directory
-# (logs, samples, /metrics snapshots).
+# e.g. '?pad=0123456789' for longer ones; nginx ignores it), API_RATE (1000 PUT /feeds/ID a
+# second in part 2's burst; 0 skips it), API_SECONDS (30), API_WAIT (30: how long after the
+# burst its feeds' polls are counted), KEEP=1 keeps the temp directory (logs, samples, /metrics
+# snapshots, api-puts.tsv: one line per PUT, logs/api.log: nginx's log of the added feeds' polls).
 #
 # HTTPS (issue 13): TLS=1 serves over TLS (a private CA and a certificate for *.feeds.test and
 # 127.0.0.1 made with openssl at run time; nginx offers HTTP/2 and HTTP/1.1; the daemon gets
@@ -45,8 +55,10 @@ feeds=${1:-100000} seconds=${2:-210}
 warmup=${WARMUP:-90} sample=${SAMPLE:-2} hosts=${HOSTS:-1} workers=${NGINX_WORKERS:-1}
 big_feeds=${BIG_FEEDS:-1000000} big_seconds=${BIG_SECONDS:-60} concurrency=${CONCURRENCY:-}
 big_url_pad=${BIG_URL_PAD:-}
+api_rate=${API_RATE:-1000} api_seconds=${API_SECONDS:-30} api_wait=${API_WAIT:-30}
 tls=${TLS:-0} hostnames=${HOSTNAMES:-0} http2=${HTTP2:-on} interval=${INTERVAL:-60}
 hosts_marker="# hubdiffer-daemon-bench $$"
+(( big_feeds > 0 && api_rate > 0 )) || api_rate=0
 bin=${BIN:-.build/release/hubdiffer}
 [[ -x $bin ]] || { echo "no $bin: run swift build -c release --product hubdiffer first" >&2; exit 1; }
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null \
@@ -127,6 +139,9 @@ fi
 listen=""
 for h in $(seq 1 "$hosts"); do listen+="listen 127.0.0.$h:$nginx_port$listen_flags; "; done
 user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
+access_log="access_log off;"  # with a burst: only the requests marked ?api=1 (the added feeds)
+(( api_rate > 0 )) && access_log="map \$arg_api \$api_poll { default 0; 1 1; }
+  log_format api '\$msec \$status \$uri'; access_log $dir/logs/api.log api buffer=64k flush=1s if=\$api_poll;"
 cat > "$dir/nginx.conf" <<CONF
 $user
 worker_processes $workers;
@@ -135,7 +150,7 @@ error_log $dir/logs/error.log warn;
 pid $dir/nginx.pid;
 events { worker_connections 8192; }
 http {
-  access_log off;
+  $access_log
   client_body_temp_path $dir/temp/body; proxy_temp_path $dir/temp/proxy;
   fastcgi_temp_path $dir/temp/fastcgi; uwsgi_temp_path $dir/temp/uwsgi; scgi_temp_path $dir/temp/scgi;
   keepalive_requests 10000000; keepalive_timeout 120;
@@ -182,6 +197,32 @@ now() { date +%s.%N; }
 metric_sum() {  # sum of every sample of a metric name (all label sets) in a /metrics text
   awk -v m="$2" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f", s}' "$1"
 }
+# The scheduler lag between two /metrics snapshots, bucket counts subtracted: p99 and p50 (the
+# first bucket bound whose cumulative count reaches 99% / 50% of the polls started between
+# them, in s; inf or nan), the mean (ms), the polls started, of them ≤ 1 s.
+lag_quantiles() {
+  python3 - "$1" "$2" <<'PY'
+import sys, re
+def metrics(path):
+    m = {}
+    for line in open(path):
+        if line.startswith("#") or not line.strip(): continue
+        name, value = line.rsplit(" ", 1)
+        m[name] = float(value)
+    return m
+a, b = metrics(sys.argv[1]), metrics(sys.argv[2])
+def delta(name): return b.get(name, 0) - a.get(name, 0)
+lag = "hubdiffer_scheduler_lag_seconds"
+buckets = sorted(((float(re.search(r'le="([^"]+)"', k).group(1).replace("+Inf", "inf")), delta(k))
+                  for k in b if k.startswith(lag + "_bucket")), key=lambda x: x[0])
+count, total = delta(lag + "_count"), delta(lag + "_sum")
+p99 = next((le for le, c in buckets if count and c >= 0.99 * count), float("nan"))
+p50 = next((le for le, c in buckets if count and c >= 0.50 * count), float("nan"))
+below1 = next((c for le, c in buckets if le == 1.0), 0)
+print(p99, p50, 1000 * total / count if count else float("nan"), f"{count:.0f}", f"{below1:.0f}")
+PY
+}
+fmt_lag() { awk -v le="$1" 'BEGIN {print (le == "inf" ? "∞" : le == "nan" ? "?" : "≤ " le + 0 " s")}'; }
 
 # Starts the daemon on FEEDS_FILE with INTERVAL; sets daemon_pid, control, started, load_s.
 start_daemon() {
@@ -241,10 +282,12 @@ cp "$dir/metrics.now" "$dir/metrics.end"
 redis_mem=$(redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ {printf "%.0f", $2/1048576}')
 stop_daemon
 
-python3 - "$dir" "$hz" "$warmup" "$feeds" "$load_s" "$redis_mem" "$interval" > "$dir/part1.txt" <<'PY'
-import sys, re
+python3 - "$dir" "$hz" "$warmup" "$feeds" "$load_s" "$redis_mem" "$interval" \
+  $(lag_quantiles "$dir/metrics.warm" "$dir/metrics.end") > "$dir/part1.txt" <<'PY'
+import sys
 d, hz, warm, feeds, load_s, redis_mem = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 interval = float(sys.argv[7])
+p99, p50, mean_ms, count, below1 = map(float, sys.argv[8:13])
 rows = [l.rstrip("\n").split("\t") for l in open(f"{d}/samples.tsv")][1:]
 rows = [[float(x or 0) for x in r] for r in rows]
 def metrics(path):
@@ -256,13 +299,6 @@ def metrics(path):
     return m
 a, b = metrics(f"{d}/metrics.warm"), metrics(f"{d}/metrics.end")
 def delta(name): return b.get(name, 0) - a.get(name, 0)
-lag = "hubdiffer_scheduler_lag_seconds"
-buckets = sorted(((float(re.search(r'le="([^"]+)"', k).group(1).replace("+Inf", "inf")), delta(k))
-                  for k in b if k.startswith(lag + "_bucket")), key=lambda x: x[0])
-count, total = delta(lag + "_count"), delta(lag + "_sum")
-p99 = next((le for le, c in buckets if count and c >= 0.99 * count), float("nan"))
-p50 = next((le for le, c in buckets if count and c >= 0.50 * count), float("nan"))
-below1 = next((c for le, c in buckets if le == 1.0), 0)
 first = next(r for r in rows if r[0] >= warm)
 last = rows[-1]
 dt = last[0] - first[0]
@@ -273,7 +309,7 @@ fmt = lambda le: "∞" if le == float("inf") else f"≤ {le:g} s"
 print(f"window\t{first[0]:.0f}–{last[0]:.0f} s ({dt:.0f} s)")
 print(f"scheduler lag p99 (bucket)\t{fmt(p99)}")
 print(f"scheduler lag p50 (bucket)\t{fmt(p50)}")
-print(f"scheduler lag mean\t{1000 * total / count if count else float('nan'):.1f} ms ({count:.0f} polls started, {100 * below1 / count if count else 0:.2f}% ≤ 1 s)")
+print(f"scheduler lag mean\t{mean_ms:.1f} ms ({count:.0f} polls started, {100 * below1 / count if count else 0:.2f}% ≤ 1 s)")
 print(f"polls/s (hubdiffer_polls_total)\t{(last[6] - first[6]) / dt:.0f} (target {feeds / interval:.0f})")
 print(f"nginx requests/s (stub_status)\t{(last[10] - first[10]) / dt:.0f}")
 print(f"poll outcomes in window\t" + ", ".join(f"{k} {v:.0f}" for k, v in sorted(outcomes.items()) if v))
@@ -313,6 +349,23 @@ if (( big_feeds > 0 )); then
   big_feeds_gauge=$(awk '$1 ~ /^hubdiffer_feeds/ && /scheduled/ {printf "%.0f", $2}' "$dir/metrics.big")
   rss_end=$(status_kb "$daemon_pid" VmRSS) hwm_end=$(status_kb "$daemon_pid" VmHWM)
   big_cpu=$(awk -v t="$(ticks "$daemon_pid")" -v hz="$hz" -v s="$big_seconds" 'BEGIN {printf "%.0f", 100 * t / hz / s}')
+  if (( api_rate > 0 )); then  # the burst of additions (issue 15), new IDs after the big list's
+    api_first=$((100 + big_feeds)) api_url="http://127.0.0.1:$nginx_port/feed/{id}.xml$big_url_pad"
+    [[ $big_url_pad == *'?'* ]] && api_url+='&api=1' || api_url+='?api=1'
+    echo "part 2 burst: $((api_rate * api_seconds)) PUT /feeds/ID at $api_rate/s for $api_seconds s, IDs from $api_first, $api_url" >&2
+    curl -s "http://127.0.0.1:$control/metrics" > "$dir/metrics.burst0"
+    burst_start=$(now)
+    python3 benchmarks/daemon/feeds_api_load.py --port "$control" --first "$api_first" --rate "$api_rate" \
+      --seconds "$api_seconds" --url "$api_url" --record "$dir/api-puts.tsv" > "$dir/api-load.txt"
+    burst_end=$(now)
+    kill -0 "$daemon_pid" 2>/dev/null || { echo "the daemon died in the burst:" >&2; tail -20 "$dir/logs/big.log" >&2; exit 1; }
+    curl -s "http://127.0.0.1:$control/metrics" > "$dir/metrics.burst1"
+    rss_burst=$(status_kb "$daemon_pid" VmRSS) hwm_burst=$(status_kb "$daemon_pid" VmHWM)
+    sleep "$api_wait"
+    curl -s "http://127.0.0.1:$control/metrics" > "$dir/metrics.burst2"
+    rss_wait=$(status_kb "$daemon_pid" VmRSS) hwm_wait=$(status_kb "$daemon_pid" VmHWM)
+    sleep 1.5  # nginx writes its log buffer every second
+  fi
   stop_daemon
   {
     printf 'feeds scheduled (hubdiffer_feeds)\t%s\n' "${big_feeds_gauge:-?}"
@@ -324,6 +377,41 @@ if (( big_feeds > 0 )); then
     printf 'VmRSS at end\t%s\n' "$(mb "$rss_end")"
     printf 'polls in %s s / daemon CPU (avg, load included)\t%s / %s%%\n' "$big_seconds" "$big_polls" "$big_cpu"
     printf 'bound RSS < 400 MB\t%s\n' "$( (( hwm_end < 400 * 1024 )) && echo met || echo MISSED)"
+    if (( api_rate > 0 )); then
+      cat "$dir/api-load.txt"
+      burst_s=$(awk "BEGIN {printf \"%.1f\", $burst_end - $burst_start}")
+      read -r p99 p50 mean _ <<< "$(lag_quantiles "$dir/metrics.burst0" "$dir/metrics.burst1")"
+      printf 'scheduler lag p99 / p50 (bucket) / mean in the burst (%s s)\t%s / %s / %.1f ms\n' "$burst_s" \
+        "$(fmt_lag "$p99")" "$(fmt_lag "$p50")" "$mean"
+      read -r p99 p50 mean _ <<< "$(lag_quantiles "$dir/metrics.burst0" "$dir/metrics.burst2")"
+      printf 'scheduler lag p99 / p50 (bucket) / mean, burst + %s s after\t%s / %s / %.1f ms\n' "$api_wait" \
+        "$(fmt_lag "$p99")" "$(fmt_lag "$p50")" "$mean"
+      polls_per_s() { awk -v a="$(metric_sum "$1" hubdiffer_polls_total)" -v b="$(metric_sum "$2" hubdiffer_polls_total)" \
+        -v s="$3" 'BEGIN {printf "%.0f", (b - a) / s}'; }
+      printf 'polls/s in the burst / the %s s after\t%s / %s\n' "$api_wait" \
+        "$(polls_per_s "$dir/metrics.burst0" "$dir/metrics.burst1" "$burst_s")" \
+        "$(polls_per_s "$dir/metrics.burst1" "$dir/metrics.burst2" "$api_wait")"
+      python3 - "$dir/api-puts.tsv" "$dir/logs/api.log" "$burst_end" "$api_wait" <<'PY'
+import sys, re, os
+puts, log, end, wait = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+added = {int(i): float(t) for i, status, t, _ in (l.split("\t") for l in open(puts)) if status == "201"}
+first, answers = {}, {}  # an added feed's first poll (nginx's time), nginx's statuses to them
+for line in open(log) if os.path.exists(log) else []:
+    msec, status, uri = line.split()
+    i = int(re.search(r"/feed/(\d+)\.xml", uri).group(1))
+    answers[status] = answers.get(status, 0) + 1
+    first[i] = min(first.get(i, float("inf")), float(msec))
+delays = sorted(first[i] - t for i, t in added.items() if first.get(i, float("inf")) <= end + wait)
+q = lambda p: f"{delays[min(len(delays) - 1, int(p * len(delays)))]:.1f}" if delays else "?"
+print(f"added feeds (201) polled within {wait:g} s of the burst's end\t{len(delays)} of {len(added)}"
+      f" (nginx answers to their polls: {', '.join(f'{k} {v}' for k, v in sorted(answers.items())) or 'none'})")
+print(f"first poll after the 201, p50 / p99 / max (of those polled)\t{q(0.5)} / {q(0.99)} / {q(1.0)} s")
+PY
+      printf 'feeds scheduled after the burst (hubdiffer_feeds)\t%s\n' \
+        "$(awk '$1 ~ /^hubdiffer_feeds/ && /scheduled/ {printf "%.0f", $2}' "$dir/metrics.burst2")"
+      printf 'VmRSS / VmHWM after the burst / %s s later\t%s / %s; %s / %s\n' "$api_wait" \
+        "$(mb "$rss_burst")" "$(mb "$hwm_burst")" "$(mb "$rss_wait")" "$(mb "$hwm_wait")"
+    fi
   } > "$dir/part2.txt"
 fi
 
@@ -335,7 +423,7 @@ if [[ -f $dir/part1.txt ]]; then
 fi
 if [[ -f $dir/part2.txt ]]; then
   echo
-  echo "## hubdiffer run: $big_feeds feeds at 86400 s for $big_seconds s"
+  echo "## hubdiffer run: $big_feeds feeds at 86400 s for $big_seconds s$( (( api_rate > 0 )) && echo ", then $api_rate PUT /feeds/ID a second for $api_seconds s")"
   echo "| measurement | value |"; echo "|---|---|"
   awk -F'\t' '{printf "| %s | %s |\n", $1, $2}' "$dir/part2.txt"
 fi
