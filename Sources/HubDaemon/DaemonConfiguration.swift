@@ -17,8 +17,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var feedsFile = "feeds.txt"
     public var shardsFile = "shards.conf"
     public var sink = "stdout"
+    /// The control endpoint's address when none is configured: where `hubdiffer run` listens
+    /// and where the `hubdiffer feeds` commands look for it.
+    public static let defaultControl = "127.0.0.1:8425"
     /// `HOST:PORT` of the control endpoint; nil: none.
-    public var control: String? = "127.0.0.1:8425"
+    public var control: String? = Self.defaultControl
     /// Names a request to the control endpoint may give in `Host` besides its address
     /// (`control-host`, repeatable or comma-separated): a reverse proxy's public name.
     public var controlHosts: [String] = []
@@ -161,7 +164,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `HOST:PORT` (or `[V6]:PORT`) split.
     public static func hostAndPort(_ text: String) throws(Problem) -> (host: String, port: Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port)
-        else { throw Problem(description: "control must be HOST:PORT, as in 127.0.0.1:8425 (or off)") }
+        else { throw Problem(description: "control must be HOST:PORT, as in \(defaultControl) (or off)") }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "127.0.0.1" : host, port)

@@ -16,10 +16,14 @@ struct HubDifferCommand: AsyncParsableCommand {
               hubdiffer fetch 42 https://example.com/feed.xml
               hubdiffer bench store --redis redis://127.0.0.1:6379/15 --flush
               hubdiffer shards list
+              hubdiffer feeds show 42
               hubdiffer version
             """,
         version: HubDifferVersion.current,
-        subcommands: [RunCommand.self, ParseCommand.self, FetchCommand.self, BenchCommand.self, ShardsCommand.self, VersionCommand.self])
+        subcommands: [
+            RunCommand.self, ParseCommand.self, FetchCommand.self, BenchCommand.self, ShardsCommand.self, FeedsCommand.self,
+            VersionCommand.self,
+        ])
 
     static func main() async {
         AllocatorTuning.apply()

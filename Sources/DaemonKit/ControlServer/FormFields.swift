@@ -50,6 +50,12 @@ public struct FormFields: Sendable, Equatable {
 
     public var isEmpty: Bool { fields.isEmpty }
 
+    /// The pairs as an `application/x-www-form-urlencoded` body or query (without `?`): every
+    /// byte outside `A-Z a-z 0-9 - . _ ~` percent-encoded, what ``init(decoding:)-(String)`` reads back.
+    public var encoded: String {
+        fields.map { "\(PercentEncoding.encode($0.name))=\(PercentEncoding.encode($0.value))" }.joined(separator: "&")
+    }
+
     /// One name or value: `+` as space, then percent-decoding, then UTF-8 validation.
     static func decodeComponent(_ bytes: some Collection<UInt8>) throws(FormDecodingError) -> String {
         try PercentDecoding.decode(bytes, plusAsSpace: true)

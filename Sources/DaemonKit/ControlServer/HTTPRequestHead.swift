@@ -67,7 +67,7 @@ enum HTTPRequestHeadParser {
         let requestLine = lines[0].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
         guard requestLine.count == 3 else { return .failure(bad("the request line is not METHOD TARGET VERSION")) }
         let (method, target, version) = (requestLine[0], requestLine[1], requestLine[2])
-        guard !method.isEmpty, method.allSatisfy(isTokenByte) else { return .failure(bad("bad method")) }
+        guard !method.isEmpty, method.allSatisfy(HTTPHeaderFields.isTokenByte) else { return .failure(bad("bad method")) }
         guard target.first == UInt8(ascii: "/"), target.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             return .failure(bad("the target must be a path starting with /"))
         }
@@ -83,19 +83,10 @@ enum HTTPRequestHeadParser {
         guard lines.count - 1 <= maxHeaderFields else {
             return .failure(.init(status: 431, reason: "more than \(maxHeaderFields) header fields"))
         }
-        var headers = HTTPHeaderFields()
-        for line in lines.dropFirst() {
-            guard let first = line.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
-                return .failure(bad("folded header lines are not accepted"))
-            }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return .failure(bad("a header line has no colon")) }
-            let name = line[..<colon]
-            guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return .failure(bad("bad header field name")) }
-            let value = line[line.index(after: colon)...]
-            guard value.allSatisfy({ $0 == UInt8(ascii: "\t") || ($0 >= 0x20 && $0 != 0x7F) }) else {
-                return .failure(bad("a control character in a header value"))
-            }
-            headers.append(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self).trimmingSpaces())
+        let headers: HTTPHeaderFields
+        switch HTTPHeaderFields.parse(lines: lines.dropFirst()) {
+        case .success(let fields): headers = fields
+        case .failure(let error): return .failure(bad(error.reason))
         }
 
         if !headers.values("Transfer-Encoding").isEmpty {
@@ -104,13 +95,10 @@ enum HTTPRequestHeadParser {
             }
             return .failure(.init(status: 501, reason: "chunked request bodies are not supported; send Content-Length"))
         }
-        var contentLength = 0
-        let lengths = Set(headers.values("Content-Length"))
-        if let text = lengths.first {
-            guard lengths.count == 1, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-                let length = Int(text)
-            else { return .failure(bad("bad Content-Length")) }
-            contentLength = length
+        let contentLength: Int
+        switch headers.contentLength() {
+        case .success(let length): contentLength = length ?? 0
+        case .failure(let error): return .failure(bad(error.reason))
         }
         let expectsContinue =
             minorVersion == 1 && headers["Expect"].map { HTTPHeaderFields.sameName($0, "100-continue") } == true
@@ -127,14 +115,4 @@ enum HTTPRequestHeadParser {
     }
 
     private static func bad(_ reason: String) -> HTTPRequestRejection { .init(status: 400, reason: reason) }
-
-    /// RFC 9110 `tchar`.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
 }

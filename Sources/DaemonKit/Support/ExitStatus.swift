@@ -7,6 +7,9 @@ public struct ExitStatus: RawRepresentable, Sendable, Hashable, CustomStringConv
 
     /// 0: done.
     public static let ok = ExitStatus(rawValue: 0)
+    /// 1: what was asked about does not exist (a feed the daemon does not know), as `grep`
+    /// answers 1 for no match. Not an error of the command itself.
+    public static let notFound = ExitStatus(rawValue: 1)
     /// 64 (`EX_USAGE`): the command was used wrongly (a bad argument or option).
     public static let usage = ExitStatus(rawValue: 64)
     /// 65 (`EX_DATAERR`): the input is wrong (not a feed, a shard map with a bad line).
@@ -23,6 +26,8 @@ public struct ExitStatus: RawRepresentable, Sendable, Hashable, CustomStringConv
     public static let ioError = ExitStatus(rawValue: 74)
     /// 75 (`EX_TEMPFAIL`): a passing failure (busy, or not recorded yet): try again.
     public static let temporaryFailure = ExitStatus(rawValue: 75)
+    /// 77 (`EX_NOPERM`): permission refused (a control token missing or not accepted).
+    public static let noPermission = ExitStatus(rawValue: 77)
     /// 78 (`EX_CONFIG`): the configuration cannot be used.
     public static let configuration = ExitStatus(rawValue: 78)
     /// 130 (128 + SIGINT): interrupted.
