@@ -55,7 +55,7 @@ struct ControlClientTests {
             ])
             let answer = try ControlClient(host: "127.0.0.1", port: port).send(
                 .put, "/feeds/42", body: Array(form.encoded.utf8), contentType: "application/x-www-form-urlencoded",
-                token: "s3cret token")
+                token: try #require(BearerToken("s3cret token")))
             #expect(answer.status == 201)
             #expect(answer.text == "feed 42 added: first poll within a few seconds\n")
         }
@@ -168,9 +168,10 @@ struct ControlClientParsingTests {
         #expect(try FormFields(decoding: form.encoded) == form)
     }
 
-    @Test func aLineBreakInTheTokenIsRefusedBeforeSending() {
+    @Test func aLineBreakInTheTokenIsRefusedBeforeSending() throws {
+        let token = try #require(BearerToken("a\r\nX-Evil: 1"))
         #expect(throws: ControlClientError.invalidRequest("the token holds a control character (a line break?)")) {
-            try ControlClient(host: "127.0.0.1", port: 1).send(.get, "/feeds/1", token: "a\r\nX-Evil: 1")
+            try ControlClient(host: "127.0.0.1", port: 1).send(.get, "/feeds/1", token: token)
         }
     }
 }

@@ -202,4 +202,52 @@ struct FeedsAPITests {
         let published = try daemon.request("PUT", "/feeds/1", form: form)
         #expect(published.status == 403 && published.body.contains("--control-token-file"), "\(published)")
     }
+
+    @Test("hubdiffer feeds add, show, failing and remove print and exit as documented")
+    func commands() async throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let daemon = try DaemonHarness(feeds: [(0, server.url("/feed/plain?feed=0"))], shards: "0-999 \(redis.url)\n")
+        let tokenFile = daemon.directory + "/token"
+        try "t0ken\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        try await daemon.start(Self.quiet + ["--control-token-file", tokenFile])
+        let control = ["--control", "127.0.0.1:\(daemon.controlPort)"]
+        func feeds(_ arguments: [String], token: Bool = true) throws -> ParseCommandTests.Run {
+            try ParseCommandTests.run(["feeds"] + arguments + control + (token ? ["--token-file", tokenFile] : []))
+        }
+
+        let added = try feeds(["add", "42", server.url("/feed/plain?feed=42"), "--interval", "600"])
+        #expect(added.status == 0 && added.stdout == "feed 42 added: first poll within a few seconds\n", "\(added)")
+        #expect(try feeds(["add", "42", server.url("/feed/plain?feed=42"), "--interval", "600"]).stdout == "feed 42 unchanged\n")
+        let noToken = try feeds(["add", "43", server.url("/feed/plain?feed=43")], token: false)
+        #expect(noToken.status == 77, "\(noToken)")
+        #expect(try feeds(["add", "44", "ftp://example.com/feed"]).status == 65)
+
+        #expect(try await waitUntil(timeout: .seconds(10)) { try daemon.feedStatus(42)?["last_outcome"] as? String == "first_poll" })
+        let shown = try feeds(["show", "42"], token: false)
+        #expect(shown.status == 0, "\(shown)")
+        for expected in ["feed 42", "interval:", "10 min", "first_poll", redis.url] {
+            #expect(shown.stdout.contains(expected), "\(expected) not in:\n\(shown.stdout)")
+        }
+        let json = try feeds(["show", "42", "--json"], token: false)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["id"] as? Int == 42)
+
+        #expect(try feeds(["add", "45", server.url("/status?code=500&feed=45"), "--interval", "600"]).status == 0)
+        #expect(try await waitUntil(timeout: .seconds(10)) { try daemon.feedStatus(45)?["consecutive_errors"] as? Int == 1 })
+        let failing = try feeds(["failing"], token: false)
+        #expect(failing.status == 0, "\(failing)")
+        #expect(failing.stdout.contains("45") && failing.stdout.contains("error_http") && failing.stdout.contains("1 of 1 failing feed"), "\(failing.stdout)")
+        let detail = try feeds(["show", "45"], token: false)
+        #expect(detail.stdout.contains("backing_off") && detail.stdout.contains("HTTP 500"), "\(detail.stdout)")
+
+        #expect(try feeds(["remove", "42"]).status == 0)
+        let again = try feeds(["remove", "42"])
+        #expect(again.status == 1 && again.stderr.contains("does not know it"), "\(again)")
+        #expect(try feeds(["show", "42"], token: false).status == 1)
+        _ = await daemon.stop(SIGTERM)
+        #expect(try feeds(["show", "45"], token: false).status == 69)
+    }
 }

@@ -52,6 +52,6 @@ struct FeedsCommandTests {
     func unreadableTokenFile() throws {
         let run = try ParseCommandTests.run(["feeds", "show", "1", "--token-file", "/nonexistent/control.token"])
         #expect(run.status == 66)
-        #expect(run.stderr.hasPrefix("cannot read the token file /nonexistent/control.token"))
+        #expect(run.stderr.hasPrefix("token file /nonexistent/control.token cannot be read"))
     }
 }

@@ -141,7 +141,7 @@ for h in $(seq 1 "$hosts"); do listen+="listen 127.0.0.$h:$nginx_port$listen_fla
 user=""; [[ $(id -u) -eq 0 ]] && user="user root;"
 access_log="access_log off;"  # with a burst: only the requests marked ?api=1 (the added feeds)
 (( api_rate > 0 )) && access_log="map \$arg_api \$api_poll { default 0; 1 1; }
-  log_format api '\$msec \$status \$uri'; access_log $dir/logs/api.log api buffer=64k flush=1s if=\$api_poll;"
+  log_format api '\$msec \$status \$request_uri'; access_log $dir/logs/api.log api buffer=64k flush=1s if=\$api_poll;"
 cat > "$dir/nginx.conf" <<CONF
 $user
 worker_processes $workers;

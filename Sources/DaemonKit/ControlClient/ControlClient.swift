@@ -24,7 +24,7 @@ public struct ControlClient: Sendable {
     public var maxResponseBytes = 16 * 1024 * 1024
 
     /// A client of `host:port`; nothing is opened before ``send(_:_:body:contentType:token:)``.
-    public init(host: String, port: Int, timeout: Duration = .seconds(10)) {
+    public init(host: String, port: Int, timeout: Duration = ControlServerLimits().handlerTimeout + .seconds(5)) {
         self.host = host
         self.port = port
         self.timeout = timeout
@@ -42,7 +42,7 @@ public struct ControlClient: Sendable {
     ///   - contentType: the body's `Content-Type`.
     ///   - token: sent as `Authorization: Bearer TOKEN`.
     public func send(
-        _ method: HTTPMethod, _ target: String, body: [UInt8] = [], contentType: String? = nil, token: String? = nil
+        _ method: HTTPMethod, _ target: String, body: [UInt8] = [], contentType: String? = nil, token: BearerToken? = nil
     ) throws(ControlClientError) -> ControlClientResponse {
         let head = try requestHead(method, target, bodyLength: body.count, contentType: contentType, token: token)
         let deadline = ContinuousClock.now + timeout
@@ -55,7 +55,7 @@ public struct ControlClient: Sendable {
 
     /// The request line and header fields, checked: nothing given may start a line of its own.
     private func requestHead(
-        _ method: HTTPMethod, _ target: String, bodyLength: Int, contentType: String?, token: String?
+        _ method: HTTPMethod, _ target: String, bodyLength: Int, contentType: String?, token: BearerToken?
     ) throws(ControlClientError) -> String {
         guard (0...65_535).contains(port) else { throw .invalidRequest("port \(port) is outside 0…65535") }
         guard target.hasPrefix("/"), target.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
@@ -67,8 +67,8 @@ public struct ControlClient: Sendable {
         let isFieldValue = { (text: String) in text.utf8.allSatisfy { $0 == UInt8(ascii: "\t") || ($0 >= 0x20 && $0 != 0x7F) } }
         var head = "\(method) \(target) HTTP/1.1\r\nHost: \(authority)\r\nConnection: close\r\n"
         if let token {
-            guard isFieldValue(token) else { throw .invalidRequest("the token holds a control character (a line break?)") }
-            head += "Authorization: Bearer \(token)\r\n"
+            guard isFieldValue(token.authorizationValue) else { throw .invalidRequest("the token holds a control character (a line break?)") }
+            head += "Authorization: \(token.authorizationValue)\r\n"
         }
         if let contentType {
             guard isFieldValue(contentType) else { throw .invalidRequest("the content type holds a control character") }

@@ -11,6 +11,8 @@ public struct BearerToken: Sendable {
 
     /// Why a token file cannot be used.
     public struct FileProblem: Error, CustomStringConvertible {
+        /// The file cannot be read at all (rather than read and found empty).
+        public let isUnreadable: Bool
         public let description: String
     }
 
@@ -24,10 +26,10 @@ public struct BearerToken: Sendable {
     /// The token in `path` (its first line; surrounding white space ignored).
     public static func read(from path: String) throws(FileProblem) -> BearerToken {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileProblem(description: "token file \(path) cannot be read: check the path and its permissions")
+            throw FileProblem(isUnreadable: true, description: "token file \(path) cannot be read: check the path and its permissions")
         }
         let firstLine = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        guard let token = BearerToken(firstLine) else { throw FileProblem(description: "token file \(path) is empty: put the token on its first line") }
+        guard let token = BearerToken(firstLine) else { throw FileProblem(isUnreadable: false, description: "token file \(path) is empty: put the token on its first line") }
         return token
     }
 
@@ -45,6 +47,6 @@ public struct BearerToken: Sendable {
         return difference == 0
     }
 
-    /// The header line the CLI sends.
+    /// The `Authorization` field's value a client sends.
     public var authorizationValue: String { "Bearer " + String(decoding: secret, as: UTF8.self) }
 }

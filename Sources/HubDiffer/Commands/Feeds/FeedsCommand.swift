@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonKit
 import HubDaemon
 import ShardRouter
 
@@ -12,8 +13,8 @@ struct FeedsCommand: ParsableCommand {
             Every subcommand talks to the daemon's control endpoint: --control HOST:PORT \
             (default \(DaemonConfiguration.defaultControl), the daemon's own default). When the \
             daemon has a control token (its control-token-file), pass the same token with \
-            --token-file FILE (the file's content, trailing whitespace dropped) or in the \
-            environment variable \(FeedsControlOptions.tokenVariable); --token-file wins.
+            --token-file FILE (its first line) or in the \
+            environment variable \(BearerToken.environmentVariable); --token-file wins.
 
             \(FeedsCommand.exitStatusText)
 
@@ -30,22 +31,19 @@ struct FeedsCommand: ParsableCommand {
         Exit status: 0 done; 1 the daemon does not know the feed; 64 a malformed argument; 65 \
         the daemon refused the request (a bad ID, URL or interval); 66 the token file cannot be \
         read; 69 no daemon answers at --control (not running, another address, or no answer \
-        within 10 s); 70 an answer this command did not expect; 75 a passing failure on the \
+        within 15 s); 70 an answer this command did not expect; 75 a passing failure on the \
         daemon's side (try again); 77 the token is missing or refused.
         """
 }
 
 /// `--control` and `--token-file`, shared by every `feeds` subcommand.
 struct FeedsControlOptions: ParsableArguments {
-    /// The environment variable that holds the control token when `--token-file` is not given.
-    static let tokenVariable = "HUBDIFFER_CONTROL_TOKEN"
-
     @Option(help: ArgumentHelp("The daemon's control endpoint (its --control).", valueName: "host:port"))
     var control = DaemonConfiguration.defaultControl
 
     @Option(
         help: ArgumentHelp(
-            "A file holding the control token (default: the \(tokenVariable) environment variable, when set).",
+            "A file holding the control token (default: the \(BearerToken.environmentVariable) environment variable, when set).",
             valueName: "file"))
     var tokenFile: String?
 

@@ -9,7 +9,7 @@ struct FeedsControl {
     let client: ControlClient
     /// `--control` as given, for messages.
     let address: String
-    let token: String?
+    let token: BearerToken?
     /// Where the token came from, for messages: `--token-file FILE` or the variable.
     let tokenSource: String?
 
@@ -22,9 +22,9 @@ struct FeedsControl {
         if let file = options.tokenFile {
             token = try Self.readToken(file)
             tokenSource = "--token-file \(file)"
-        } else if let value = environment[FeedsControlOptions.tokenVariable], !value.isEmpty {
-            token = Self.trimmedToken(value)
-            tokenSource = FeedsControlOptions.tokenVariable
+        } else if let value = environment[BearerToken.environmentVariable], let given = BearerToken(value) {
+            token = given
+            tokenSource = BearerToken.environmentVariable
         } else {
             token = nil
             tokenSource = nil
@@ -107,7 +107,7 @@ struct FeedsControl {
         case 401 where token == nil:
             StandardError.line(
                 "the daemon at \(address) wants a control token: pass --token-file FILE (the token its "
-                    + "control-token-file holds) or set \(FeedsControlOptions.tokenVariable)")
+                    + "control-token-file holds) or set \(BearerToken.environmentVariable)")
             return ExitCode(.noPermission)
         case 401:
             StandardError.line(
@@ -145,30 +145,15 @@ struct FeedsControl {
 
     // MARK: - Token
 
-    /// The token in `file`, without trailing whitespace; a line and the exit status when the
-    /// file cannot be read or holds nothing.
-    static func readToken(_ file: String) throws -> String {
-        let data: Data
+    /// The token in `file`; a line and the exit status when the file cannot be read or holds
+    /// nothing.
+    static func readToken(_ file: String) throws -> BearerToken {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
+            return try BearerToken.read(from: file)
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"
-            StandardError.line("cannot read the token file \(file) (\(reason)): pass --token-file FILE, a file this user can read")
-            throw ExitCode(.noInput)
+            StandardError.line("\(error): pass --token-file FILE, a file this user can read holding the daemon's control token")
+            throw ExitCode(error.isUnreadable ? .noInput : .noPermission)
         }
-        let token = trimmedToken(String(decoding: data, as: UTF8.self))
-        guard !token.isEmpty else {
-            StandardError.line("the token file \(file) is empty: write the daemon's control token in it")
-            throw ExitCode(.noPermission)
-        }
-        return token
-    }
-
-    /// `text` without trailing whitespace and line breaks.
-    static func trimmedToken(_ text: String) -> String {
-        var token = Substring(text)
-        while let last = token.last, last.isWhitespace { token = token.dropLast() }
-        return String(token)
     }
 }
 
