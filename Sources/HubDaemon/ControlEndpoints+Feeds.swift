@@ -50,6 +50,11 @@ extension ControlEndpoints {
             case .success(let parsed): feed = parsed
             case .failure(let problem): return .text(problem.description, status: 400)
             }
+            guard await dispatcher.environment.store.map.route(feed.id) != nil else {
+                return .text(
+                    "feed \(feed.id) is in no range of the shard map, so its entries could not be remembered (each poll would send them all again): add a range for it (hubdiffer shards add FIRST-LAST URL) and reload the daemon first",
+                    status: 400)
+            }
             let applied = await dispatcher.put(feed)
             guard await applied.durable.value() else { return notDurable }
             switch applied.result {

@@ -116,6 +116,7 @@ struct FeedsAPITests {
             ("/feeds/1", "url=https://example.com/feed&interval=0", "SECONDS"),
             ("/feeds/1", "url=https://example.com/feed&interval=ten", "SECONDS"),
             ("/feeds/1", "interval=60", "URL"),
+            ("/feeds/5000", "url=https://example.com/feed", "no range of the shard map"),
         ]
         for (path, form, reason) in cases {
             let answer = try daemon.request("PUT", path, form: form)

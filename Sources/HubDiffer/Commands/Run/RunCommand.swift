@@ -30,6 +30,15 @@ struct RunCommand: AsyncParsableCommand {
             localhost, or a --control-host name: 421 otherwise) and refuses a POST from a \
             foreign browser Origin (403).
 
+            Feeds can be changed while the daemon runs (`hubdiffer feeds` is the CLI): PUT \
+            /feeds/ID with url=URL[&interval=SECONDS] adds or changes one (polled within a few \
+            seconds), DELETE /feeds/ID stops it, GET /feeds/ID shows its status (state, last \
+            outcome and error, next poll…), GET /feeds?state=failing lists the feeds in \
+            trouble. Changes are written to the state directory before they are answered, and \
+            hold over the feeds file until the file's line for that feed is edited after them \
+            (the newest word wins, at start and at SIGHUP). With --control-token-file, PUT and \
+            DELETE need Authorization: Bearer TOKEN; with --control-host set they need it.
+
             Signals: SIGHUP re-reads the feeds file and the shard map (a broken file is refused \
             with one line; the one in use stays); SIGTERM and SIGINT stop within --stop-grace \
             seconds and exit 0. Under systemd (Type=notify) it reports READY, STATUS and \
@@ -42,7 +51,8 @@ struct RunCommand: AsyncParsableCommand {
             (OOM, READONLY), what was sent is held in memory (--unconfirmed-limit) and goes out \
             once, not at every poll; it is written when the shard accepts it again. The state \
             directory (--state-dir) remembers which feeds had their first poll, so after a \
-            restart an empty set means lost data (entries are sent), not a new feed.
+            restart an empty set means lost data (entries are sent), not a new feed, and the \
+            feeds changed at run time.
 
             Exit status: 0 stopped by a signal; 64 bad usage; 69 the control endpoint cannot \
             listen; 73 the state directory cannot be used; 74 the sink refused every entry for \
@@ -57,6 +67,9 @@ struct RunCommand: AsyncParsableCommand {
               hubdiffer run --feeds feeds.txt --ca-file /etc/hubdiffer/bundle-with-private-ca.pem --http2 off
               hubdiffer run --feeds feeds.txt --body-budget 512M --fetch-timeout 20
               curl -d hub.url=https://example.com/feed.xml http://127.0.0.1:8425/ping
+              curl -X PUT -d url=https://example.com/feed.xml http://127.0.0.1:8425/feeds/42
+              curl http://127.0.0.1:8425/feeds/42
+              curl 'http://127.0.0.1:8425/feeds?state=failing&limit=20'
             """)
 
     @Option(help: ArgumentHelp("A configuration file of `key = value` lines.", valueName: "file"))
