@@ -9,11 +9,14 @@ public struct FeedChange: Sendable, Equatable {
         case remove
     }
 
+    /// The feed's ID.
     public var feed: Int64
+    /// What was done to it.
     public var action: Action
     /// When the change was made: milliseconds of the wall clock since 1970.
     public var madeAt: Int64
 
+    /// A change of `feed` made at `madeAt` (milliseconds since 1970).
     public init(feed: Int64, action: Action, madeAt: Int64) {
         self.feed = feed
         self.action = action

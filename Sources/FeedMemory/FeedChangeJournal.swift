@@ -100,12 +100,17 @@ public final class FeedChangeJournal: @unchecked Sendable {
     /// off the cooperative pool.
     public func forget(_ outdated: [FeedChange]) throws(Failure) {
         guard !outdated.isEmpty else { return }
-        state.withLock { state in
-            for change in outdated where state.changes[change.feed] == change { state.changes[change.feed] = nil }
-        }
         let folded: Result<Void, Failure> = queue.sync {
             writeOut()
-            return Result { () throws(Failure) in try fold() }
+            // Folded from a copy; memory forgets only once the file no longer holds them.
+            var kept = state.withLock { $0.changes }
+            for change in outdated where kept[change.feed] == change { kept[change.feed] = nil }
+            return Result { () throws(Failure) in
+                try fold(kept)
+                state.withLock { state in
+                    for change in outdated where state.changes[change.feed] == change { state.changes[change.feed] = nil }
+                }
+            }
         }
         try folded.get()
     }
@@ -160,28 +165,30 @@ public final class FeedChangeJournal: @unchecked Sendable {
             linesInFile += batch.count
             durable = true
         } catch {
+            // Cut what a half-done write left, so the next batch starts on a clean line end.
+            _ = ftruncate(descriptor, length)
             StandardErrorLine.write("hubdiffer: cannot write \(batch.count) feed changes to \(path): \(error.message); they hold until the daemon stops")
         }
         for (_, answer) in batch { answer.give(durable) }
         if durable, linesInFile > Self.foldAbove, linesInFile > 2 * count {
-            do { try fold() } catch { StandardErrorLine.write("hubdiffer: \(error)") }
+            do { try fold(changes) } catch { StandardErrorLine.write("hubdiffer: \(error)") }
         }
     }
 
-    /// Rewrites the file with the newest change of each feed (atomically: renamed over it).
-    private func fold() throws(Failure) {
-        let changes = state.withLock { $0.changes }.values.sorted { $0.madeAt < $1.madeAt }
-        let bytes = Array((Self.header + changes.map(\.line).joined()).utf8)
+    /// Rewrites the file with `changes` (atomically: renamed over it); appends go to the new
+    /// file from then on.
+    private func fold(_ changes: [Int64: FeedChange]) throws(Failure) {
+        let lines = changes.values.sorted { $0.madeAt < $1.madeAt }
+        let bytes = Array((Self.header + lines.map(\.line).joined()).utf8)
         do {
-            try FileBytes.replace(path, with: bytes)
-            let fd = try SystemCall.check(open(path, O_RDWR | O_CLOEXEC))
+            let fd = try FileBytes.replaceKeepingOpen(path, with: bytes)
             close(descriptor)
             descriptor = fd
         } catch {
             throw Failure(description: "cannot fold \(path): \(error.message)")
         }
         length = off_t(bytes.count)
-        linesInFile = changes.count
+        linesInFile = lines.count
     }
 
     /// The changes of the file, its length up to the last whole line, and its lines.
@@ -204,13 +211,21 @@ public final class FeedChangeJournal: @unchecked Sendable {
         let whole = (bytes.lastIndex(of: UInt8(ascii: "\n")) ?? header.count - 1) + 1
         var changes: [Int64: FeedChange] = [:]
         var lines = 0
+        var damaged: [Int] = []
         let text = String(decoding: bytes[header.count..<whole], as: UTF8.self)
         for (index, line) in text.split(separator: "\n").enumerated() {
+            // A line no append wrote whole (a write cut short by a full disk or a crash, never
+            // acknowledged): skipped, and said.
             guard let change = FeedChange(line: line) else {
-                throw Failure(description: "\(path):\(index + 2): not a feed change (\(line.prefix(80))); the file is damaged: move it away, and the changes it held are lost")
+                damaged.append(index + 2)
+                continue
             }
             changes[change.feed] = change
             lines += 1
+        }
+        if let first = damaged.first {
+            StandardErrorLine.write(
+                "hubdiffer: \(path): skipped \(damaged.count) damaged lines (the first is line \(first)): changes whose writing failed, never acknowledged")
         }
         if whole != bytes.count {
             do { try SystemCall.check(ftruncate(fd, off_t(whole))) } catch {

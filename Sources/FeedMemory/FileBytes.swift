@@ -49,19 +49,28 @@ enum FileBytes {
     /// Replaces `path` with `bytes` atomically: written to a temporary file beside it, synced,
     /// renamed over it, and the directory synced, so a crash leaves the old file or the new one.
     static func replace(_ path: String, with bytes: [UInt8]) throws(SystemCallFailure) {
+        close(try replaceKeepingOpen(path, with: bytes))
+    }
+
+    /// `replace`, returning the new file open for reading and writing: opened before the
+    /// rename, so once this returns, what is written through it lands in the file named `path`.
+    static func replaceKeepingOpen(_ path: String, with bytes: [UInt8]) throws(SystemCallFailure) -> Int32 {
         let temporary = path + ".new"
-        let fd = try SystemCall.check(open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600))
+        let fd = try SystemCall.check(open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600))
         do {
             try writeAll(fd, bytes, at: 0)
             try SystemCall.check(fdatasync(fd))
+            try SystemCall.check(rename(temporary, path))
         } catch {
             close(fd)
             unlink(temporary)
             throw error
         }
-        close(fd)
-        try SystemCall.check(rename(temporary, path))
-        try syncDirectory(of: path)
+        do { try syncDirectory(of: path) } catch {
+            close(fd)
+            throw error
+        }
+        return fd
     }
 
     /// Syncs the directory holding `path` (a rename is durable once its directory is).

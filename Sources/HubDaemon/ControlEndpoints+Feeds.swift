@@ -12,7 +12,8 @@ extension ControlEndpoints {
         /// The token they need; nil: none.
         public var token: BearerToken?
         /// The endpoint is published beyond loopback (`control-host` names a reverse proxy's
-        /// name): without a token, changes are refused.
+        /// name): without a token, changes are refused. A request a proxy forwarded
+        /// (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`) counts as published whatever this says.
         public var published: Bool
 
         public init(token: BearerToken?, published: Bool) {
@@ -30,12 +31,19 @@ extension ControlEndpoints {
                 }
                 return nil
             }
-            guard !published else {
+            guard !published, !Self.wasForwarded(request) else {
                 return .text(
                     "changing feeds through a published endpoint needs a token: start the daemon with --control-token-file FILE (or $\(BearerToken.environmentVariable))",
                     status: 403)
             }
             return nil
+        }
+
+        /// The header fields reverse proxies add to what they forward.
+        static let forwardingFields = ["Forwarded", "X-Forwarded-For", "X-Real-IP"]
+
+        static func wasForwarded(_ request: ControlRequest) -> Bool {
+            forwardingFields.contains { request.headers[$0] != nil }
         }
     }
 
@@ -75,7 +83,7 @@ extension ControlEndpoints {
             guard let id = feedID(request) else { return badID }
             guard let status = await dispatcher.status(of: id) else { return unknown(id) }
             let store = await dispatcher.environment.store
-            let (state, entries) = await store.inspect(feed: id)
+            let (state, entries) = store.map.route(id) == nil ? (.absent, nil) : await store.inspect(feed: id)
             var json = JSONWriter()
             FeedStatusJSON.write(
                 status, to: &json, stored: .init(state: state, entriesStored: entries, shard: store.map.route(id)?.endpoint))
@@ -96,10 +104,10 @@ extension ControlEndpoints {
             let (total, page) = await dispatcher.troubled(trouble, offset: offset, limit: limit)
             var json = JSONWriter()
             json.beginObject()
-            json.field("state", request.query["state"])
-            json.field("total", integer: total)
-            json.field("offset", integer: offset)
-            json.key("feeds")
+            json.field(FeedStatusField.state, request.query["state"])
+            json.field(FeedStatusField.total, integer: total)
+            json.field(FeedStatusField.offset, integer: offset)
+            json.key(FeedStatusField.feeds)
             json.beginArray()
             for status in page { FeedStatusJSON.write(status, to: &json) }
             json.endArray()

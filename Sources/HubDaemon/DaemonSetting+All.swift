@@ -18,10 +18,10 @@ extension DaemonSetting {
                 "A name the control endpoint answers to in Host besides its address (and localhost on loopback), as behind a reverse proxy that forwards Host (repeatable); name:port for one port only.",
                 problem: ControlServer.hostNameProblem, clear: { $0.controlHosts = [] }
             ) { $0.controlHosts.append($1) },
-            .optionalText("control-token-file", "file", "A file whose first line is the token PUT and DELETE /feeds/ID need (Authorization: Bearer TOKEN; default $HUBDIFFER_CONTROL_TOKEN). Without a token, feeds can be changed only when the endpoint is not published (no --control-host).") { $0.controlTokenFile = $1 },
-            .number("interval", "seconds", 1...31_536_000, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },
-            .number("min-interval", "seconds", 1...31_536_000, "The shortest interval (default \(defaults.minimumInterval)).") { $0.minimumInterval = $1 },
-            .number("max-interval", "seconds", 1...31_536_000, "The longest interval (default \(defaults.maximumInterval)).") { $0.maximumInterval = $1 },
+            .optionalText("control-token-file", "file", "A file whose first line is the token PUT and DELETE /feeds/ID need (Authorization: Bearer TOKEN; default $\(BearerToken.environmentVariable)). Without a token, feeds can be changed only when the endpoint is not published (no --control-host).") { $0.controlTokenFile = $1 },
+            .number("interval", "seconds", FeedList.intervalRange, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },
+            .number("min-interval", "seconds", FeedList.intervalRange, "The shortest interval (default \(defaults.minimumInterval)).") { $0.minimumInterval = $1 },
+            .number("max-interval", "seconds", FeedList.intervalRange, "The longest interval (default \(defaults.maximumInterval)).") { $0.maximumInterval = $1 },
             .number("ping-interval", "seconds", 0...86_400, "Seconds between two polls of one feed that pings trigger at least; later pings merge into one poll at the window's end (default \(defaults.pingInterval); 0: a ping polls at once).") { $0.pingInterval = $1 },
             .parsed(
                 "first-poll", "mode", "record (default) or emit the entries a feed's first poll finds.", problem: "first-poll must be record or emit",

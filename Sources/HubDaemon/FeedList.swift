@@ -12,7 +12,7 @@ public enum FeedList {
     /// Pinned intervals a feed may have, in seconds (a year at most).
     public static let intervalRange = 1...31_536_000
     /// What `intervalRange` asks, as said to whoever gave another.
-    public static let intervalRule = "SECONDS must be a whole number of seconds from 1 to 31536000"
+    public static let intervalRule = "SECONDS must be a whole number of seconds from \(intervalRange.lowerBound) to \(intervalRange.upperBound)"
 
     /// Why `url` cannot be a feed's URL (nil: it can): the rule of the feeds file and of
     /// `PUT /feeds/{id}` alike.

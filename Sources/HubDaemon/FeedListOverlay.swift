@@ -7,7 +7,9 @@ import Scheduler
 /// **The newest word on a feed wins.** A change made through the control endpoint holds over
 /// the file's line for that feed, at start and at every SIGHUP, until the file's line for that
 /// feed itself changes (added, edited or removed) in an edit saved after the change was made:
-/// then the file's line wins and the change is forgotten. The daemon tells which lines changed
+/// then the file's line wins and the change is forgotten. "Saved after" is judged by the
+/// file's modification time, not the line's: a line edited before a change and loaded only
+/// after a later save of the file (with other edits) wins over that change too. The daemon tells which lines changed
 /// by comparing the file with the copy of it as last loaded (`feeds.loaded` in the state
 /// directory); lines it did not change leave the run-time changes alone, so a SIGHUP from
 /// `shards move` or an edit of other lines never undoes them. Changes that say what the file
@@ -36,8 +38,9 @@ public struct FeedListOverlay: Sendable {
             applied = 0
             return
         }
+        // The file holds each ID once (`FeedList.parse` refuses a second line).
         var now: [Int64: ScheduledFeed] = [:]
-        for feed in file where changes[feed.id] != nil { now[feed.id] = now[feed.id] ?? feed }
+        for feed in file where changes[feed.id] != nil { now[feed.id] = feed }
         let before = previous.map { lines in Dictionary(lines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
         var holding: [Int64: FeedChange] = [:]
         for (id, change) in changes {
@@ -57,17 +60,17 @@ public struct FeedListOverlay: Sendable {
         }
         var feeds: [ScheduledFeed] = []
         feeds.reserveCapacity(file.count + holding.count)
-        var placed: Set<Int64> = []
         for feed in file {
             guard let change = holding[feed.id] else {
                 feeds.append(feed)
                 continue
             }
-            guard placed.insert(feed.id).inserted, case .put(let url, let seconds) = change.action else { continue }
+            guard case .put(let url, let seconds) = change.action else { continue }  // removed
             feeds.append(ScheduledFeed(id: feed.id, url: url, interval: seconds.map { .seconds($0) }))
         }
-        for (id, change) in holding.sorted(by: { $0.key < $1.key }) where !placed.contains(id) {
-            guard case .put(let url, let seconds) = change.action, now[id] == nil else { continue }
+        // Added: feeds the file lacks.
+        for (id, change) in holding.sorted(by: { $0.key < $1.key }) where now[id] == nil {
+            guard case .put(let url, let seconds) = change.action else { continue }
             feeds.append(ScheduledFeed(id: id, url: url, interval: seconds.map { .seconds($0) }))
         }
         self.feeds = feeds

@@ -60,15 +60,23 @@ extension PollDispatcher {
         switch change.action {
         case .put(let url, let seconds):
             let feed = ScheduledFeed(id: change.feed, url: url, interval: seconds.map { .seconds($0) })
+            forgetURL(of: change.feed)
             let result = scheduler.put(feed, now: .now)
             feedByURLHash[url.hashValue] = change.feed
-            if result != .unchanged { lastErrors[change.feed] = nil }
             return result
         case .remove:
+            forgetURL(of: change.feed)
             scheduler.remove(feed: change.feed)
             lastErrors[change.feed] = nil
             return .unchanged
         }
+    }
+
+    /// Drops the ping index's entry for the feed's URL (pings for a URL no longer listed poll
+    /// nothing).
+    private func forgetURL(of feed: Int64) {
+        guard let url = scheduler.url(of: feed), feedByURLHash[url.hashValue] == feed else { return }
+        feedByURLHash[url.hashValue] = nil
     }
 
     /// Changes made while a reload read the file, applied over its list.

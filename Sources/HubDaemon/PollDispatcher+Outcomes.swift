@@ -51,6 +51,22 @@ extension PollDispatcher {
         }
     }
 
+    /// What a poll's outcome label means in the few words of `GET /feeds/{id}`'s
+    /// `last_outcome`: not_modified, unchanged, new_entries, first_poll, undetermined (read,
+    /// but the shard could not tell what was new), not_a_feed, throttled, gone, deferred (not
+    /// polled: its host was busy or backed off, or the daemon stopped) or failed (the label
+    /// says how, in `last_outcome_detail`).
+    static func outcomeCategory(_ label: String) -> String {
+        switch label {
+        case "not_modified", "unchanged", "first_poll", "not_a_feed", "throttled", "gone": label
+        case "changed": "new_entries"
+        case "store_unavailable": "undetermined"
+        case "parse_timeout", "hostile_document": "not_a_feed"
+        case "host_busy", "host_backoff", "cancelled": "deferred"
+        default: "failed"
+        }
+    }
+
     /// The one-line reason a poll failed (kept for `GET /feeds/{id}` while the feed fails);
     /// nil for a poll that did not fail.
     static func problem(_ report: FeedPoll.Report) -> String? {

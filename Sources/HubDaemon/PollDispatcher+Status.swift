@@ -9,16 +9,19 @@ import Scheduler
 extension PollDispatcher {
     /// One feed's status, as far as the dispatcher knows it (the shard knows the rest).
     public struct FeedStatus: Sendable {
+        /// What the schedule knows of it.
         public var standing: PollScheduler.FeedStanding
         /// `active`, `backing_off`, `throttled` or `gone`.
         public var state: String
         /// When it is next polled; nil while it is polled or when gone.
         public var nextPoll: Date?
+        /// When its last poll ended; nil: not since it was added or the daemon started.
         public var lastPoll: Date?
         /// The last poll's `hubdiffer_polls_total` outcome label.
         public var lastOutcome: String?
         /// Why it failed, while it fails.
         public var lastError: String?
+        /// When a poll last found new entries (and the sink took them).
         public var lastNewEntry: Date?
     }
 
@@ -36,7 +39,8 @@ extension PollDispatcher {
         func date(_ seconds: UInt32) -> Date? { seconds == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(seconds)) }
         return FeedStatus(
             standing: standing, state: state, nextPoll: nextPoll, lastPoll: date(standing.lastPoll.endedAt),
-            lastOutcome: outcomeCodes.label(standing.lastPoll.outcome), lastError: lastErrors[feed],
+            lastOutcome: outcomeCodes.label(standing.lastPoll.outcome),
+            lastError: standing.consecutiveErrors > 0 ? lastErrors[feed] : nil,
             lastNewEntry: date(standing.lastPoll.newEntriesAt))
     }
 

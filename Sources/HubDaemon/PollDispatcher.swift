@@ -259,8 +259,10 @@ public actor PollDispatcher: Service {
     private func endUnfetched(_ poll: DuePoll, label: String, verdict: PollVerdict, waited: Duration?) {
         if let waited { metrics.hostWait.recordNanoseconds(waited.inNanoseconds) }
         metrics.countPoll(label)
-        scheduler.complete(feed: poll.feed, verdict: verdict, now: .now)
-        scheduler.notePoll(feed: poll.feed, outcome: outcomeCodes.code(label), at: Self.wallClockSeconds(), newEntries: false)
+        let completion = scheduler.complete(feed: poll.feed, verdict: verdict, now: .now)
+        if !completion.wasIgnored {
+            scheduler.notePoll(feed: poll.feed, outcome: outcomeCodes.code(label), at: Self.wallClockSeconds(), newEntries: false)
+        }
         logger.debug(
             "\(label == "host_busy" ? "its host was busy for the whole wait" : "its host is backed off"): not polled",
             metadata: ["feed": "\(poll.feed)", "outcome": "\(label)", "host": "\(Fetcher.hostKey(of: poll.url))"])

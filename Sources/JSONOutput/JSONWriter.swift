@@ -30,6 +30,7 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// `true`, `false`, or `null` for nil.
     public mutating func bool(_ value: Bool?) {
         separator()
         output += value.map { $0 ? "true" : "false" } ?? "null"

@@ -2,17 +2,21 @@
 extension PollScheduler {
     /// One feed as the schedule sees it.
     public struct FeedStanding: Sendable, Equatable {
+        /// The feed's ID.
         public var id: Int64
         /// The listed URL (the newest, as `url(of:)`).
         public var url: String
+        /// Due when, in flight, or gone.
         public var state: FeedScheduleState
         /// The pinned interval, or the adaptive one as it stands.
         public var interval: Duration
+        /// Whether the interval is pinned (by the feeds file or a `PUT`).
         public var isPinned: Bool
         /// Failed or throttled polls since the last success.
         public var consecutiveErrors: Int
         /// Its due time honours a 429/503's wait.
         public var isThrottled: Bool
+        /// What its last poll said.
         public var lastPoll: LastPoll
     }
 

@@ -81,7 +81,8 @@ struct FeedsAPITests {
         #expect(try await waitUntil(timeout: .seconds(10)) { try daemon.feedStatus(5)?["consecutive_errors"] as? Int == 1 })
         let status = try #require(try daemon.feedStatus(5))
         #expect(status["state"] as? String == "backing_off")
-        #expect(status["last_outcome"] as? String == "error_http")
+        #expect(status["last_outcome"] as? String == "failed")
+        #expect(status["last_outcome_detail"] as? String == "error_http")
         #expect(status["last_error"] as? String == "HTTP 500")
         #expect(status["interval_seconds"] as? Int == 600)
         #expect(status["shard"] as? String == redis.url)
@@ -196,6 +197,13 @@ struct FeedsAPITests {
         #expect(try daemon.request("DELETE", "/feeds/1").status == 401)
         #expect(try daemon.request("DELETE", "/feeds/1", headers: ["Authorization: Bearer s3cret-token"]).status == 200)
         #expect(try daemon.request("GET", "/feeds/0").status == 200, "reading needs no token")
+        _ = await daemon.stop(SIGTERM)
+
+        // No token, on loopback: changes pass, unless a proxy forwarded the request.
+        try await daemon.start(Self.quiet)
+        #expect(try daemon.request("PUT", "/feeds/1", form: form).status == 201)
+        let forwarded = try daemon.request("PUT", "/feeds/2", form: form, headers: ["X-Forwarded-For: 203.0.113.9"])
+        #expect(forwarded.status == 403, "\(forwarded)")
         _ = await daemon.stop(SIGTERM)
 
         // Published behind a reverse proxy (a control-host name) and no token: changes refused.

@@ -20,11 +20,14 @@ public struct ControlClient: Sendable {
     public let port: Int
     /// The whole exchange's bound: connecting, sending and reading the answer.
     public var timeout: Duration
+
+    /// Longer than the server gives a handler, so a slow handler's own answer (503) arrives.
+    public static let defaultTimeout = ControlServerLimits().handlerTimeout + .seconds(5)
     /// The longest answer read; a longer one is ``ControlClientError/badResponse(_:)``.
     public var maxResponseBytes = 16 * 1024 * 1024
 
     /// A client of `host:port`; nothing is opened before ``send(_:_:body:contentType:token:)``.
-    public init(host: String, port: Int, timeout: Duration = ControlServerLimits().handlerTimeout + .seconds(5)) {
+    public init(host: String, port: Int, timeout: Duration = defaultTimeout) {
         self.host = host
         self.port = port
         self.timeout = timeout

@@ -40,11 +40,11 @@ public struct BearerToken: Sendable {
         guard words.count == 2, words[0].lowercased() == "bearer" else { return false }
         let offered = Array(words[1].trimmingCharacters(in: .whitespaces).utf8)
         // Constant time in the secret's length: a wrong token's first bytes tell nothing.
-        var difference = UInt8(truncatingIfNeeded: offered.count ^ secret.count)
+        var difference: UInt8 = 0
         for index in secret.indices {
             difference |= secret[index] ^ (index < offered.count ? offered[index] : 0)
         }
-        return difference == 0
+        return difference == 0 && offered.count == secret.count
     }
 
     /// The `Authorization` field's value a client sends.

@@ -31,7 +31,7 @@ struct FeedsCommand: ParsableCommand {
         Exit status: 0 done; 1 the daemon does not know the feed; 64 a malformed argument; 65 \
         the daemon refused the request (a bad ID, URL or interval); 66 the token file cannot be \
         read; 69 no daemon answers at --control (not running, another address, or no answer \
-        within 15 s); 70 an answer this command did not expect; 75 a passing failure on the \
+        within \(ControlClient.defaultTimeout.components.seconds) s); 70 an answer this command did not expect; 75 a passing failure on the \
         daemon's side (try again); 77 the token is missing or refused.
         """
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaemonKit
 import Foundation
+import HubDaemon
 
 /// `hubdiffer feeds failing`: GET /feeds?state=failing (or gone), as a table or the raw JSON.
 struct FeedsFailingCommand: ParsableCommand {
@@ -58,18 +59,18 @@ struct FeedsFailingCommand: ParsableCommand {
 
     /// The table's lines and the count line.
     static func table(_ page: [String: Any], state: String, text: FeedsText) -> [String] {
-        let feeds = (page["feeds"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
-        let total = page.integer("total") ?? feeds.count
-        let offset = page.integer("offset") ?? 0
+        let feeds = (page[FeedStatusField.feeds] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
+        let total = page.integer(FeedStatusField.total) ?? feeds.count
+        let offset = page.integer(FeedStatusField.offset) ?? 0
         var lines: [String] = []
         if !feeds.isEmpty {
             let rows = feeds.map { feed in
                 [
-                    feed.integer("id").map(String.init) ?? "-",
-                    String(feed.integer("consecutive_errors") ?? 0),
-                    feed.string("last_outcome") ?? "-",
-                    feed.string("next_poll").map(text.relative) ?? "-",
-                    feed.string("url") ?? "-",
+                    feed.integer(FeedStatusField.id).map(String.init) ?? "-",
+                    String(feed.integer(FeedStatusField.consecutiveErrors) ?? 0),
+                    feed.string(FeedStatusField.lastOutcomeDetail) ?? feed.string(FeedStatusField.lastOutcome) ?? "-",
+                    feed.string(FeedStatusField.nextPoll).map(text.relative) ?? "-",
+                    feed.string(FeedStatusField.url) ?? "-",
                 ]
             }
             lines = ShardsText.table([["ID", "ERRORS", "LAST OUTCOME", "NEXT POLL", "URL"]] + rows, rightAligned: [0, 1])

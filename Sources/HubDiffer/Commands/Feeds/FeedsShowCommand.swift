@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaemonKit
 import Foundation
+import HubDaemon
 
 /// `hubdiffer feeds show ID`: GET /feeds/ID, as a summary or the raw JSON.
 struct FeedsShowCommand: ParsableCommand {
@@ -49,25 +50,26 @@ struct FeedsShowCommand: ParsableCommand {
     /// The summary's lines: `feed ID`, then `label:` and value, the values in one column.
     static func summary(_ feed: [String: Any], id: Int64, text: FeedsText) -> [String] {
         var rows: [(String, String)] = []
-        let url = feed.string("url")
+        let url = feed.string(FeedStatusField.url)
         rows.append(("url", url ?? "-"))
-        if let polled = feed.string("polled_url"), polled != url { rows.append(("polled url", polled)) }
-        let errors = feed.integer("consecutive_errors") ?? 0
-        let state = feed.string("state") ?? "-"
+        if let polled = feed.string(FeedStatusField.polledUrl), polled != url { rows.append(("polled url", polled)) }
+        let errors = feed.integer(FeedStatusField.consecutiveErrors) ?? 0
+        let state = feed.string(FeedStatusField.state) ?? "-"
         rows.append(("state", errors > 0 ? "\(state) (\(errors) error\(errors == 1 ? "" : "s") in a row)" : state))
-        rows.append(("interval", feed.integer("interval_seconds").map(FeedsText.interval) ?? "-"))
-        rows.append(("next poll", feed.string("next_poll").map(text.time) ?? "none (not polled any more)"))
-        let outcome = feed.string("last_outcome").map { ": \($0)" } ?? ""
-        rows.append(("last poll", feed.string("last_poll").map { text.time($0) + outcome } ?? "never"))
-        if let error = feed.string("last_error") { rows.append(("last error", error)) }
-        rows.append(("last new entry", feed.string("last_new_entry").map(text.time) ?? "none yet"))
-        rows.append(("etag", feed.string("etag") ?? "none"))
-        rows.append(("last modified", feed.string("last_modified") ?? "none"))
-        rows.append(("shard", feed.string("shard") ?? "none (the ID is in no range of the shard map)"))
-        rows.append(("entries stored", feed.integer("entries_stored").map(String.init) ?? "unknown"))
+        rows.append(("interval", feed.integer(FeedStatusField.intervalSeconds).map(FeedsText.interval) ?? "-"))
+        let notDue = state == "gone" ? "none (gone: `hubdiffer feeds add` revives it)" : "now (a poll is under way)"
+        rows.append(("next poll", feed.string(FeedStatusField.nextPoll).map(text.time) ?? notDue))
+        let outcome = (feed.string(FeedStatusField.lastOutcomeDetail) ?? feed.string(FeedStatusField.lastOutcome)).map { ": \($0)" } ?? ""
+        rows.append(("last poll", feed.string(FeedStatusField.lastPoll).map { text.time($0) + outcome } ?? "never"))
+        if let error = feed.string(FeedStatusField.lastError) { rows.append(("last error", error)) }
+        rows.append(("last new entry", feed.string(FeedStatusField.lastNewEntry).map(text.time) ?? "none yet"))
+        rows.append(("etag", feed.string(FeedStatusField.etag) ?? "none"))
+        rows.append(("last modified", feed.string(FeedStatusField.lastModified) ?? "none"))
+        rows.append(("shard", feed.string(FeedStatusField.shard) ?? "none (the ID is in no range of the shard map)"))
+        rows.append(("entries stored", feed.integer(FeedStatusField.entriesStored).map(String.init) ?? "unknown"))
 
         let width = rows.map(\.0.count).max() ?? 0
-        let shownID = feed.integer("id").map(String.init) ?? String(id)
+        let shownID = feed.integer(FeedStatusField.id).map(String.init) ?? String(id)
         return ["feed \(shownID)"]
             + rows.map { label, value in "\(label):" + String(repeating: " ", count: width - label.count + 1) + value }
     }
