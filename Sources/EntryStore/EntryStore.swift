@@ -16,21 +16,49 @@ public final class EntryStore: Sendable {
     public let map: ShardMap
     public let options: EntryStoreOptions
     private let workers: [ShardEndpoint: ShardWorker]
+    /// The map this one replaced, while its handover lasts (see ``init(map:handover:options:logger:metrics:)``).
+    private let handover: Handover?
+
+    /// The map a daemon ran before this one, and until when its servers are read as well.
+    public struct Handover: Sendable {
+        public let previous: ShardMap
+        public let until: ContinuousClock.Instant
+
+        /// `previous` read as well until `until`.
+        public init(previous: ShardMap, until: ContinuousClock.Instant) {
+            self.previous = previous
+            self.until = until
+        }
+    }
 
     /// One worker per shard of `map`. Each shard reports `hubdiffer_store_skipped_operations_total`
     /// and `hubdiffer_store_shard_up` (1 or 0) with a `shard` dimension (its redacted URL) to
     /// `metrics`.
+    ///
+    /// With a `handover` (the map this one replaces, during a `shards move`), a feed whose
+    /// range the new map sends to another server is diffed against both servers until the
+    /// handover ends: what another daemon still marked on the old server, before it switched
+    /// maps too, counts as seen, and a set not yet copied is not taken for a new feed. Writes go
+    /// to the new server only; an old server that cannot be read is ignored (the move copied
+    /// its sets before the switch).
     public init(
-        map: ShardMap, options: EntryStoreOptions = EntryStoreOptions(), logger: Logger = Logger(label: "hubdiffer.store"),
-        metrics: MetricsFactory = MetricsSystem.factory
+        map: ShardMap, handover: Handover? = nil, options: EntryStoreOptions = EntryStoreOptions(),
+        logger: Logger = Logger(label: "hubdiffer.store"), metrics: MetricsFactory = MetricsSystem.factory
     ) {
         self.map = map
         self.options = options
+        let moved = handover.map { handover in Set(handover.previous.endpoints) } ?? []
         var workers: [ShardEndpoint: ShardWorker] = [:]
-        for endpoint in map.endpoints {
+        for endpoint in Set(map.endpoints).union(moved) {
             workers[endpoint] = ShardWorker(endpoint: endpoint, options: options, logger: logger, metrics: metrics)
         }
         self.workers = workers
+        self.handover = handover.flatMap { $0.previous == map ? nil : $0 }
+    }
+
+    /// Every server this store talks to: the map's, and during a handover the previous map's.
+    public var servers: [ShardEndpoint] {
+        workers.keys.sorted { $0.url < $1.url }
     }
 
     /// Operations skipped per shard (by redacted URL) because it was down.
@@ -56,9 +84,24 @@ public final class EntryStore: Sendable {
             return (stored, Self.observeMarker(markerFields, worker: worker))
         }
         guard let read else { return DiffResult(unseen: keys, history: .unknown) }
-        let history: FeedHistory = !read.stored.isEmpty ? .known : read.lostData ? .afterDataLoss : .new
-        let storedKeys = Set(read.stored)
-        return DiffResult(unseen: keys.filter { !storedKeys.contains($0) }, history: history, storedKeys: read.stored)
+        var seen = Set(read.stored)
+        if let previous = handoverWorker(for: feed),
+            case .success(let replies) = await previous.run([Self.readSet(feed)]), case .keys(let before)? = replies.first
+        {
+            seen.formUnion(before)
+        }
+        let history: FeedHistory = !seen.isEmpty ? .known : read.lostData ? .afterDataLoss : .new
+        // `storedKeys` stays the new server's: `mark` then adds there what only the old one held.
+        return DiffResult(unseen: keys.filter { !seen.contains($0) }, history: history, storedKeys: read.stored)
+    }
+
+    /// The old server's worker when `feed`'s range moved to another server and the handover
+    /// lasts; nil otherwise.
+    private func handoverWorker(for feed: Int64) -> ShardWorker? {
+        guard let handover, ContinuousClock.now < handover.until, let before = handover.previous.route(feed)?.endpoint,
+            before != map.route(feed)?.endpoint
+        else { return nil }
+        return workers[before]
     }
 
     // MARK: - Mark
@@ -156,7 +199,14 @@ public final class EntryStore: Sendable {
         guard let (_, worker) = shard(for: feed),
             case .success(let replies) = await worker.run([RedisCommand(["HGETALL".bytes, StoreKeys.state(feed)])])
         else { return .unreadable }
-        return Self.stateRead(replies.first)
+        let read = Self.stateRead(replies.first)
+        if read == .absent, let previous = handoverWorker(for: feed),
+            case .success(let before) = await previous.run([RedisCommand(["HGETALL".bytes, StoreKeys.state(feed)])]),
+            case .present(let state) = Self.stateRead(before.first)
+        {
+            return .present(state)  // not copied yet: the old server's is the newest
+        }
+        return read
     }
 
     /// What an operator reads of one feed in its shard (`GET /feeds/{id}`): its state and how
@@ -249,5 +299,5 @@ public final class EntryStore: Sendable {
 }
 
 extension String {
-    fileprivate var bytes: [UInt8] { Array(utf8) }
+    var bytes: [UInt8] { Array(utf8) }
 }

@@ -12,6 +12,13 @@ public enum StoreKeys {
     /// The shard-level marker: a hash with `id`, `created` and, after a loss, `lost_at`.
     public static let marker: [UInt8] = Array("hubdiffer:shard".utf8)
 
+    /// A running daemon's registration (a hash that expires unless refreshed): see
+    /// ``DaemonRegistration``.
+    public static func daemon(_ name: String) -> [UInt8] { Array("hubdiffer:daemon:\(name)".utf8) }
+    /// The names of the daemons registered on the server (a sorted set, an index of the
+    /// registrations; a name whose hash expired is dropped by the next reader).
+    public static let daemons: [UInt8] = Array("hubdiffer:daemons".utf8)
+
     /// `e:*`: the `SCAN … MATCH` pattern of every set of seen entries.
     public static let entriesPattern = entriesPrefix + "*"
     /// `e:{feed}` and `f:{feed}`, the keys as help texts and messages name them.

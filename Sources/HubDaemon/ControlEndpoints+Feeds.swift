@@ -3,6 +3,7 @@ import DaemonKit
 import Foundation
 import JSONOutput
 import Scheduler
+import ShardRouter
 
 /// The feeds API of the control endpoint: `PUT`/`DELETE`/`GET /feeds/{id}` and
 /// `GET /feeds?state=failing|gone`.
@@ -50,13 +51,18 @@ extension ControlEndpoints {
     /// The longest page of `GET /feeds?state=…`.
     static let maximumPage = 1_000
 
-    static func addFeedRoutes(to routes: inout ControlRoutes, dispatcher: PollDispatcher, access: FeedsAccess) {
+    static func addFeedRoutes(to routes: inout ControlRoutes, dispatcher: PollDispatcher, access: FeedsAccess, owned: FeedIDRanges?) {
         routes.add(.put, prefix: "/feeds/") { request in
             if let refusal = access.refusal(request) { return refusal }
             let feed: ScheduledFeed
             switch FeedPutRequest.feed(from: request) {
             case .success(let parsed): feed = parsed
             case .failure(let problem): return .text(problem.description, status: 400)
+            }
+            if let owned, !owned.contains(feed.id) {
+                dispatcher.metrics.countRefusedFeeds(source: "api")
+                dispatcher.logger.warning("refused PUT /feeds/\(feed.id): outside --feed-ids \(owned)", metadata: ["feed": "\(feed.id)"])
+                return .text("feed \(feed.id) is outside this daemon's --feed-ids \(owned): add it on the daemon that owns it", status: 400)
             }
             guard await dispatcher.environment.store.map.route(feed.id) != nil else {
                 return .text(

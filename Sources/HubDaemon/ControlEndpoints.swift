@@ -3,6 +3,7 @@ import JSONOutput
 import DaemonKit
 import Foundation
 import Scheduler
+import ShardRouter
 import Synchronization
 
 /// The control endpoint's routes: `GET /metrics`, `GET /health`, `POST /ping`, and the feeds
@@ -17,10 +18,11 @@ public enum ControlEndpoints {
     }
 
     public static func routes(
-        dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: SinkView, feedsAccess: FeedsAccess
+        dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: SinkView, feedsAccess: FeedsAccess,
+        owned: FeedIDRanges? = nil
     ) -> ControlRoutes {
         var routes = ControlRoutes()
-        addFeedRoutes(to: &routes, dispatcher: dispatcher, access: feedsAccess)
+        addFeedRoutes(to: &routes, dispatcher: dispatcher, access: feedsAccess, owned: owned)
         routes.add(.get, "/metrics") { _ in export.response() }
         routes.add(.get, "/health") { _ in
             let turning = await dispatcher.isTurning()

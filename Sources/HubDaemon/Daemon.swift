@@ -54,7 +54,7 @@ public struct Daemon: Sendable {
             throw StartFailure(description: "\(error)", status: .cannotCreate)
         }
         defer { changeJournal.flush() }
-        let feedSource = FeedSource(path: configuration.feedsFile, changes: changeJournal)
+        let feedSource = FeedSource(path: configuration.feedsFile, changes: changeJournal, owned: configuration.feedIDs)
         // Loaded before anything starts: a broken file at start is an error, not a default.
         // The list itself is not kept: the scheduler holds what it needs.
         var overlay: FeedListOverlay
@@ -84,9 +84,9 @@ public struct Daemon: Sendable {
         let sinkWaiting = Atomic<Int>.Box()
         let sinkHealth = SinkHealth()
         let entriesSent = Atomic<Int>.Box()
-        @Sendable func environment(_ map: ShardMap) -> PollEnvironment {
+        @Sendable func environment(_ map: ShardMap, handover: EntryStore.Handover?) -> PollEnvironment {
             PollEnvironment(
-                fetcher: fetcher, store: EntryStore(map: map, logger: Logger(label: "hubdiffer.store")), sink: sink,
+                fetcher: fetcher, store: EntryStore(map: map, handover: handover, logger: Logger(label: "hubdiffer.store")), sink: sink,
                 firstPoll: configuration.firstPoll, parser: parser, sinkWaiting: sinkWaiting,
                 entriesSent: entriesSent, metrics: metrics, journal: journal, unconfirmed: unconfirmed,
                 parseBudget: .seconds(configuration.parseBudget), sinkHealth: sinkHealth)
@@ -98,27 +98,45 @@ public struct Daemon: Sendable {
             maximumBackoff: .seconds(max(configuration.maximumInterval, configuration.interval)),
             pingInterval: .seconds(configuration.pingInterval))
         let dispatcher = PollDispatcher(
-            scheduler: PollScheduler(policy: policy, seed: UInt64.random(in: 0 ... .max)), environment: environment(map),
+            scheduler: PollScheduler(policy: policy, seed: UInt64.random(in: 0 ... .max)), environment: environment(map, handover: nil),
             changeJournal: changeJournal, concurrency: configuration.concurrency, stopGrace: .seconds(configuration.stopGrace), metrics: metrics, logger: logger)
         let loaded = await dispatcher.load(overlay.feeds)
-        logOverlay(overlay)
+        logOverlay(overlay, metrics: metrics)
         overlay.feeds = []
         AllocatorTuning.releaseFreeMemory()
 
         let control = try startControl(
             dispatcher: dispatcher, export: export, sent: entriesSent,
             sink: ControlEndpoints.SinkView(name: sink.description, health: sinkHealth, grace: .seconds(configuration.sinkGrace)),
-            feedsAccess: feedsAccess)
+            feedsAccess: feedsAccess, owned: configuration.feedIDs)
         let pidFile = configuration.pidFile ?? ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].map { $0 + "/hubdiffer.pid" }
         if let pidFile { Self.writePID(pidFile, logger: logger) }
         defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
 
         let systemd = SystemdNotifier(logger: logger)
         let sinkGaveUp = GaveUp()
+        let reloadMap: @Sendable () async -> Void = { [self] in
+            await self.reloadMap(dispatcher: dispatcher, environment: environment)
+        }
         let reload: @Sendable () async -> Void = { [self] in
             systemd.reloading()
-            await self.reload(dispatcher: dispatcher, feeds: feedSource, environment: environment)
+            await reloadMap()
+            await self.reloadFeeds(dispatcher: dispatcher, feeds: feedSource)
             systemd.ready(status: "polling \(await dispatcher.feedCount) feeds")
+        }
+        let name = configuration.name ?? RegistrationService.defaultName
+        var fleet: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(
+                service: RegistrationService(
+                    dispatcher: dispatcher, name: name, started: Date(), feedIDs: configuration.feedIDs,
+                    interval: .seconds(configuration.registrationInterval), logger: logger),
+                serviceName: "registration")
+        ]
+        if configuration.mapCheckInterval > 0 {
+            fleet.append(
+                .init(
+                    service: MapWatchService(path: configuration.shardsFile, interval: .seconds(configuration.mapCheckInterval), reload: reloadMap),
+                    serviceName: "map watch"))
         }
         // Shut down in the reverse order: the dispatcher first (its polls get the stop grace),
         // the sink's flush last, the control endpoint answering until then.
@@ -133,6 +151,7 @@ public struct Daemon: Sendable {
             .init(
                 service: SignalService(signals: signals, systemd: systemd, grace: configuration.stopGrace, reload: reload, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "signals"),
+        ] + fleet + [
             .init(service: dispatcher, serviceName: "dispatcher"),
         ]
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
@@ -146,7 +165,8 @@ public struct Daemon: Sendable {
             metadata: [
                 "feeds": "\(loaded.added)", "shards": "\(map.endpoints.count)", "sink": "\(sink.description)",
                 "control": "\(control.map { "\($0.host):\($0.boundPort ?? $0.port)" } ?? "off")",
-                "pid": "\(getpid())", "state": "\(journal.path)", "known_feeds": "\(journal.count)",
+                "pid": "\(getpid())", "name": "\(name)", "feed_ids": "\(configuration.feedIDs?.description ?? "all")",
+                "map": "\(map.digest)", "state": "\(journal.path)", "known_feeds": "\(journal.count)",
                 "run_time_changes": "\(changeJournal.count)",
                 "body_budget": "\(budget.limit >> 20)M",
             ])
@@ -167,16 +187,33 @@ public struct Daemon: Sendable {
 
     // MARK: - Reload
 
-    /// SIGHUP: the feeds file and the shard map again. A broken file is refused with one line
-    /// and the one in use is kept.
-    private func reload(dispatcher: PollDispatcher, feeds source: FeedSource, environment: @Sendable (ShardMap) -> PollEnvironment) async {
+    /// How long a daemon that switched maps reads the previous map's servers as well (for the
+    /// feeds whose range moved): longer than `shards move` waits for the fleet by default.
+    static let mapHandover = Duration.seconds(900)
+
+    /// The shard map again (at SIGHUP, or when the map watch saw the file change). A broken
+    /// file is refused with one line and the map in use is kept; a map that routes as the one
+    /// in use changes nothing.
+    private func reloadMap(dispatcher: PollDispatcher, environment: @Sendable (ShardMap, EntryStore.Handover?) -> PollEnvironment) async {
+        let current = await dispatcher.environment.store.map
         do {
             let map = try Self.loadMap(configuration.shardsFile)
-            await dispatcher.replace(environment(map))
-            logger.notice("reloaded the shard map", metadata: ["shards": "\(map.endpoints.count)", "file": "\(configuration.shardsFile)"])
+            guard map.digest != current.digest else { return }
+            await dispatcher.replace(environment(map, EntryStore.Handover(previous: current, until: .now + Self.mapHandover)))
+            logger.notice(
+                "switched to the new shard map",
+                metadata: [
+                    "shards": "\(map.endpoints.count)", "file": "\(configuration.shardsFile)", "map": "\(map.digest)",
+                    "previous_map": "\(current.digest)",
+                ])
         } catch {
             logger.error("kept the shard map in use: \(error)")
         }
+    }
+
+    /// SIGHUP: the feeds file again. A broken file is refused with one line and the feeds in
+    /// use are kept.
+    private func reloadFeeds(dispatcher: PollDispatcher, feeds source: FeedSource) async {
         await dispatcher.beginReload()
         do {
             let overlay = try await Self.loadFeeds(source)
@@ -187,7 +224,7 @@ public struct Daemon: Sendable {
                     "added": "\(summary.added)", "removed": "\(summary.removed)", "changed": "\(summary.changed)",
                     "run_time_changes": "\(overlay.applied)",
                 ])
-            logOverlay(overlay)
+            logOverlay(overlay, metrics: dispatcher.metrics)
         } catch {
             await dispatcher.abandonReload()
             logger.error("kept the feeds in use: \(error)")
@@ -202,8 +239,15 @@ public struct Daemon: Sendable {
         try await BlockingWork.run { try source.load() }
     }
 
-    /// One line for the run-time changes the feeds file replaced.
-    private func logOverlay(_ overlay: FeedListOverlay) {
+    /// One line for the run-time changes the feeds file replaced, and one for the feeds
+    /// outside `--feed-ids`.
+    private func logOverlay(_ overlay: FeedListOverlay, metrics: DaemonMetrics) {
+        metrics.countRefusedFeeds(source: "file", by: overlay.refused.count)
+        if let first = overlay.refused.first, let owned = configuration.feedIDs {
+            logger.warning(
+                "refused \(overlay.refused.count) feeds outside --feed-ids \(owned): another daemon polls them",
+                metadata: ["first": "\(first)"])
+        }
         guard !overlay.fileWon.isEmpty else { return }
         logger.notice(
             "the feeds file changed the lines of \(overlay.fileWon.count) feeds changed at run time before: the file's lines hold",
@@ -237,7 +281,7 @@ public struct Daemon: Sendable {
 
     private func startControl(
         dispatcher: PollDispatcher, export: PrometheusExport, sent: Atomic<Int>.Box, sink: ControlEndpoints.SinkView,
-        feedsAccess: ControlEndpoints.FeedsAccess
+        feedsAccess: ControlEndpoints.FeedsAccess, owned: FeedIDRanges?
     ) throws(StartFailure) -> ControlServer? {
         guard let address = configuration.control else { return nil }
         let (host, port): (String, Int)
@@ -246,7 +290,8 @@ public struct Daemon: Sendable {
         }
         let server = ControlServer(
             host: host, port: port, allowedHostNames: configuration.controlHosts,
-            routes: ControlEndpoints.routes(dispatcher: dispatcher, export: export, sent: sent, sink: sink, feedsAccess: feedsAccess),
+            routes: ControlEndpoints.routes(
+                dispatcher: dispatcher, export: export, sent: sent, sink: sink, feedsAccess: feedsAccess, owned: owned),
             logger: Logger(label: "hubdiffer.control"))
         do { try server.start() } catch {
             throw StartFailure(description: "control endpoint \(address): \(error)", status: .unavailable)

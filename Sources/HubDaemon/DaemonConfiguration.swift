@@ -1,5 +1,6 @@
 import Fetcher
 import Foundation
+import ShardRouter
 
 /// What `hubdiffer run` does: the configuration file (`--config`), then the flags over it.
 public struct DaemonConfiguration: Sendable, Equatable {
@@ -28,6 +29,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// A file holding the token `PUT`/`DELETE /feeds/{id}` need (`control-token-file`); nil:
     /// the environment's `HUBDIFFER_CONTROL_TOKEN`, if any.
     public var controlTokenFile: String?
+    /// This daemon's name in its registrations (`name`); nil: `HOST:PID`.
+    public var name: String?
+    /// The feed IDs this daemon polls (`feed-ids`); nil: all.
+    public var feedIDs: FeedIDRanges?
+    /// Seconds between two refreshes of the registration (`registration-interval`); it
+    /// expires after three.
+    public var registrationInterval = 5
+    /// Seconds between two checks of the shard map file for a change (`map-check-interval`;
+    /// 0: only at SIGHUP).
+    public var mapCheckInterval = 2
     public var interval = 900
     public var minimumInterval = 60
     public var maximumInterval = 86_400

@@ -86,6 +86,13 @@ public struct DaemonMetrics: Sendable {
         Counter(label: "hubdiffer_feed_changes_total", dimensions: [("change", change)], factory: factory).increment()
     }
 
+    /// `hubdiffer_feeds_refused_total{source}`: feeds outside `--feed-ids`, refused from the
+    /// feeds file (counted at each load) or the API.
+    public func countRefusedFeeds(source: String, by count: Int = 1) {
+        guard count > 0 else { return }
+        Counter(label: "hubdiffer_feeds_refused_total", dimensions: [("source", source)], factory: factory).increment(by: count)
+    }
+
     /// Counts one ping in `hubdiffer_pings_total{result}` (see ``pingResults``).
     public func countPing(_ result: PingResult) {
         let label: String

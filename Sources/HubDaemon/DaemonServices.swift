@@ -110,7 +110,7 @@ final class GaveUp: Sendable {
 }
 
 /// Sleeps `duration`; false when a graceful shutdown or a cancellation cut it short.
-private func sleepUnlessShutdown(_ duration: Duration) async -> Bool {
+func sleepUnlessShutdown(_ duration: Duration) async -> Bool {
     do {
         try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
         return true

@@ -2,6 +2,7 @@ import DaemonKit
 import FeedMemory
 import Fetcher
 import Foundation
+import ShardRouter
 
 extension DaemonSetting {
     /// Every setting of `hubdiffer run`, in the order `--help` lists them.
@@ -19,6 +20,15 @@ extension DaemonSetting {
                 problem: ControlServer.hostNameProblem, clear: { $0.controlHosts = [] }
             ) { $0.controlHosts.append($1) },
             .optionalText("control-token-file", "file", "A file whose first line is the token PUT and DELETE /feeds/ID need (Authorization: Bearer TOKEN; default $\(BearerToken.environmentVariable)). Without a token, feeds can be changed only when the endpoint is not published (no --control-host).") { $0.controlTokenFile = $1 },
+            .optionalText("name", "name", "This daemon's name in the registration it keeps on every shard server (default HOST:PID); `hubdiffer shards daemons` lists them.") { $0.name = $1 },
+            .parsed(
+                "feed-ids", "ranges",
+                "The feed IDs this daemon polls, as FIRST-LAST[,FIRST-LAST…] (default all): feeds outside them, from the feeds file or the API, are refused with one log line and counted, so two daemons cannot poll one feed.",
+                problem: "feed-ids must be FIRST-LAST ranges of feed IDs, comma-separated, as in 0-499999,1000000-1499999",
+                { try? FeedIDRanges(parsing: $0) }
+            ) { $0.feedIDs = $1 },
+            .number("registration-interval", "seconds", 1...300, "Seconds between two refreshes of this daemon's registration on its shard servers; it expires after three (default \(defaults.registrationInterval)), so a crashed daemon holds up a `shards move` that long at most.") { $0.registrationInterval = $1 },
+            .number("map-check-interval", "seconds", 0...3600, "Seconds between two checks of the shard map file for a change, which is then loaded as at SIGHUP (default \(defaults.mapCheckInterval); 0: only at SIGHUP).") { $0.mapCheckInterval = $1 },
             .number("interval", "seconds", FeedList.intervalRange, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },
             .number("min-interval", "seconds", FeedList.intervalRange, "The shortest interval (default \(defaults.minimumInterval)).") { $0.minimumInterval = $1 },
             .number("max-interval", "seconds", FeedList.intervalRange, "The longest interval (default \(defaults.maximumInterval)).") { $0.maximumInterval = $1 },

@@ -24,6 +24,8 @@ public struct FeedListOverlay: Sendable {
     public var redundant: [Int64]
     /// Run-time changes that hold.
     public var applied: Int
+    /// Feeds left out because they are outside this daemon's `--feed-ids` (set by `FeedSource`).
+    public var refused: [Int64] = []
 
     /// Lays `changes` over `file` (the file's feeds now). `previous` holds the file's lines
     /// (as last loaded) of the feeds that have a change, nil when there is no copy;

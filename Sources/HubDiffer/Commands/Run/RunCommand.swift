@@ -83,6 +83,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .setting("control")) var control: String?
     @Option(help: .setting("control-host")) var controlHost: [String] = []
     @Option(help: .setting("control-token-file")) var controlTokenFile: String?
+    @Option(help: .setting("name")) var name: String?
+    @Option(help: .setting("feed-ids")) var feedIds: String?
+    @Option(help: .setting("registration-interval")) var registrationInterval: String?
+    @Option(help: .setting("map-check-interval")) var mapCheckInterval: String?
     @Option(help: .setting("interval")) var interval: String?
     @Option(help: .setting("min-interval")) var minInterval: String?
     @Option(help: .setting("max-interval")) var maxInterval: String?

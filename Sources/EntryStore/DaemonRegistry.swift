@@ -1,0 +1,85 @@
+import Foundation
+import RedisWire
+import ShardRouter
+
+/// Daemons' registrations on the shards (``DaemonRegistration``): written by each daemon every
+/// few seconds with a time to live, read by `hubdiffer shards daemons` and `shards move`.
+///
+/// Each server holds one hash per daemon (`hubdiffer:daemon:{name}`, with `PEXPIRE`: a daemon
+/// killed with `kill -9` disappears when it expires) and an index of names
+/// (`hubdiffer:daemons`, a sorted set) so that a reader asks for a few keys instead of
+/// scanning millions; a name whose hash expired is dropped from the index by the reader.
+public enum DaemonRegistry {
+    /// Writes `registration` on `endpoint`, living `timeToLive`. False when the server did not
+    /// take it (down, or an error reply).
+    public static func publish(
+        _ registration: DaemonRegistration, timeToLive: Duration, on endpoint: ShardEndpoint, store: EntryStore
+    ) async -> Bool {
+        let key = StoreKeys.daemon(registration.name)
+        let milliseconds = String(max(1, timeToLive.components.seconds * 1000 + timeToLive.components.attoseconds / 1_000_000_000_000_000))
+        let commands = [
+            RedisCommand(["HSET".bytes, key] + registration.fields.flatMap { [$0.0.bytes, $0.1.bytes] }),
+            RedisCommand(["PEXPIRE".bytes, key, milliseconds.bytes]),
+            RedisCommand(["ZADD".bytes, StoreKeys.daemons, "0".bytes, registration.name.bytes]),
+        ]
+        guard case .success(let replies) = await store.run(commands, on: endpoint) else { return false }
+        return !replies.contains(where: \.isError)
+    }
+
+    /// Removes the registration named `name` from `endpoint` (at a graceful stop, so that no
+    /// move waits for a daemon that is gone).
+    public static func withdraw(name: String, from endpoint: ShardEndpoint, store: EntryStore) async {
+        _ = await store.run(
+            [RedisCommand(["DEL".bytes, StoreKeys.daemon(name)]), RedisCommand(["ZREM".bytes, StoreKeys.daemons, name.bytes])],
+            on: endpoint)
+    }
+
+    /// The daemons registered on `endpoint` now.
+    public static func list(on endpoint: ShardEndpoint, store: EntryStore) async throws(RedisError) -> [DaemonRegistration] {
+        guard case .array(let members?) = try await store.send(RedisCommand(["ZRANGE".bytes, StoreKeys.daemons, "0".bytes, "-1".bytes]), to: endpoint)
+        else { throw .server("ZRANGE answered something other than an array") }
+        let names = members.compactMap(\.text)
+        guard !names.isEmpty else { return [] }
+        let replies: [RedisReply]
+        switch await store.run(names.map { RedisCommand(["HGETALL".bytes, StoreKeys.daemon($0)]) }, on: endpoint) {
+        case .success(let answered): replies = answered
+        case .failure(let error): throw error
+        }
+        var found: [DaemonRegistration] = []
+        var expired: [String] = []
+        for (name, reply) in zip(names, replies) {
+            guard case .array(let fields?) = reply, !fields.isEmpty else {
+                expired.append(name)
+                continue
+            }
+            var values: [String: String] = [:]
+            var index = 0
+            while index + 1 < fields.count {
+                if let field = fields[index].text, let value = fields[index + 1].text { values[field] = value }
+                index += 2
+            }
+            if let registration = DaemonRegistration(fields: values) { found.append(registration) }
+        }
+        if !expired.isEmpty {
+            _ = await store.run([RedisCommand(["ZREM".bytes, StoreKeys.daemons] + expired.map(\.bytes))], on: endpoint)
+        }
+        return found
+    }
+
+    /// The daemons registered on any server of `map`, each with the servers it is registered
+    /// on, by name; and the servers that could not be asked.
+    public static func fleet(_ map: ShardMap, store: EntryStore) async -> (daemons: [String: (DaemonRegistration, [ShardEndpoint])], unreachable: [ShardEndpoint: RedisError]) {
+        var daemons: [String: (DaemonRegistration, [ShardEndpoint])] = [:]
+        var unreachable: [ShardEndpoint: RedisError] = [:]
+        for endpoint in map.endpoints {
+            do {
+                for registration in try await list(on: endpoint, store: store) {
+                    daemons[registration.name, default: (registration, [])].1.append(endpoint)
+                }
+            } catch {
+                unreachable[endpoint] = error
+            }
+        }
+        return (daemons, unreachable)
+    }
+}

@@ -1,0 +1,79 @@
+import EntryStore
+import Fetcher
+import Foundation
+import Logging
+import ServiceLifecycle
+import ShardRouter
+
+// The daemon's part in a fleet of daemons sharing one shard map: it makes itself known on
+// every server of its map, and notices a changed map file on its own.
+
+/// Keeps this daemon's registration (``DaemonRegistration``) on every server of its map (and,
+/// during a map's handover, of the one before), refreshed every `interval` and living three;
+/// withdrawn at a graceful stop.
+struct RegistrationService: Service {
+    let dispatcher: PollDispatcher
+    let name: String
+    let started: Date
+    let feedIDs: FeedIDRanges?
+    let interval: Duration
+    let logger: Logger
+
+    func run() async {
+        var refusing: Set<ShardEndpoint> = []
+        var servers: [ShardEndpoint] = []
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let store = await dispatcher.environment.store
+            let registration = DaemonRegistration(
+                name: name, version: HubDifferVersion.current, started: started, feeds: await dispatcher.feedCount,
+                mapDigest: store.map.digest, feedIDs: feedIDs?.description)
+            servers = store.servers
+            for server in servers {
+                let published = await DaemonRegistry.publish(registration, timeToLive: interval * 3, on: server, store: store)
+                if !published, refusing.insert(server).inserted {
+                    logger.warning(
+                        "cannot register on \(server.redactedURL): `hubdiffer shards move` will not see this daemon there",
+                        metadata: ["shard": "\(server.redactedURL)"])
+                } else if published, refusing.remove(server) != nil {
+                    logger.notice("registered on \(server.redactedURL) again", metadata: ["shard": "\(server.redactedURL)"])
+                }
+            }
+            guard await sleepUnlessShutdown(interval) else { break }
+        }
+        let store = await dispatcher.environment.store
+        for server in store.servers { await DaemonRegistry.withdraw(name: name, from: server, store: store) }
+    }
+
+    /// `HOST:PID`, the default name.
+    static var defaultName: String {
+        "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    }
+}
+
+/// Checks the shard map file every `interval` and loads it when it changed (its size,
+/// modification time or inode), as SIGHUP does; a broken file is refused with one line per
+/// version of it, and the map in use stays.
+struct MapWatchService: Service {
+    let path: String
+    let interval: Duration
+    let reload: @Sendable () async -> Void
+
+    func run() async {
+        var seen = Self.signature(path)
+        while await sleepUnlessShutdown(interval) {
+            let now = Self.signature(path)
+            guard now != seen else { continue }
+            seen = now
+            await reload()
+        }
+    }
+
+    /// What tells a new version of the file: inode, size and modification time.
+    static func signature(_ path: String) -> [String]? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        return [
+            "\(attributes[.systemFileNumber] ?? "")", "\(attributes[.size] ?? "")",
+            "\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)",
+        ]
+    }
+}
