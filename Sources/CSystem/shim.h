@@ -4,6 +4,7 @@
  * declares only under _GNU_SOURCE, and malloc tuning, in <malloc.h>. Every helper returns what
  * the libc call returned (-1 with errno set, for the system calls); callers check it. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -44,4 +45,10 @@ static inline int hd_malloc_keep_memory(int mmap_threshold, int trim_threshold) 
 /* How hubdiffer sets malloc (the reasons are in Sources/HubDiffer/AllocatorTuning.swift); the
  * parse benchmark sets the same, to measure what hubdiffer runs. 1 when glibc took it. */
 static inline int hd_malloc_tune_for_polling(void) { return hd_malloc_keep_memory(8 << 20, 256 << 20); }
+/* Standard output flushed at every line, even into a file or a pipe (a long-running command's
+ * progress must show while it runs). Returns what setvbuf(3) returned: 0, or nonzero on error. */
+static inline int hd_line_buffer_stdout(void) {
+    return setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 #endif

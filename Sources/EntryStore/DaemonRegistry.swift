@@ -36,15 +36,19 @@ public enum DaemonRegistry {
 
     /// The daemons registered on `endpoint` now.
     public static func list(on endpoint: ShardEndpoint, store: EntryStore) async throws(RedisError) -> [DaemonRegistration] {
-        guard case .array(let members?) = try await store.send(RedisCommand(["ZRANGE".bytes, StoreKeys.daemons, "0".bytes, "-1".bytes]), to: endpoint)
+        try await list { commands throws(RedisError) in try await store.run(commands, on: endpoint).get() }
+    }
+
+    /// The daemons registered on the server that `send` talks to (one pipeline a call; an
+    /// error reply is an error).
+    public static func list(
+        send: ([RedisCommand]) async throws(RedisError) -> [RedisReply]
+    ) async throws(RedisError) -> [DaemonRegistration] {
+        guard case .array(let members?)? = try await send([RedisCommand(["ZRANGE".bytes, StoreKeys.daemons, "0".bytes, "-1".bytes])]).first
         else { throw .server("ZRANGE answered something other than an array") }
         let names = members.compactMap(\.text)
         guard !names.isEmpty else { return [] }
-        let replies: [RedisReply]
-        switch await store.run(names.map { RedisCommand(["HGETALL".bytes, StoreKeys.daemon($0)]) }, on: endpoint) {
-        case .success(let answered): replies = answered
-        case .failure(let error): throw error
-        }
+        let replies = try await send(names.map { RedisCommand(["HGETALL".bytes, StoreKeys.daemon($0)]) })
         var found: [DaemonRegistration] = []
         var expired: [String] = []
         for (name, reply) in zip(names, replies) {
@@ -61,7 +65,7 @@ public enum DaemonRegistry {
             if let registration = DaemonRegistration(fields: values) { found.append(registration) }
         }
         if !expired.isEmpty {
-            _ = await store.run([RedisCommand(["ZREM".bytes, StoreKeys.daemons] + expired.map(\.bytes))], on: endpoint)
+            _ = try? await send([RedisCommand(["ZREM".bytes, StoreKeys.daemons] + expired.map(\.bytes))])
         }
         return found
     }

@@ -21,24 +21,30 @@ struct RegistrationService: Service {
 
     func run() async {
         var refusing: Set<ShardEndpoint> = []
-        var servers: [ShardEndpoint] = []
+        var published: (digest: String, at: ContinuousClock.Instant)?
+        let step = min(interval, .seconds(1))
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let store = await dispatcher.environment.store
+            // At every interval, and at once when the map changed (a move waits for it).
+            if let published, published.digest == store.map.digest, ContinuousClock.now - published.at < interval {
+                guard await sleepUnlessShutdown(step) else { break }
+                continue
+            }
             let registration = DaemonRegistration(
                 name: name, version: HubDifferVersion.current, started: started, feeds: await dispatcher.feedCount,
                 mapDigest: store.map.digest, feedIDs: feedIDs?.description)
-            servers = store.servers
-            for server in servers {
-                let published = await DaemonRegistry.publish(registration, timeToLive: interval * 3, on: server, store: store)
-                if !published, refusing.insert(server).inserted {
+            for server in store.servers {
+                let done = await DaemonRegistry.publish(registration, timeToLive: interval * 3, on: server, store: store)
+                if !done, refusing.insert(server).inserted {
                     logger.warning(
                         "cannot register on \(server.redactedURL): `hubdiffer shards move` will not see this daemon there",
                         metadata: ["shard": "\(server.redactedURL)"])
-                } else if published, refusing.remove(server) != nil {
+                } else if done, refusing.remove(server) != nil {
                     logger.notice("registered on \(server.redactedURL) again", metadata: ["shard": "\(server.redactedURL)"])
                 }
             }
-            guard await sleepUnlessShutdown(interval) else { break }
+            published = (registration.mapDigest, ContinuousClock.now)
+            guard await sleepUnlessShutdown(step) else { break }
         }
         let store = await dispatcher.environment.store
         for server in store.servers { await DaemonRegistry.withdraw(name: name, from: server, store: store) }

@@ -28,13 +28,16 @@ public struct ShardMove {
     public let grace: Duration
     /// Feeds per second, at most (nil: as fast as the servers go).
     public let rate: Int?
+    /// How long to wait for every daemon registered on the two servers to run the new map.
+    public let fleetWait: Duration
     public let interrupt: InterruptFlag
 
     /// A move of the line `range` of the map at `mapPath` to `target`.
     public init(
         mapPath: String, range: ClosedRange<Int64>, target: ShardEndpoint, daemon: DaemonReload, grace: Duration, rate: Int?,
-        interrupt: InterruptFlag
+        fleetWait: Duration = .seconds(300), interrupt: InterruptFlag
     ) {
+        self.fleetWait = fleetWait
         self.mapPath = mapPath
         self.range = range
         self.target = target
@@ -92,8 +95,10 @@ public struct ShardMove {
         }
         // Feeds the daemon first polled while the copy ran: before it reloads, and after.
         report("catch-up", try await copyAll(try await copier.feedsOnSource(), copier: copier, state: .whenMissing, step: "catch-up", switched: true))
-        if let done = try daemon.signal() {
-            print("\(done); waiting \(grace.formatted(.units(allowed: [.seconds]))) for polls begun under the old map")
+        if let done = try daemon.signal() { print(done) }
+        try await waitForFleet(digest: load(lock).digest, copier: copier)
+        if grace > .zero {
+            print("waiting \(grace.formatted(.units(allowed: [.seconds]))) for polls begun under the old map")
             try await wait(grace)
         }
         let feeds = try await copier.feedsOnSource()
@@ -215,6 +220,49 @@ public struct ShardMove {
             progress.update(done: start)
         }
         print("delete: the old copies of \(feeds.count) feeds are gone from \(copier.source.endpoint.redactedURL)")
+    }
+
+    /// Waits until every daemon registered on the source or the target runs the map whose
+    /// digest is `digest` (the file as switched), saying whom it waits for; a daemon killed
+    /// meanwhile drops out when its registration expires. Past `fleetWait` the move stops,
+    /// kept (nothing deleted; the same command resumes it).
+    private func waitForFleet(digest: String, copier: RangeCopier) async throws(MoveFailure) {
+        let deadline = ContinuousClock.now + fleetWait
+        var announced: [String] = []
+        while true {
+            var behind: [String: String] = [:]
+            for client in [copier.source, copier.target] {
+                let registrations: [DaemonRegistration]
+                do {
+                    registrations = try await DaemonRegistry.list { commands throws(RedisError) in try await client.pipeline(commands) }
+                } catch {
+                    throw .server(client.endpoint.redactedURL, error)
+                }
+                for registration in registrations where registration.mapDigest != digest {
+                    behind[registration.name] = "\(registration.name) (map \(registration.mapDigest))"
+                }
+            }
+            let names = behind.keys.sorted()
+            if names.isEmpty {
+                print("fleet: every daemon registered on \(copier.source.endpoint.redactedURL) or \(copier.target.endpoint.redactedURL) runs the new map (\(digest))")
+                return
+            }
+            if names != announced {
+                announced = names
+                print(
+                    "fleet: waiting for \(names.count) daemon\(names.count == 1 ? "" : "s") to load the new map (\(digest)): "
+                        + names.compactMap { behind[$0] }.joined(separator: ", ")
+                        + "; copy \(mapPath) to their machines (any config management will do): they load it within seconds")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw .busy(
+                    "after \(fleetWait.components.seconds) s, \(names.joined(separator: ", ")) still run another map; nothing was "
+                        + "deleted and the move is kept (\(journalPath)). Update their shards.conf, then run `\(command)` again "
+                        + "(a daemon that is gone drops out when its registration expires)")
+            }
+            try stopIfInterrupted("while waiting for the daemons to load the new map", switched: true)
+            try? await Task.sleep(for: .milliseconds(250))
+        }
     }
 
     private func wait(_ duration: Duration) async throws(MoveFailure) {

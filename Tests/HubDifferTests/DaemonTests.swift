@@ -22,6 +22,27 @@ struct DaemonTests {
         #expect(idle, "round \(round): polls still in flight")
     }
 
+    /// What the daemons sent against what the farm served: the entries expected, those never
+    /// sent, and, of the feeds `exact` holds, those sent twice and those sent that were not new.
+    static func tally(
+        _ farm: FeedFarm, sent entries: [(feed: Int, link: String)], feeds: Range<Int>, exact: (Int) -> Bool = { _ in true }
+    ) throws -> (expected: Int, lost: Int, twice: Int, unexpected: Int) {
+        let expected = try farm.expected()
+        var sent: [Int: [String: Int]] = [:]
+        for (feed, link) in entries { sent[feed, default: [:]][link, default: 0] += 1 }
+        var (lost, twice, unexpected) = (0, 0, 0)
+        for feed in feeds {
+            let want = Set(expected[feed] ?? [])
+            let got = sent[feed] ?? [:]
+            lost += want.count { got[$0] == nil }
+            if exact(feed) {
+                twice += got.values.count { $0 > 1 }
+                unexpected += got.keys.count { !want.contains($0) }
+            }
+        }
+        return (expected.values.reduce(0) { $0 + $1.count }, lost, twice, unexpected)
+    }
+
     /// Feeds polled only when pinged, and pinged round after round without waiting for a ping
     /// window (`PingFloodTests` checks the coalescing).
     static let quietClock = ["--interval", "3600", "--min-interval", "1", "--max-interval", "3600", "--ping-interval", "0"]
@@ -75,23 +96,9 @@ struct DaemonTests {
         let stopped = await daemon.stop(SIGTERM)
         #expect(stopped?.status == 0 && (stopped?.seconds ?? 99) < 5, "\(String(describing: stopped))")
 
-        let expected = try farm.expected()
-        var sent: [Int: [String: Int]] = [:]
-        for (feed, link) in daemon.entries() { sent[feed, default: [:]][link, default: 0] += 1 }
-        let expectedTotal = expected.values.reduce(0) { $0 + $1.count }
+        // Shard A stayed up: its feeds (0-499) exactly once, and nothing else.
+        let (expectedTotal, lost, twice, unexpected) = try Self.tally(farm, sent: daemon.entries(), feeds: 0..<feedCount, exact: { $0 < 500 })
         #expect(expectedTotal > 2000, "the farm served few changes: \(expectedTotal)")
-        var lost = 0
-        var twice = 0
-        var unexpected = 0
-        for feed in 0..<feedCount {
-            let want = Set(expected[feed] ?? [])
-            let got = sent[feed] ?? [:]
-            lost += want.count { got[$0] == nil }
-            if feed < 500 {  // shard A stayed up: exactly once, and nothing else
-                twice += got.values.count { $0 > 1 }
-                unexpected += got.keys.count { !want.contains($0) }
-            }
-        }
         #expect(lost == 0, "\(lost) of \(expectedTotal) entries never sent")
         #expect(twice == 0, "\(twice) entries of shard A's feeds sent twice")
         #expect(unexpected == 0, "\(unexpected) entries of shard A's feeds sent that were not new (backlog)")

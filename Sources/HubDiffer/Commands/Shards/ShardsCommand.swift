@@ -23,6 +23,7 @@ struct ShardsCommand: ParsableCommand {
               hubdiffer shards list
               hubdiffer shards check --file /etc/hubdiffer/shards.conf
               hubdiffer shards route 42
+              hubdiffer shards daemons
               hubdiffer shards split 0-9223372036854775807 5000000 --dry-run
               hubdiffer shards set 5000000-9223372036854775807 redis://10.0.0.2:6379/0
             """,
@@ -30,7 +31,7 @@ struct ShardsCommand: ParsableCommand {
             ShardsListCommand.self, ShardsCheckCommand.self, ShardsRouteCommand.self,
             ShardsAddCommand.self, ShardsRemoveCommand.self, ShardsSplitCommand.self,
             ShardsMergeCommand.self, ShardsSetCommand.self,
-            ShardsMoveCommand.self,
+            ShardsMoveCommand.self, ShardsDaemonsCommand.self,
         ])
 }
 
