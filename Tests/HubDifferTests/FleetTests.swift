@@ -143,3 +143,39 @@ struct FleetTests {
         #expect(daemons.stdout.contains("\"feed_ids\":\"0-49\"") && daemons.stdout.contains("\"feed_ids\":\"50-99\""), "\(daemons.stdout)")
     }
 }
+
+extension FleetTests {
+    @Test("a changed map file is loaded within seconds without SIGHUP; a broken one is refused with one line and the map in use stays")
+    func mapFileWatched() async throws {
+        let (r1, r2) = (try RedisServerProcess(), try RedisServerProcess())
+        defer { [r1, r2].forEach { $0.kill() } }
+        let daemon = try DaemonHarness(feeds: [(1, "https://feeds.example/one")], shards: "0-999 \(r1.url)\n")
+        try await daemon.start(Self.fleetClock)
+        try "0-999 \(r2.url)\n".write(toFile: daemon.shardsPath, atomically: true, encoding: .utf8)
+        #expect(await waitUntil(timeout: .seconds(10)) { daemon.log().contains("switched to the new shard map") })
+        #expect(try await waitUntil(timeout: .seconds(10)) { try daemon.feedStatus(1)?["shard"] as? String == r2.url })
+
+        try "0-999 redis://nowhere:6379/0\n0-10 overlapping\n".write(toFile: daemon.shardsPath, atomically: true, encoding: .utf8)
+        #expect(await waitUntil(timeout: .seconds(10)) { daemon.log().contains("kept the shard map in use") })
+        // Several checks later, still one line for this version of the file.
+        let checked = ContinuousClock.now + .seconds(3)
+        _ = await waitUntil(timeout: .seconds(4)) { ContinuousClock.now >= checked }
+        #expect(daemon.log().components(separatedBy: "kept the shard map in use").count == 2)
+        #expect(try daemon.feedStatus(1)?["shard"] as? String == r2.url)
+        #expect(daemon.isRunning)
+    }
+
+    @Test("shards daemons says which server it cannot ask, and exits 69")
+    func daemonsWithAServerDown() async throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let down = try RedisServerProcess.freePort()
+        let daemon = try DaemonHarness(feeds: [], shards: "0-499 \(redis.url)\n500-999 redis://127.0.0.1:\(down)/0\n")
+        try await daemon.start(Self.fleetClock + ["--name", "lonely"])
+        #expect(try await waitUntil(timeout: .seconds(10)) { try Self.daemons(daemon.shardsPath).stdout.contains("lonely") })
+        let run = try Self.daemons(daemon.shardsPath)
+        #expect(run.status == 69)
+        #expect(run.stderr.contains("127.0.0.1:\(down)") && run.stderr.contains("unreachable"), "\(run.stderr)")
+        #expect(run.stdout.contains("1 daemon; all run"), "\(run.stdout)")
+    }
+}
