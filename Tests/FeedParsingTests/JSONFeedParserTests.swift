@@ -280,6 +280,8 @@ struct JSONFeedParserTests {
         #"{"items": []}"#,
         #"{"version": 1, "items": []}"#,
         #"{"version": "http://example.com/version/1", "items": []}"#,
+        #"{"version": "ftp://jsonfeed.org/version/1", "items": []}"#,
+        #"{"version": "http://jsonfeed.org.example.com/version/1", "items": []}"#,
         #"[{"version": "https://jsonfeed.org/version/1", "items": []}]"#,
         #""just a string""#,
         #"{}"#,
@@ -290,6 +292,16 @@ struct JSONFeedParserTests {
             return
         }
         #expect(!reason.isEmpty)
+    }
+
+    @Test("a version URL over plain http (common in the wild) is accepted, 1 and 1.1")
+    func plainHTTPVersionURL() throws {
+        let ten = try Self.parse(#"{"version": "http://jsonfeed.org/version/1", "items": [{"id": "1", "url": "https://e.example/1"}]}"#)
+        #expect(ten.format == .jsonFeed10)
+        #expect(ten.entries.count == 1)
+        let eleven = try Self.parse(#"{"version": "http://jsonfeed.org/version/1.1", "items": []}"#)
+        #expect(eleven.format == .jsonFeed11)
+        #expect(eleven.warnings.isEmpty)
     }
 
     @Test func invalidJSONReportsItsLine() {

@@ -12,6 +12,8 @@ import Foundation
 enum JSONFeedParser {
     /// The prefix every JSON Feed `version` URL starts with.
     static let versionPrefix = "https://jsonfeed.org/version/"
+    /// The same over plain http, common in the wild (feed readers accept it).
+    static let plainVersionPrefix = "http://jsonfeed.org/version/"
 
     /// The feed in `bytes` (UTF-8 JSON; UTF-16/32 with a BOM also work). Entry keys are filled in
     /// by the caller.
@@ -41,7 +43,7 @@ enum JSONFeedParser {
             throw .notAFeed("JSON object without a JSON Feed \"version\" (\(versionPrefix)…)")
         }
         let version = rawVersion.trimmingWhitespace
-        guard version.hasPrefix(versionPrefix) else {
+        guard let prefix = [versionPrefix, plainVersionPrefix].first(where: { version.hasPrefix($0) }) else {
             throw .notAFeed("JSON \"version\" \"\(version.prefix(80))\" is not a JSON Feed version URL")
         }
         guard let items = object["items"] as? [Any] else {
@@ -49,7 +51,7 @@ enum JSONFeedParser {
         }
 
         var reader = JSONFeedReader(options: options)
-        var feed = Feed(format: reader.format(ofVersion: String(version.dropFirst(versionPrefix.count))))
+        var feed = Feed(format: reader.format(ofVersion: String(version.dropFirst(prefix.count))))
         reader.base = reader.base(feedURL: object["feed_url"])
         feed.title = reader.text(object["title"], at: "title", trim: true)
         feed.link = reader.url(object["home_page_url"], at: "home_page_url")
