@@ -140,7 +140,7 @@ let package = Package(
             path: "Tests/EntryStoreTests"),
         .testTarget(
             name: "HubDifferTests",
-            dependencies: ["HubDiffer", "HubDaemon", "Delivery", "Polling", "EntryStore", "RedisWire", "Fetcher", "Scheduler", "TestSupport"],
+            dependencies: ["HubDiffer", "HubDaemon", "Delivery", "Polling", "EntryStore", "RedisWire", "Fetcher", "Scheduler", "JSONOutput", "TestSupport"],
             path: "Tests/HubDifferTests"),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"], path: "Tests/FetcherTests"),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], path: "Tests/SchedulerTests"),

@@ -2,10 +2,11 @@
 /// one string each, in document order.
 public struct SinkBatch: Sendable {
     public let feed: Int64
-    public let entries: [String]
+    /// Each entry's JSON, UTF-8 (``FeedJSON/entry(_:feedID:)``).
+    public let entries: [[UInt8]]
 
-    /// The entries (JSON lines) of `feed`.
-    public init(feed: Int64, entries: [String]) {
+    /// The entries (JSON, one object each) of `feed`.
+    public init(feed: Int64, entries: [[UInt8]]) {
         self.feed = feed
         self.entries = entries
     }

@@ -20,12 +20,22 @@ public enum FeedJSON {
         return json.output
     }
 
-    /// One entry: `feed` (when given), `key`, `id`, `link`, `title`, `summary`, `content`,
-    /// `authors`, `categories`, `enclosures`, `published`, `updated`.
-    public static func entry(_ entry: Entry, feedID: Int64?) -> String {
+    /// One entry, UTF-8: `feed` (when given), `key`, `id`, `link`, `title`, `summary`,
+    /// `content`, `authors`, `categories`, `enclosures`, `published`, `updated`.
+    public static func entry(_ entry: Entry, feedID: Int64?) -> [UInt8] {
         var json = JSONWriter()
         write(entry, feedID: feedID, into: &json)
-        return json.output
+        return json.bytes
+    }
+
+    /// Each of `entries` as ``entry(_:feedID:)`` writes it, through one writer whose buffer is
+    /// reused from entry to entry.
+    public static func entries(_ entries: [Entry], feedID: Int64?) -> [[UInt8]] {
+        var json = JSONWriter(reservingCapacity: 4096)
+        return entries.map { entry in
+            write(entry, feedID: feedID, into: &json)
+            return json.takeBytes()
+        }
     }
 
     private static func write(_ entry: Entry, feedID: Int64?, into json: inout JSONWriter) {

@@ -66,14 +66,14 @@ public final class HTTPSink: EntrySink {
     /// `{"entries":[E1,E2,…]}`, the entries' JSON as given, in order.
     public static func body(_ batches: [SinkBatch]) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(batches.reduce(16) { total, batch in batch.entries.reduce(total) { $0 + $1.utf8.count + 1 } })
+        body.reserveCapacity(batches.reduce(16) { total, batch in batch.entries.reduce(total) { $0 + $1.count + 1 } })
         body.append(contentsOf: #"{"entries":["#.utf8)
         var first = true
         for batch in batches {
-            for var entry in batch.entries {
+            for entry in batch.entries {
                 if !first { body.append(UInt8(ascii: ",")) }
                 first = false
-                entry.withUTF8 { body.append(contentsOf: $0) }
+                body.append(contentsOf: entry)
             }
         }
         body.append(contentsOf: "]}".utf8)

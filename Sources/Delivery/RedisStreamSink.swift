@@ -86,7 +86,7 @@ public final class RedisStreamSink: EntrySink {
                         arguments.append("feed")
                         arguments.append(integer: batch.feed)
                         arguments.append("entry")
-                        arguments.append(entry)
+                        arguments.append(bytes: entry)
                     })
             }
         }

@@ -16,12 +16,13 @@ public final class StdoutSink: EntrySink {
 
     public func deliver(_ batch: SinkBatch) async -> Bool {
         guard !batch.entries.isEmpty else { return true }
-        var text = ""
+        var lines: [UInt8] = []
+        lines.reserveCapacity(batch.entries.reduce(0) { $0 + $1.count + 1 })
         for entry in batch.entries {
-            text += entry
-            text += "\n"
+            lines.append(contentsOf: entry)
+            lines.append(UInt8(ascii: "\n"))
         }
-        let bytes = Data(text.utf8)
+        let bytes = Data(lines)
         return await BlockingWork.run(on: queue, ifCancelled: false) {
             do {
                 try FileHandle.standardOutput.write(contentsOf: bytes)

@@ -19,7 +19,7 @@ struct SinkTests {
     }
 
     static func batch(feed: Int64, _ range: ClosedRange<Int>) -> SinkBatch {
-        SinkBatch(feed: feed, entries: range.map { entry(feed: feed, $0) })
+        SinkBatch(feed: feed, entries: range.map { Array(entry(feed: feed, $0).utf8) })
     }
 
     /// Every POST the quirky server's `/sink` had, oldest first.

@@ -161,19 +161,19 @@ struct FetchCommand: AsyncParsableCommand {
     }
 
     private static func print(_ entries: [Entry], feed: Int64, format: OutputFormat) throws {
-        var output = ""
+        var output: [UInt8] = []
         switch format {
         case .json:
-            for entry in entries {
-                output += FeedJSON.entry(entry, feedID: feed)
-                output += "\n"
+            for entry in FeedJSON.entries(entries, feedID: feed) {
+                output += entry
+                output.append(UInt8(ascii: "\n"))
             }
         case .text:
             for entry in entries {
                 let date = entry.date.map(FeedDate.format) ?? "-"
-                output += "\(EntryIdentity.hex(entry.key))  \(date)  \(entry.title ?? entry.link ?? entry.id ?? "")\n"
+                output += "\(EntryIdentity.hex(entry.key))  \(date)  \(entry.title ?? entry.link ?? entry.id ?? "")\n".utf8
             }
         }
-        try FileHandle.standardOutput.write(contentsOf: Data(output.utf8))
+        try FileHandle.standardOutput.write(contentsOf: Data(output))
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import JSONOutput
+import Testing
+
+/// The writer escapes by runs: what it writes must read back as what was given, byte for byte.
+@Suite("JSONWriter")
+struct JSONWriterTests {
+    static let strings = [
+        "", "plain", "\"quoted\"", "back\\slash", "line\nbreak\r\ttab", "\u{0}\u{1}\u{1F}\u{7F}", "é, 漢字, 🦆, e\u{301}",
+        "\"\u{301}", "<p>a &amp; b</p>", String(repeating: "long run ", count: 500) + "\"",
+        "ends with a control\u{8}", "\u{2028}\u{2029}",
+    ]
+
+    @Test("every string reads back the same through JSONSerialization, as value and as key")
+    func roundTrip() throws {
+        for value in Self.strings {
+            var json = JSONWriter()
+            json.beginObject()
+            json.field(value, value)
+            json.field("n", integer: -42)
+            json.field("b", bool: true)
+            json.field("none", nil)
+            json.endObject()
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any], "\(json.output)")
+            #expect(object[value] as? String == value, "\(value.debugDescription) → \(json.output)")
+            #expect(object["n"] as? Int == -42)
+            #expect(object["b"] as? Bool == true)
+            #expect(object["none"] is NSNull)
+        }
+    }
+
+    @Test("controls are escaped as JSON requires: the short forms, else \\u00XX")
+    func escapes() {
+        var json = JSONWriter()
+        json.string("\"\\\n\r\t\u{1}\u{1F}")
+        #expect(json.output == #""\"\\\n\r\t\u0001\u001f""#)
+    }
+
+    @Test("takeBytes hands over what was written and starts a new value")
+    func takeBytes() {
+        var json = JSONWriter(reservingCapacity: 64)
+        json.beginArray()
+        json.integer(1)
+        json.endArray()
+        #expect(json.takeBytes() == Array("[1]".utf8))
+        json.beginObject()
+        json.endObject()
+        #expect(json.output == "{}")
+    }
+}
