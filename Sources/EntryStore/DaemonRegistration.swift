@@ -18,6 +18,7 @@ public struct DaemonRegistration: Sendable, Equatable {
     /// The feed IDs it owns (`--feed-ids`), as `FIRST-LAST,…`; nil: all.
     public var feedIDs: String?
 
+    /// A daemon's registration, as it publishes it.
     public init(name: String, version: String, started: Date, feeds: Int, mapDigest: String, feedIDs: String?) {
         self.name = name
         self.version = version
@@ -46,14 +47,13 @@ public struct DaemonRegistration: Sendable, Equatable {
         return fields
     }
 
-    /// A registration read back; nil when a field is missing or not what this version writes.
-    init?(fields: [String: String]) {
-        guard let name = fields[Field.name], let version = fields[Field.version],
-            let started = fields[Field.started].flatMap(Int.init), let feeds = fields[Field.feeds].flatMap(Int.init),
-            let map = fields[Field.map]
-        else { return nil }
+    /// A registration read back from the hash of `name`. Fields this version does not know
+    /// are ignored and missing ones read as unknown (version "?", no map): a daemon of another
+    /// version is still listed, and counts as not running a map it does not name.
+    init(fields: [String: String], name: String) {
         self.init(
-            name: name, version: version, started: Date(timeIntervalSince1970: TimeInterval(started)), feeds: feeds,
-            mapDigest: map, feedIDs: fields[Field.feedIDs])
+            name: fields[Field.name] ?? name, version: fields[Field.version] ?? "?",
+            started: Date(timeIntervalSince1970: TimeInterval(fields[Field.started].flatMap(Int.init) ?? 0)),
+            feeds: fields[Field.feeds].flatMap(Int.init) ?? 0, mapDigest: fields[Field.map] ?? "?", feedIDs: fields[Field.feedIDs])
     }
 }

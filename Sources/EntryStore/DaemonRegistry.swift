@@ -7,8 +7,10 @@ import ShardRouter
 ///
 /// Each server holds one hash per daemon (`hubdiffer:daemon:{name}`, with `PEXPIRE`: a daemon
 /// killed with `kill -9` disappears when it expires) and an index of names
-/// (`hubdiffer:daemons`, a sorted set) so that a reader asks for a few keys instead of
-/// scanning millions; a name whose hash expired is dropped from the index by the reader.
+/// (`hubdiffer:daemons`, a sorted set scored by when the registration expires, by the daemon's
+/// clock) so that a reader asks for a few keys instead of scanning millions. A name whose hash
+/// is gone is skipped; readers drop names expired for a day (no clock is that far off, and a
+/// name just published again is never dropped).
 public enum DaemonRegistry {
     /// Writes `registration` on `endpoint`, living `timeToLive`. False when the server did not
     /// take it (down, or an error reply).
@@ -16,14 +18,19 @@ public enum DaemonRegistry {
         _ registration: DaemonRegistration, timeToLive: Duration, on endpoint: ShardEndpoint, store: EntryStore
     ) async -> Bool {
         let key = StoreKeys.daemon(registration.name)
-        let milliseconds = String(max(1, timeToLive.components.seconds * 1000 + timeToLive.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(1, timeToLive.components.seconds * 1000 + timeToLive.components.attoseconds / 1_000_000_000_000_000)
+        let expires = Int64(Date().timeIntervalSince1970 * 1000) + milliseconds
+        // One transaction: a daemon restarted under the same name leaves no field of the last.
         let commands = [
+            RedisCommand(["MULTI".bytes]), RedisCommand(["DEL".bytes, key]),
             RedisCommand(["HSET".bytes, key] + registration.fields.flatMap { [$0.0.bytes, $0.1.bytes] }),
-            RedisCommand(["PEXPIRE".bytes, key, milliseconds.bytes]),
-            RedisCommand(["ZADD".bytes, StoreKeys.daemons, "0".bytes, registration.name.bytes]),
+            RedisCommand(["PEXPIRE".bytes, key, String(milliseconds).bytes]),
+            RedisCommand(["ZADD".bytes, StoreKeys.daemons, String(expires).bytes, registration.name.bytes]),
+            RedisCommand(["EXEC".bytes]),
         ]
-        guard case .success(let replies) = await store.run(commands, on: endpoint) else { return false }
-        return !replies.contains(where: \.isError)
+        guard case .success(let replies) = await store.run(commands, on: endpoint), case .array(let results?)? = replies.last
+        else { return false }
+        return !replies.contains(where: \.isError) && !results.contains(where: \.isError)
     }
 
     /// Removes the registration named `name` from `endpoint` (at a graceful stop, so that no
@@ -50,23 +57,18 @@ public enum DaemonRegistry {
         guard !names.isEmpty else { return [] }
         let replies = try await send(names.map { RedisCommand(["HGETALL".bytes, StoreKeys.daemon($0)]) })
         var found: [DaemonRegistration] = []
-        var expired: [String] = []
         for (name, reply) in zip(names, replies) {
-            guard case .array(let fields?) = reply, !fields.isEmpty else {
-                expired.append(name)
-                continue
-            }
+            guard case .array(let fields?) = reply, !fields.isEmpty else { continue }  // expired
             var values: [String: String] = [:]
             var index = 0
             while index + 1 < fields.count {
                 if let field = fields[index].text, let value = fields[index + 1].text { values[field] = value }
                 index += 2
             }
-            if let registration = DaemonRegistration(fields: values) { found.append(registration) }
+            found.append(DaemonRegistration(fields: values, name: name))
         }
-        if !expired.isEmpty {
-            _ = try? await send([RedisCommand(["ZREM".bytes, StoreKeys.daemons] + expired.map(\.bytes))])
-        }
+        let dayAgo = Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000
+        _ = try? await send([RedisCommand(["ZREMRANGEBYSCORE".bytes, StoreKeys.daemons, "-inf".bytes, String(dayAgo).bytes])])
         return found
     }
 

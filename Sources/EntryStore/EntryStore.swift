@@ -17,19 +17,7 @@ public final class EntryStore: Sendable {
     public let options: EntryStoreOptions
     private let workers: [ShardEndpoint: ShardWorker]
     /// The map this one replaced, while its handover lasts (see ``init(map:handover:options:logger:metrics:)``).
-    private let handover: Handover?
-
-    /// The map a daemon ran before this one, and until when its servers are read as well.
-    public struct Handover: Sendable {
-        public let previous: ShardMap
-        public let until: ContinuousClock.Instant
-
-        /// `previous` read as well until `until`.
-        public init(previous: ShardMap, until: ContinuousClock.Instant) {
-            self.previous = previous
-            self.until = until
-        }
-    }
+    public let handover: Handover?
 
     /// One worker per shard of `map`. Each shard reports `hubdiffer_store_skipped_operations_total`
     /// and `hubdiffer_store_shard_up` (1 or 0) with a `shard` dimension (its redacted URL) to
@@ -47,13 +35,14 @@ public final class EntryStore: Sendable {
     ) {
         self.map = map
         self.options = options
-        let moved = handover.map { handover in Set(handover.previous.endpoints) } ?? []
+        let handover = handover.flatMap { $0.previous == map ? nil : $0 }
+        let previousServers = handover.map { Set($0.previous.endpoints) } ?? []
         var workers: [ShardEndpoint: ShardWorker] = [:]
-        for endpoint in Set(map.endpoints).union(moved) {
+        for endpoint in Set(map.endpoints).union(previousServers) {
             workers[endpoint] = ShardWorker(endpoint: endpoint, options: options, logger: logger, metrics: metrics)
         }
         self.workers = workers
-        self.handover = handover.flatMap { $0.previous == map ? nil : $0 }
+        self.handover = handover
     }
 
     /// Every server this store talks to: the map's, and during a handover the previous map's.
@@ -98,7 +87,7 @@ public final class EntryStore: Sendable {
     /// The old server's worker when `feed`'s range moved to another server and the handover
     /// lasts; nil otherwise.
     private func handoverWorker(for feed: Int64) -> ShardWorker? {
-        guard let handover, ContinuousClock.now < handover.until, let before = handover.previous.route(feed)?.endpoint,
+        guard let handover, handover.isActive, let before = handover.previous.route(feed)?.endpoint,
             before != map.route(feed)?.endpoint
         else { return nil }
         return workers[before]

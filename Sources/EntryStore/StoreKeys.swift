@@ -19,6 +19,11 @@ public enum StoreKeys {
     /// registrations; a name whose hash expired is dropped by the next reader).
     public static let daemons: [UInt8] = Array("hubdiffer:daemons".utf8)
 
+    /// The `shards move`s under way to this server: a hash, one field a range (`FIRST-LAST`),
+    /// its value the source (`host:port/db`), from the move's start to its last step. Daemons
+    /// keep reading a moved range's old server while it is there.
+    public static let moves: [UInt8] = Array("hubdiffer:moving".utf8)
+
     /// `e:*`: the `SCAN … MATCH` pattern of every set of seen entries.
     public static let entriesPattern = entriesPrefix + "*"
     /// `e:{feed}` and `f:{feed}`, the keys as help texts and messages name them.

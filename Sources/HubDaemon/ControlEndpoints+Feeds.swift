@@ -4,6 +4,7 @@ import Foundation
 import JSONOutput
 import Scheduler
 import ShardRouter
+import Synchronization
 
 /// The feeds API of the control endpoint: `PUT`/`DELETE`/`GET /feeds/{id}` and
 /// `GET /feeds?state=failing|gone`.
@@ -52,6 +53,8 @@ extension ControlEndpoints {
     static let maximumPage = 1_000
 
     static func addFeedRoutes(to routes: inout ControlRoutes, dispatcher: PollDispatcher, access: FeedsAccess, owned: FeedIDRanges?) {
+        // Refusals of feeds outside --feed-ids: counted each, logged at most once a minute.
+        let refusalLogged = Mutex<ContinuousClock.Instant?>(nil)
         routes.add(.put, prefix: "/feeds/") { request in
             if let refusal = access.refusal(request) { return refusal }
             let feed: ScheduledFeed
@@ -61,7 +64,16 @@ extension ControlEndpoints {
             }
             if let owned, !owned.contains(feed.id) {
                 dispatcher.metrics.countRefusedFeeds(source: "api")
-                dispatcher.logger.warning("refused PUT /feeds/\(feed.id): outside --feed-ids \(owned)", metadata: ["feed": "\(feed.id)"])
+                let log = refusalLogged.withLock { last in
+                    guard last.map({ ContinuousClock.now - $0 >= .seconds(60) }) ?? true else { return false }
+                    last = .now
+                    return true
+                }
+                if log {
+                    dispatcher.logger.warning(
+                        "refused PUT /feeds/\(feed.id): outside --feed-ids \(owned) (hubdiffer_feeds_refused_total{source=\"api\"} counts them all)",
+                        metadata: ["feed": "\(feed.id)"])
+                }
                 return .text("feed \(feed.id) is outside this daemon's --feed-ids \(owned): add it on the daemon that owns it", status: 400)
             }
             guard await dispatcher.environment.store.map.route(feed.id) != nil else {

@@ -115,9 +115,8 @@ public struct Daemon: Sendable {
 
         let systemd = SystemdNotifier(logger: logger)
         let sinkGaveUp = GaveUp()
-        let reloadMap: @Sendable () async -> Void = { [self] in
-            await self.reloadMap(dispatcher: dispatcher, environment: environment)
-        }
+        let mapReloader = ShardMapReloader(path: configuration.shardsFile, dispatcher: dispatcher, environment: environment, logger: logger)
+        let reloadMap: @Sendable () async -> Void = { await mapReloader.reload() }
         let reload: @Sendable () async -> Void = { [self] in
             systemd.reloading()
             await reloadMap()
@@ -186,30 +185,6 @@ public struct Daemon: Sendable {
     }
 
     // MARK: - Reload
-
-    /// How long a daemon that switched maps reads the previous map's servers as well (for the
-    /// feeds whose range moved): longer than `shards move` waits for the fleet by default.
-    static let mapHandover = Duration.seconds(900)
-
-    /// The shard map again (at SIGHUP, or when the map watch saw the file change). A broken
-    /// file is refused with one line and the map in use is kept; a map that routes as the one
-    /// in use changes nothing.
-    private func reloadMap(dispatcher: PollDispatcher, environment: @Sendable (ShardMap, EntryStore.Handover?) -> PollEnvironment) async {
-        let current = await dispatcher.environment.store.map
-        do {
-            let map = try Self.loadMap(configuration.shardsFile)
-            guard map.digest != current.digest else { return }
-            await dispatcher.replace(environment(map, EntryStore.Handover(previous: current, until: .now + Self.mapHandover)))
-            logger.notice(
-                "switched to the new shard map",
-                metadata: [
-                    "shards": "\(map.endpoints.count)", "file": "\(configuration.shardsFile)", "map": "\(map.digest)",
-                    "previous_map": "\(current.digest)",
-                ])
-        } catch {
-            logger.error("kept the shard map in use: \(error)")
-        }
-    }
 
     /// SIGHUP: the feeds file again. A broken file is refused with one line and the feeds in
     /// use are kept.

@@ -21,12 +21,14 @@ extension DaemonSetting {
             ) { $0.controlHosts.append($1) },
             .optionalText("control-token-file", "file", "A file whose first line is the token PUT and DELETE /feeds/ID need (Authorization: Bearer TOKEN; default $\(BearerToken.environmentVariable)). Without a token, feeds can be changed only when the endpoint is not published (no --control-host).") { $0.controlTokenFile = $1 },
             .optionalText("name", "name", "This daemon's name in the registration it keeps on every shard server (default HOST:PID); `hubdiffer shards daemons` lists them.") { $0.name = $1 },
-            .parsed(
-                "feed-ids", "ranges",
-                "The feed IDs this daemon polls, as FIRST-LAST[,FIRST-LAST…] (default all): feeds outside them, from the feeds file or the API, are refused with one log line and counted, so two daemons cannot poll one feed.",
-                problem: "feed-ids must be FIRST-LAST ranges of feed IDs, comma-separated, as in 0-499999,1000000-1499999",
-                { try? FeedIDRanges(parsing: $0) }
-            ) { $0.feedIDs = $1 },
+            DaemonSetting(
+                "feed-ids", valueName: "ranges",
+                help: "The feed IDs this daemon polls, as FIRST-LAST[,FIRST-LAST…] (default all): feeds outside them, from the feeds file or the API, are refused with one log line and counted, so two daemons cannot poll one feed."
+            ) { configuration, value throws(DaemonConfiguration.Problem) in
+                do { configuration.feedIDs = try FeedIDRanges(parsing: value) } catch {
+                    throw DaemonConfiguration.Problem(description: "feed-ids: \(error) (ranges are FIRST-LAST, comma-separated, as in 0-499999,1000000-1499999)")
+                }
+            },
             .number("registration-interval", "seconds", 1...300, "Seconds between two refreshes of this daemon's registration on its shard servers; it expires after three (default \(defaults.registrationInterval)), so a crashed daemon holds up a `shards move` that long at most.") { $0.registrationInterval = $1 },
             .number("map-check-interval", "seconds", 0...3600, "Seconds between two checks of the shard map file for a change, which is then loaded as at SIGHUP (default \(defaults.mapCheckInterval); 0: only at SIGHUP).") { $0.mapCheckInterval = $1 },
             .number("interval", "seconds", FeedList.intervalRange, "A feed's first interval, in seconds (default \(defaults.interval)).") { $0.interval = $1 },

@@ -1,3 +1,4 @@
+import AsyncBridges
 import EntryStore
 import Fetcher
 import Foundation
@@ -25,6 +26,10 @@ struct RegistrationService: Service {
         let step = min(interval, .seconds(1))
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let store = await dispatcher.environment.store
+            // A move under way to a server of the map keeps the handover going.
+            if let handover = store.handover, await store.moveUnderWay() {
+                handover.extend(to: .now + ShardMapReloader.handover)
+            }
             // At every interval, and at once when the map changed (a move waits for it).
             if let published, published.digest == store.map.digest, ContinuousClock.now - published.at < interval {
                 guard await sleepUnlessShutdown(step) else { break }
@@ -56,30 +61,33 @@ struct RegistrationService: Service {
     }
 }
 
-/// Checks the shard map file every `interval` and loads it when it changed (its size,
-/// modification time or inode), as SIGHUP does; a broken file is refused with one line per
-/// version of it, and the map in use stays.
+/// Reads the shard map file every `interval` (off the cooperative pool: it may sit on a
+/// network mount, and symbolic links are followed) and loads it, as SIGHUP does, once a new
+/// content has been read twice in a row: a file still being written in place is not taken
+/// half-way. A broken file is refused with one line per version of it, and the map in use
+/// stays. The first read after start compares with the map loaded at start.
 struct MapWatchService: Service {
     let path: String
     let interval: Duration
     let reload: @Sendable () async -> Void
 
     func run() async {
-        var seen = Self.signature(path)
+        var loaded: [UInt8]?
+        var candidate: [UInt8]?
         while await sleepUnlessShutdown(interval) {
-            let now = Self.signature(path)
-            guard now != seen else { continue }
-            seen = now
+            let path = self.path
+            let content = await BlockingWork.run { FileManager.default.contents(atPath: path).map { [UInt8]($0) } }
+            guard let content, content != loaded else {
+                candidate = nil
+                continue
+            }
+            guard content == candidate || loaded == nil else {
+                candidate = content  // read it once more before loading
+                continue
+            }
+            loaded = content
+            candidate = nil
             await reload()
         }
-    }
-
-    /// What tells a new version of the file: inode, size and modification time.
-    static func signature(_ path: String) -> [String]? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        return [
-            "\(attributes[.systemFileNumber] ?? "")", "\(attributes[.size] ?? "")",
-            "\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)",
-        ]
     }
 }

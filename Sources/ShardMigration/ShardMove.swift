@@ -85,6 +85,8 @@ public struct ShardMove {
             range: range.shardText, source: source.url, target: target.url,
             started: ISO8601DateFormatter().string(from: Date())
         ).save(journalPath)
+        // Daemons that switched keep reading the source while this stands on the target.
+        try await announce(source: source, on: copier.target)
         if line.endpoint == source {
             print("move \(range.shardText) from \(source.redactedURL) to \(target.redactedURL)")
             let feeds = try await copier.feedsOnSource()
@@ -104,7 +106,10 @@ public struct ShardMove {
         let feeds = try await copier.feedsOnSource()
         report("catch-up", try await copyAll(feeds, copier: copier, state: .whenMissing, step: "catch-up", switched: true))
         try await verify(feeds, copier: copier)
+        // A daemon started meanwhile with an old copy of the map would still write the source.
+        try await waitForFleet(digest: load(lock).digest, copier: copier, quiet: true)
         try await delete(feeds, copier: copier)
+        try await withdrawAnnouncement(on: copier.target)
         MoveJournal.remove(journalPath)
         let seconds = (ContinuousClock.now - began).inSeconds
         print("done: \(range.shardText) moved to \(target.redactedURL) (\(feeds.count) feeds) in \(String(format: "%.1f", seconds)) s")
@@ -226,7 +231,7 @@ public struct ShardMove {
     /// digest is `digest` (the file as switched), saying whom it waits for; a daemon killed
     /// meanwhile drops out when its registration expires. Past `fleetWait` the move stops,
     /// kept (nothing deleted; the same command resumes it).
-    private func waitForFleet(digest: String, copier: RangeCopier) async throws(MoveFailure) {
+    private func waitForFleet(digest: String, copier: RangeCopier, quiet: Bool = false) async throws(MoveFailure) {
         let deadline = ContinuousClock.now + fleetWait
         var announced: [String] = []
         while true {
@@ -244,7 +249,9 @@ public struct ShardMove {
             }
             let names = behind.keys.sorted()
             if names.isEmpty {
-                print("fleet: every daemon registered on \(copier.source.endpoint.redactedURL) or \(copier.target.endpoint.redactedURL) runs the new map (\(digest))")
+                if !quiet || !announced.isEmpty {
+                    print("fleet: every daemon registered on \(copier.source.endpoint.redactedURL) or \(copier.target.endpoint.redactedURL) runs the new map (\(digest))")
+                }
                 return
             }
             if names != announced {
@@ -262,6 +269,24 @@ public struct ShardMove {
             }
             try stopIfInterrupted("while waiting for the daemons to load the new map", switched: true)
             try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// `HSET hubdiffer:moving FIRST-LAST host:port/db` on the target, for the move's length.
+    private func announce(source: ShardEndpoint, on target: RedisClient) async throws(MoveFailure) {
+        let identity = "\(source.host):\(source.port)/\(source.database)"
+        do {
+            _ = try await target.pipeline([RedisCommand(["HSET".utf8Bytes, StoreKeys.moves, range.shardText.utf8Bytes, identity.utf8Bytes])])
+        } catch {
+            throw .server(target.endpoint.redactedURL, error)
+        }
+    }
+
+    private func withdrawAnnouncement(on target: RedisClient) async throws(MoveFailure) {
+        do {
+            _ = try await target.pipeline([RedisCommand(["HDEL".utf8Bytes, StoreKeys.moves, range.shardText.utf8Bytes])])
+        } catch {
+            throw .server(target.endpoint.redactedURL, error)
         }
     }
 
@@ -306,4 +331,8 @@ public struct MoveProgress {
         let percent = total == 0 ? 100 : done * 100 / total
         StandardError.line("\(step): \(done) of \(total) feeds (\(percent)%)")
     }
+}
+
+extension String {
+    fileprivate var utf8Bytes: [UInt8] { Array(utf8) }
 }

@@ -44,7 +44,8 @@ struct FleetTests {
         let crashed = try DaemonHarness(feeds: [], shards: map)
         try await a.start(Self.fleetClock + ["--name", "machine-a"])
         try await b.start(Self.fleetClock + ["--name", "machine-b"])
-        try await crashed.start(Self.fleetClock + ["--name", "machine-c"])
+        // Machine C's registration lives 15 s after it stops refreshing it.
+        try await crashed.start(DaemonTests.quietClock + ["--name", "machine-c", "--registration-interval", "5"])
 
         let listed = try Self.daemons(a.shardsPath)
         #expect(try await waitUntil(timeout: .seconds(10)) {
@@ -56,13 +57,13 @@ struct FleetTests {
         try b.ping(200..<feedCount)
         try await Self.settle(farm, [a, b], round: 0)
         #expect(a.entries().isEmpty && b.entries().isEmpty, "the first poll's backlog was sent")
-        #expect(await crashed.stop(SIGKILL) != nil)  // its registration stays until it expires
 
         var move: Process?
         let moveOutput = a.directory + "/move.txt"
         for round in 1...rounds {
             #expect(try farm.advance() == round)
             if round == 2 {
+                #expect(await crashed.stop(SIGKILL) != nil)  // its registration stays until it expires
                 // The move runs beside the rounds, from machine A, with A's copy of the map.
                 _ = FileManager.default.createFile(atPath: moveOutput, contents: nil)
                 let process = Process()
@@ -88,6 +89,7 @@ struct FleetTests {
                 #expect(await waitUntil(timeout: .seconds(30)) {
                     ((try? String(contentsOfFile: moveOutput, encoding: .utf8)) ?? "").contains("fleet: waiting for")
                 })
+                #expect(try r3.command(["HGET", "hubdiffer:moving", "0-249"]).contains("127.0.0.1:"), "no mark of the move on the target")
                 try String(contentsOfFile: a.shardsPath, encoding: .utf8).write(toFile: b.shardsPath, atomically: true, encoding: .utf8)
                 #expect(await waitUntil(timeout: .seconds(10)) { b.log().contains("switched to the new shard map") })
             }
@@ -100,6 +102,7 @@ struct FleetTests {
         #expect(moved.terminationStatus == 0, "\(text)")
         #expect(text.contains("fleet: waiting for") && text.contains("machine-b") && text.contains("machine-c"), "\(text)")
         #expect(text.contains("done: 0-249 moved to \(r3.url)"), "\(text)")
+        #expect(try r3.command(["HLEN", "hubdiffer:moving"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the move's mark stayed")
         let after = try Self.daemons(a.shardsPath)
         #expect(after.stdout.contains("2 daemons; all run"), "\(after.stdout)")
         #expect(!after.stdout.contains("machine-c"))

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DaemonKit
 import EntryStore
-import Glibc
 import ShardMigration
 import ShardRouter
 

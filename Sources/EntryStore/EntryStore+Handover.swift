@@ -1,0 +1,44 @@
+import RedisWire
+import ShardRouter
+import Synchronization
+
+extension EntryStore {
+    /// The map a daemon ran before this one, read as well for the feeds whose range moved
+    /// (see ``EntryStore/init(map:handover:options:logger:metrics:)``), until `until`; a
+    /// `shards move` still under way (``StoreKeys/moves`` on a server of the new map) extends it.
+    public final class Handover: Sendable {
+        /// The map before the switch.
+        public let previous: ShardMap
+        private let end: Mutex<ContinuousClock.Instant>
+
+        /// `previous` read as well until `until`.
+        public init(previous: ShardMap, until: ContinuousClock.Instant) {
+            self.previous = previous
+            end = Mutex(until)
+        }
+
+        /// Until when the previous map's servers are read.
+        public var until: ContinuousClock.Instant { end.withLock { $0 } }
+
+        /// Whether the handover lasts.
+        public var isActive: Bool { ContinuousClock.now < until }
+
+        /// Makes it last until `instant` at least.
+        public func extend(to instant: ContinuousClock.Instant) {
+            end.withLock { $0 = max($0, instant) }
+        }
+    }
+
+    /// Whether a `shards move` is under way to a server of this map (it keeps
+    /// ``StoreKeys/moves`` there from its start to its last step). Unreachable servers say no.
+    public func moveUnderWay() async -> Bool {
+        for endpoint in map.endpoints {
+            if case .success(let replies) = await run([RedisCommand(["HLEN".bytes, StoreKeys.moves])], on: endpoint),
+                case .integer(let count)? = replies.first, count > 0
+            {
+                return true
+            }
+        }
+        return false
+    }
+}

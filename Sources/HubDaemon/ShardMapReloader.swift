@@ -1,0 +1,61 @@
+import AsyncBridges
+import EntryStore
+import Logging
+import ShardRouter
+
+/// Loads the shard map file again, one load at a time (SIGHUP and the map watch may both ask):
+/// a broken file is refused with one line and the map in use stays; a valid one replaces it
+/// between polls. A map that routes differently starts a handover (the previous map's servers
+/// are read as well for the moved ranges, ``EntryStore/Handover``); one that only changes a
+/// password replaces the store without a handover.
+actor ShardMapReloader {
+    private let path: String
+    private let dispatcher: PollDispatcher
+    private let environment: @Sendable (ShardMap, EntryStore.Handover?) -> PollEnvironment
+    private let logger: Logger
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// How long a daemon that switched maps reads the previous map's servers as well (for the
+    /// feeds whose range moved), at least; a `shards move` still under way extends it.
+    static let handover = Duration.seconds(900)
+
+    init(
+        path: String, dispatcher: PollDispatcher, environment: @escaping @Sendable (ShardMap, EntryStore.Handover?) -> PollEnvironment,
+        logger: Logger
+    ) {
+        self.path = path
+        self.dispatcher = dispatcher
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// Reads the file and switches to it when it differs from the map in use.
+    func reload() async {
+        // One at a time, in the order asked: a later file always wins.
+        if busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        let current = await dispatcher.environment.store
+        let path = self.path
+        let loaded: Result<ShardMap, Daemon.StartFailure> = await BlockingWork.run { Result { () throws(Daemon.StartFailure) in try Daemon.loadMap(path) } }
+        switch loaded {
+        case .failure(let error):
+            logger.error("kept the shard map in use: \(error)")
+        case .success(let map) where map == current.map:
+            break
+        case .success(let map):
+            let moved = map.digest != current.map.digest
+            let handover = moved ? EntryStore.Handover(previous: current.map, until: .now + Self.handover) : current.handover
+            await dispatcher.replace(environment(map, handover))
+            logger.notice(
+                moved ? "switched to the new shard map" : "reloaded the shard map (same routing)",
+                metadata: [
+                    "shards": "\(map.endpoints.count)", "file": "\(path)", "map": "\(map.digest)",
+                    "previous_map": "\(current.map.digest)",
+                ])
+        }
+    }
+}
