@@ -40,12 +40,12 @@ enum LibXML2SAXParser {
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 var status: Int32 = 0
-                let ctxt = hd_xml_ctxt_new(chars.baseAddress, Int32(clamping: chars.count), &sax, state, options, encoding, &status)
+                let ctxt = hd_xml_ctxt_new(&sax, state, options, encoding, &status)
                 guard check(status, creating: encoding, session), let ctxt else { return }
                 defer { hd_xml_ctxt_free(ctxt) }
                 guard check(Int32(session.pointee.internKnownNames(ctxt) ? HD_XML_OK : HD_XML_NO_MEMORY), session) else { return }
                 hd_text_sink_attach(state.pointee.text, ctxt)
-                let parsed = hd_xml_ctxt_parse(ctxt)
+                let parsed = hd_xml_ctxt_parse(ctxt, chars.baseAddress, Int32(clamping: chars.count))
                 hd_text_sink_attach(state.pointee.text, nil)
                 session.pointee.builder.endDocument()
                 check(parsed, session, parsed: ctxt)  // the parse is over: nothing more to decide
@@ -136,6 +136,10 @@ enum LibXML2SAXParser {
         }
         sax.startElementNs = { ctx, local, prefix, uri, _, _, attributeCount, _, attributes in
             guard let local, let ctx, let session = LibXML2SAXParser.session(ctx) else { return }
+            guard session.pointee.enter(line: Int(hd_xml_ctxt_line(ctx))) else {
+                hd_xml_ctxt_stop(ctx)
+                return
+            }
             session.pointee.startElement(local, prefix, uri, attributeCount, attributes)
             if session.pointee.builder.wantsToStop || !session.pointee.withinBudget(session.pointee.builder.limits.timeBudget) {
                 hd_xml_ctxt_stop(ctx)
@@ -172,6 +176,13 @@ private struct SAXSession {
     /// clock is read again.
     private let deadline: ContinuousClock.Instant?
     private var elementsUntilClock = 0
+    /// Elements open now.
+    private var depth = 0
+
+    /// The deepest nesting read: libxml2's own bound without `XML_PARSE_HUGE`
+    /// (`xmlParserMaxDepth`), enforced here because its push parser (which this parse uses)
+    /// does not check it.
+    static let maximumDepth = 256
 
     init(builder: XMLFeedBuilder, documentBytes: Int, timeBudget: Duration?) {
         self.builder = builder
@@ -236,6 +247,14 @@ private struct SAXSession {
 
     // MARK: - Events
 
+    /// One element deeper; false (with the refusal set) past ``maximumDepth``.
+    mutating func enter(line: Int) -> Bool {
+        depth += 1
+        guard depth > Self.maximumDepth else { return true }
+        if report.refusal == nil { report.refusal = .nestingTooDeep(line: line) }
+        return false
+    }
+
     mutating func startElement(
         _ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?,
         _ attributeCount: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
@@ -268,6 +287,7 @@ private struct SAXSession {
     }
 
     mutating func endElement(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {
+        depth -= 1
         guard builder.wantsRawNames else {
             // Outside kept markup the builder ends elements by depth alone.
             builder.endElement(XMLElementName(namespace: .other, local: .other))
