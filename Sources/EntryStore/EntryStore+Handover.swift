@@ -42,3 +42,36 @@ extension EntryStore {
         return false
     }
 }
+
+extension EntryStore {
+    /// A `shards move` under way to a server of this map, as its mark there says.
+    public struct MoveUnderWay: Sendable, Equatable {
+        /// The range moving (one line of the map).
+        public let range: ClosedRange<Int64>
+        /// Where it comes from: the server named in the mark, with the password of the map's
+        /// endpoint for that server when there is one.
+        public let source: ShardEndpoint
+    }
+
+    /// The moves under way to this map's servers (``StoreKeys/moves``) whose range this map
+    /// already sends to that server. Unreachable servers and marks that do not parse are skipped.
+    public func movesUnderWay() async -> [MoveUnderWay] {
+        var moves: [MoveUnderWay] = []
+        for endpoint in map.endpoints {
+            guard case .success(let replies) = await run([RedisCommand(["HGETALL".bytes, StoreKeys.moves])], on: endpoint),
+                case .array(let fields?)? = replies.first
+            else { continue }
+            var index = 0
+            while index + 1 < fields.count {
+                defer { index += 2 }
+                guard let rangeText = fields[index].text, let range = try? ShardRangeText.bounds(rangeText),
+                    let sourceText = fields[index + 1].text, let named = try? ShardEndpoint(url: sourceText),
+                    let line = map.route(range.lowerBound), line.bounds == range, line.endpoint == endpoint
+                else { continue }
+                let source = map.endpoints.first { $0.sameServer(named) } ?? named
+                moves.append(MoveUnderWay(range: range, source: source))
+            }
+        }
+        return moves
+    }
+}

@@ -20,7 +20,7 @@ public enum StoreKeys {
     public static let daemons: [UInt8] = Array("hubdiffer:daemons".utf8)
 
     /// The `shards move`s under way to this server: a hash, one field a range (`FIRST-LAST`),
-    /// its value the source (`host:port/db`), from the move's start to its last step. Daemons
+    /// its value the source's URL without its password, from the move's start to its last step. Daemons
     /// keep reading a moved range's old server while it is there.
     public static let moves: [UInt8] = Array("hubdiffer:moving".utf8)
 

@@ -116,6 +116,7 @@ public struct Daemon: Sendable {
         let systemd = SystemdNotifier(logger: logger)
         let sinkGaveUp = GaveUp()
         let mapReloader = ShardMapReloader(path: configuration.shardsFile, dispatcher: dispatcher, environment: environment, logger: logger)
+        await mapReloader.adoptMovesUnderWay()
         let reloadMap: @Sendable () async -> Void = { await mapReloader.reload() }
         let reload: @Sendable () async -> Void = { [self] in
             systemd.reloading()

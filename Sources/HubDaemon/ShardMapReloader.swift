@@ -30,6 +30,24 @@ actor ShardMapReloader {
         self.logger = logger
     }
 
+    /// At start: a `shards move` still under way to a server of the map (its mark) means this
+    /// daemon may have marked the source before it restarted, and other daemons may still do:
+    /// read the source as well, as after a switch.
+    func adoptMovesUnderWay() async {
+        let store = await dispatcher.environment.store
+        guard store.handover == nil else { return }
+        let moves = await store.movesUnderWay()
+        var previous = store.map
+        for move in moves {
+            previous = (try? previous.setting(range: move.range, endpoint: move.source)) ?? previous
+        }
+        guard previous != store.map else { return }
+        await dispatcher.replace(environment(store.map, EntryStore.Handover(previous: previous, until: .now + Self.handover)))
+        logger.notice(
+            "a shards move is under way: reading the old server as well for the ranges moving",
+            metadata: ["ranges": "\(moves.map { "\($0.range.shardText) from \($0.source.redactedURL)" }.joined(separator: ", "))"])
+    }
+
     /// Reads the file and switches to it when it differs from the map in use.
     func reload() async {
         // One at a time, in the order asked: a later file always wins.

@@ -272,9 +272,10 @@ public struct ShardMove {
         }
     }
 
-    /// `HSET hubdiffer:moving FIRST-LAST host:port/db` on the target, for the move's length.
+    /// `HSET hubdiffer:moving FIRST-LAST SOURCE-URL` (without its password) on the target, for
+    /// the move's length.
     private func announce(source: ShardEndpoint, on target: RedisClient) async throws(MoveFailure) {
-        let identity = "\(source.host):\(source.port)/\(source.database)"
+        let identity = source.urlWithoutPassword
         do {
             _ = try await target.pipeline([RedisCommand(["HSET".utf8Bytes, StoreKeys.moves, range.shardText.utf8Bytes, identity.utf8Bytes])])
         } catch {

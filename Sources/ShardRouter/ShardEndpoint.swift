@@ -81,6 +81,15 @@ public struct ShardEndpoint: Sendable, Hashable {
         return "redis://\(auth)\(urlHost):\(port)/\(database)"
     }
 
+    /// The URL without the password: `redis://host:6379/0`. What names a server where a
+    /// password must not be written (a key in Redis); ``sameServer(_:)`` finds it again.
+    public var urlWithoutPassword: String { "redis://\(urlHost):\(port)/\(database)" }
+
+    /// Whether `other` is the same server and database, whatever its password.
+    public func sameServer(_ other: ShardEndpoint) -> Bool {
+        host == other.host && port == other.port && database == other.database
+    }
+
     /// The URL with the password shown as `***`: `redis://:***@host:6379/0`. Safe to log.
     public var redactedURL: String {
         let auth = password == nil ? "" : ":***@"

@@ -182,3 +182,30 @@ extension FleetTests {
         #expect(run.stdout.contains("1 daemon; all run"), "\(run.stdout)")
     }
 }
+
+extension FleetTests {
+    @Test("a daemon restarted during a move (the map already switched) reads the old server too: a known feed's entries are not sent again")
+    func restartDuringMove() async throws {
+        let (r1, r3) = (try RedisServerProcess(), try RedisServerProcess())
+        defer { [r1, r3].forEach { $0.kill() } }
+        let server = try QuirkyServer()
+        defer { server.stop() }
+        let daemon = try DaemonHarness(feeds: [(7, server.url("/feed/plain?feed=7&items=3"))], shards: "0-999 \(r1.url)\n")
+        try await daemon.start(Self.fleetClock)
+        try daemon.ping([7])
+        #expect(try await waitUntil(timeout: .seconds(10)) { try daemon.feedStatus(7)?["last_outcome"] as? String == "first_poll" })
+        #expect(await daemon.stop(SIGTERM)?.status == 0)
+
+        // The move switched the map and marked itself on the target; its catch-up has not run.
+        try "0-999 \(r3.url)\n".write(toFile: daemon.shardsPath, atomically: true, encoding: .utf8)
+        _ = try r3.command(["HSET", "hubdiffer:moving", "0-999", r1.url])
+        try await daemon.start(Self.fleetClock)
+        #expect(daemon.log().contains("a shards move is under way"))
+        try daemon.ping([7])
+        // Status is kept in memory: after the restart, a last poll is this one.
+        #expect(try await waitUntil(timeout: .seconds(10)) { try daemon.feedStatus(7)?["last_poll"] is String })
+        #expect(try await waitUntil(timeout: .seconds(10)) { try daemon.get("/health").contains("\"in_flight\":0") })
+        #expect(daemon.entries().isEmpty, "the known feed's entries went out again: \(daemon.entries().count)")
+        #expect(try daemon.feedStatus(7)?["last_outcome"] as? String != "first_poll")
+    }
+}
