@@ -50,8 +50,8 @@ public struct ShardMove {
     /// Feeds per round trip.
     public static let batchSize = 200
 
-    private var journalPath: String { MoveJournal.path(forMap: mapPath) }
-    private var command: String { "hubdiffer shards move \(range.shardText) \(target.redactedURL) --file \(mapPath)" }
+    var journalPath: String { MoveJournal.path(forMap: mapPath) }
+    var command: String { "hubdiffer shards move \(range.shardText) \(target.redactedURL) --file \(mapPath)" }
 
     public func run() async throws(MoveFailure) {
         let began = ContinuousClock.now
@@ -227,70 +227,6 @@ public struct ShardMove {
         print("delete: the old copies of \(feeds.count) feeds are gone from \(copier.source.endpoint.redactedURL)")
     }
 
-    /// Waits until every daemon registered on the source or the target runs the map whose
-    /// digest is `digest` (the file as switched), saying whom it waits for; a daemon killed
-    /// meanwhile drops out when its registration expires. Past `fleetWait` the move stops,
-    /// kept (nothing deleted; the same command resumes it).
-    private func waitForFleet(digest: String, copier: RangeCopier, quiet: Bool = false) async throws(MoveFailure) {
-        let deadline = ContinuousClock.now + fleetWait
-        var announced: [String] = []
-        while true {
-            var behind: [String: String] = [:]
-            for client in [copier.source, copier.target] {
-                let registrations: [DaemonRegistration]
-                do {
-                    registrations = try await DaemonRegistry.list { commands throws(RedisError) in try await client.pipeline(commands) }
-                } catch {
-                    throw .server(client.endpoint.redactedURL, error)
-                }
-                for registration in registrations where registration.mapDigest != digest {
-                    behind[registration.name] = "\(registration.name) (map \(registration.mapDigest))"
-                }
-            }
-            let names = behind.keys.sorted()
-            if names.isEmpty {
-                if !quiet || !announced.isEmpty {
-                    print("fleet: every daemon registered on \(copier.source.endpoint.redactedURL) or \(copier.target.endpoint.redactedURL) runs the new map (\(digest))")
-                }
-                return
-            }
-            if names != announced {
-                announced = names
-                print(
-                    "fleet: waiting for \(names.count) daemon\(names.count == 1 ? "" : "s") to load the new map (\(digest)): "
-                        + names.compactMap { behind[$0] }.joined(separator: ", ")
-                        + "; copy \(mapPath) to their machines (any config management will do): they load it within seconds")
-            }
-            guard ContinuousClock.now < deadline else {
-                throw .busy(
-                    "after \(fleetWait.components.seconds) s, \(names.joined(separator: ", ")) still run another map; nothing was "
-                        + "deleted and the move is kept (\(journalPath)). Update their shards.conf, then run `\(command)` again "
-                        + "(a daemon that is gone drops out when its registration expires)")
-            }
-            try stopIfInterrupted("while waiting for the daemons to load the new map", switched: true)
-            try? await Task.sleep(for: .milliseconds(250))
-        }
-    }
-
-    /// `HSET hubdiffer:moving FIRST-LAST SOURCE-URL` (without its password) on the target, for
-    /// the move's length.
-    private func announce(source: ShardEndpoint, on target: RedisClient) async throws(MoveFailure) {
-        let identity = source.urlWithoutPassword
-        do {
-            _ = try await target.pipeline([RedisCommand(["HSET".utf8Bytes, StoreKeys.moves, range.shardText.utf8Bytes, identity.utf8Bytes])])
-        } catch {
-            throw .server(target.endpoint.redactedURL, error)
-        }
-    }
-
-    private func withdrawAnnouncement(on target: RedisClient) async throws(MoveFailure) {
-        do {
-            _ = try await target.pipeline([RedisCommand(["HDEL".utf8Bytes, StoreKeys.moves, range.shardText.utf8Bytes])])
-        } catch {
-            throw .server(target.endpoint.redactedURL, error)
-        }
-    }
-
     private func wait(_ duration: Duration) async throws(MoveFailure) {
         let end = ContinuousClock.now + duration
         while ContinuousClock.now < end {
@@ -299,7 +235,7 @@ public struct ShardMove {
         }
     }
 
-    private func stopIfInterrupted(_ when: String, switched: Bool) throws(MoveFailure) {
+    func stopIfInterrupted(_ when: String, switched: Bool) throws(MoveFailure) {
         guard interrupt.isRaised else { return }
         let safe =
             switched
@@ -332,8 +268,4 @@ public struct MoveProgress {
         let percent = total == 0 ? 100 : done * 100 / total
         StandardError.line("\(step): \(done) of \(total) feeds (\(percent)%)")
     }
-}
-
-extension String {
-    fileprivate var utf8Bytes: [UInt8] { Array(utf8) }
 }
