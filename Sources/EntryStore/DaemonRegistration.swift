@@ -17,9 +17,14 @@ public struct DaemonRegistration: Sendable, Equatable {
     public var mapDigest: String
     /// The feed IDs it owns (`--feed-ids`), as `FIRST-LAST,…`; nil: all.
     public var feedIDs: String?
+    /// Random, drawn once per process: tells two daemons that were given one name apart.
+    public var instance: String
 
     /// A daemon's registration, as it publishes it.
-    public init(name: String, version: String, started: Date, feeds: Int, mapDigest: String, feedIDs: String?) {
+    public init(
+        name: String, version: String, started: Date, feeds: Int, mapDigest: String, feedIDs: String?, instance: String = ""
+    ) {
+        self.instance = instance
         self.name = name
         self.version = version
         self.started = started
@@ -35,6 +40,7 @@ public struct DaemonRegistration: Sendable, Equatable {
         static let feeds = "feeds"
         static let map = "map"
         static let feedIDs = "feed_ids"
+        static let instance = "instance"
     }
 
     /// The hash's fields.
@@ -44,6 +50,7 @@ public struct DaemonRegistration: Sendable, Equatable {
             (Field.feeds, String(feeds)), (Field.map, mapDigest),
         ]
         if let feedIDs { fields.append((Field.feedIDs, feedIDs)) }
+        if !instance.isEmpty { fields.append((Field.instance, instance)) }
         return fields
     }
 
@@ -54,6 +61,15 @@ public struct DaemonRegistration: Sendable, Equatable {
         self.init(
             name: fields[Field.name] ?? name, version: fields[Field.version] ?? "?",
             started: Date(timeIntervalSince1970: TimeInterval(fields[Field.started].flatMap(Int.init) ?? 0)),
-            feeds: fields[Field.feeds].flatMap(Int.init) ?? 0, mapDigest: fields[Field.map] ?? "?", feedIDs: fields[Field.feedIDs])
+            feeds: fields[Field.feeds].flatMap(Int.init) ?? 0, mapDigest: fields[Field.map] ?? "?", feedIDs: fields[Field.feedIDs],
+            instance: fields[Field.instance] ?? "")
+    }
+
+    /// The hash field that holds ``instance``.
+    static var instanceField: String { Field.instance }
+
+    /// Unused: keeps the memberwise order readable.
+    private init(_ registration: DaemonRegistration) {
+        self = registration
     }
 }

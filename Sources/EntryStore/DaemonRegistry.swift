@@ -12,25 +12,38 @@ import ShardRouter
 /// is gone is skipped; readers drop names expired for a day (no clock is that far off, and a
 /// name just published again is never dropped).
 public enum DaemonRegistry {
-    /// Writes `registration` on `endpoint`, living `timeToLive`. False when the server did not
-    /// take it (down, or an error reply).
+    /// What a publish found.
+    public enum Published: Sendable, Equatable {
+        /// Written.
+        case done
+        /// Written, over a live registration of another process under the same name: two
+        /// daemons were given one `--name`, and `shards move` sees only one of them.
+        case nameClash
+        /// The server did not take it (down, or an error reply).
+        case refused
+    }
+
+    /// Writes `registration` on `endpoint`, living `timeToLive`.
     public static func publish(
         _ registration: DaemonRegistration, timeToLive: Duration, on endpoint: ShardEndpoint, store: EntryStore
-    ) async -> Bool {
+    ) async -> Published {
         let key = StoreKeys.daemon(registration.name)
         let milliseconds = max(1, timeToLive.components.seconds * 1000 + timeToLive.components.attoseconds / 1_000_000_000_000_000)
         let expires = Int64(Date().timeIntervalSince1970 * 1000) + milliseconds
         // One transaction: a daemon restarted under the same name leaves no field of the last.
         let commands = [
+            RedisCommand(["HGET".bytes, key, DaemonRegistration.instanceField.bytes]),
             RedisCommand(["MULTI".bytes]), RedisCommand(["DEL".bytes, key]),
             RedisCommand(["HSET".bytes, key] + registration.fields.flatMap { [$0.0.bytes, $0.1.bytes] }),
             RedisCommand(["PEXPIRE".bytes, key, String(milliseconds).bytes]),
             RedisCommand(["ZADD".bytes, StoreKeys.daemons, String(expires).bytes, registration.name.bytes]),
             RedisCommand(["EXEC".bytes]),
         ]
-        guard case .success(let replies) = await store.run(commands, on: endpoint), case .array(let results?)? = replies.last
-        else { return false }
-        return !replies.contains(where: \.isError) && !results.contains(where: \.isError)
+        guard case .success(let replies) = await store.run(commands, on: endpoint), case .array(let results?)? = replies.last,
+            !replies.contains(where: \.isError), !results.contains(where: \.isError)
+        else { return .refused }
+        if let previous = replies.first?.text, !previous.isEmpty, previous != registration.instance { return .nameClash }
+        return .done
     }
 
     /// Removes the registration named `name` from `endpoint` (at a graceful stop, so that no

@@ -22,6 +22,8 @@ struct RegistrationService: Service {
 
     func run() async {
         var refusing: Set<ShardEndpoint> = []
+        var clashSaid = false
+        let instance = String(UInt64.random(in: 0 ... .max), radix: 36)
         var published: (digest: String, at: ContinuousClock.Instant)?
         let step = min(interval, .seconds(1))
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
@@ -37,9 +39,16 @@ struct RegistrationService: Service {
             }
             let registration = DaemonRegistration(
                 name: name, version: HubDifferVersion.current, started: started, feeds: await dispatcher.feedCount,
-                mapDigest: store.map.digest, feedIDs: feedIDs?.description)
+                mapDigest: store.map.digest, feedIDs: feedIDs?.description, instance: instance)
             for server in store.servers {
-                let done = await DaemonRegistry.publish(registration, timeToLive: interval * 3, on: server, store: store)
+                let published = await DaemonRegistry.publish(registration, timeToLive: interval * 3, on: server, store: store)
+                let done = published != .refused
+                if published == .nameClash, !clashSaid {
+                    clashSaid = true
+                    logger.error(
+                        "another running daemon registers as \(name) too: give each daemon its own --name, or `hubdiffer shards move` sees only one of them",
+                        metadata: ["shard": "\(server.redactedURL)"])
+                }
                 if !done, refusing.insert(server).inserted {
                     logger.warning(
                         "cannot register on \(server.redactedURL): `hubdiffer shards move` will not see this daemon there",

@@ -209,3 +209,18 @@ extension FleetTests {
         #expect(try daemon.feedStatus(7)?["last_outcome"] as? String != "first_poll")
     }
 }
+
+extension FleetTests {
+    @Test("two daemons given one --name: the clash is said in the log")
+    func nameClash() async throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let first = try DaemonHarness(feeds: [], shards: "0-999 \(redis.url)\n")
+        let second = try DaemonHarness(feeds: [], shards: "0-999 \(redis.url)\n")
+        try await first.start(Self.fleetClock + ["--name", "twin"])
+        try await second.start(Self.fleetClock + ["--name", "twin"])
+        #expect(await waitUntil(timeout: .seconds(10)) {
+            (first.log() + second.log()).contains("another running daemon registers as twin too")
+        })
+    }
+}
