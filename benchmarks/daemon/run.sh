@@ -51,6 +51,7 @@
 # Needs a release build: swift build -c release --product hubdiffer
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source benchmarks/daemon/lib.sh
 feeds=${1:-100000} seconds=${2:-210}
 warmup=${WARMUP:-90} sample=${SAMPLE:-2} hosts=${HOSTS:-1} workers=${NGINX_WORKERS:-1}
 big_feeds=${BIG_FEEDS:-1000000} big_seconds=${BIG_SECONDS:-60} concurrency=${CONCURRENCY:-}
@@ -67,7 +68,6 @@ nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $nginx ]] || { echo "nginx is missing: run scripts/install-deps.sh" >&2; exit 1; }
 (( feeds == 0 || seconds > warmup + 10 )) || { echo "SECONDS ($seconds) must exceed WARMUP ($warmup) by 10 at least" >&2; exit 64; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 dir=$(mktemp -d /tmp/hubdiffer-daemon-bench.XXXXXX)
 mkdir -p "$dir/www/files" "$dir/temp" "$dir/logs"
 cp "$bin" "$dir/hubdiffer"
@@ -181,22 +181,8 @@ redis_pid=$(cat "$dir/redis.pid")
 echo "0-9223372036854775807  redis://127.0.0.1:$redis_port/0" > "$dir/shards.conf"
 
 # --- Helpers. ---------------------------------------------------------------------------------
-ticks() {  # utime+stime of the given pids, in clock ticks
-  local total=0 p line
-  for p in "$@"; do
-    line=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-    line=${line##*) }  # fields from 3 on
-    set -- $line
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
-}
+# ticks, status_kb, now, metric_sum (and free_port, used above): benchmarks/daemon/lib.sh
 ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s + 0}'; }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-now() { date +%s.%N; }
-metric_sum() {  # sum of every sample of a metric name (all label sets) in a /metrics text
-  awk -v m="$2" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f", s}' "$1"
-}
 # The scheduler lag between two /metrics snapshots, bucket counts subtracted: p99 and p50 (the
 # first bucket bound whose cumulative count reaches 99% / 50% of the polls started between
 # them, in s; inf or nan), the mean (ms), the polls started, of them ≤ 1 s.
