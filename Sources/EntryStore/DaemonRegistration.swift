@@ -67,9 +67,4 @@ public struct DaemonRegistration: Sendable, Equatable {
 
     /// The hash field that holds ``instance``.
     static var instanceField: String { Field.instance }
-
-    /// Unused: keeps the memberwise order readable.
-    private init(_ registration: DaemonRegistration) {
-        self = registration
-    }
 }

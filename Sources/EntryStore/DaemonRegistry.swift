@@ -17,7 +17,8 @@ public enum DaemonRegistry {
         /// Written.
         case done
         /// Written, over a live registration of another process under the same name: two
-        /// daemons were given one `--name`, and `shards move` sees only one of them.
+        /// daemons were given one `--name` (or, at a daemon's first publish, the one it
+        /// replaces is its own previous run's: the caller tells the two apart).
         case nameClash
         /// The server did not take it (down, or an error reply).
         case refused

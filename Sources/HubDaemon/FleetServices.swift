@@ -23,6 +23,9 @@ struct RegistrationService: Service {
     func run() async {
         var refusing: Set<ShardEndpoint> = []
         var clashSaid = false
+        // A clash counts only on a server this process wrote before: at the first publish the
+        // registration replaced may be this daemon's previous run's (a restart under --name).
+        var written: Set<ShardEndpoint> = []
         let instance = String(UInt64.random(in: 0 ... .max), radix: 36)
         var published: (digest: String, at: ContinuousClock.Instant)?
         let step = min(interval, .seconds(1))
@@ -43,12 +46,13 @@ struct RegistrationService: Service {
             for server in store.servers {
                 let published = await DaemonRegistry.publish(registration, timeToLive: interval * 3, on: server, store: store)
                 let done = published != .refused
-                if published == .nameClash, !clashSaid {
+                if published == .nameClash, written.contains(server), !clashSaid {
                     clashSaid = true
                     logger.error(
                         "another running daemon registers as \(name) too: give each daemon its own --name, or `hubdiffer shards move` sees only one of them",
                         metadata: ["shard": "\(server.redactedURL)"])
                 }
+                if done { written.insert(server) }
                 if !done, refusing.insert(server).inserted {
                     logger.warning(
                         "cannot register on \(server.redactedURL): `hubdiffer shards move` will not see this daemon there",

@@ -222,5 +222,15 @@ extension FleetTests {
         #expect(await waitUntil(timeout: .seconds(10)) {
             (first.log() + second.log()).contains("another running daemon registers as twin too")
         })
+
+        // One daemon restarted under its name (its last run's registration still alive) is not a clash.
+        let solo = try DaemonHarness(feeds: [], shards: "0-999 \(redis.url)\n")
+        try await solo.start(Self.fleetClock + ["--name", "solo"])
+        #expect(try await waitUntil(timeout: .seconds(10)) { try Self.daemons(solo.shardsPath).stdout.contains("solo") })
+        #expect(await solo.stop(SIGKILL) != nil)
+        try await solo.start(Self.fleetClock + ["--name", "solo"])
+        let settled = ContinuousClock.now + .seconds(3)
+        _ = await waitUntil(timeout: .seconds(4)) { ContinuousClock.now >= settled }
+        #expect(!solo.log().contains("registers as solo too"), "\(solo.log())")
     }
 }
