@@ -49,10 +49,10 @@ enum {
     /* xmlCtxtUseOptions did not take every option asked for (it returns those it did not). */
     HD_XML_OPTIONS_REFUSED = 2,
     /* The encoding asked for was not taken: libxml2 has no decoder for it (it then reads the
-     * bytes by the document's own declaration, as without an encoding given), or decoding the
-     * first bytes failed (also reported through the error handler, as a fatal error). */
+     * bytes by the document's own declaration, as without an encoding given), or bytes of the
+     * document did not decode from it (the parse then stopped there). */
     HD_XML_ENCODING_REFUSED = 3,
-    /* xmlParseDocument returned -1: the document is not well-formed (the errors went through
+    /* The parse reported an error: the document is not well-formed (the errors went through
      * the error handler; with XML_PARSE_RECOVER the parse went on). */
     HD_XML_NOT_WELL_FORMED = 4,
 };
@@ -84,10 +84,22 @@ static inline xmlParserCtxtPtr hd_xml_ctxt_new(const xmlSAXHandler *sax, void *p
     return ctxt;
 }
 
-/* Parses the whole document of `size` bytes at `buf` (copied in by libxml2): HD_XML_OK, or
- * HD_XML_NOT_WELL_FORMED. */
+/* Parses the whole document of `size` bytes at `buf` (copied in by libxml2), 4 MiB a chunk:
+ * the push parser releases what it has consumed only between chunks, and past 10 MB held
+ * (XML_MAX_LOOKUP_LIMIT) it stops with "Huge input lookup". HD_XML_OK; HD_XML_NOT_WELL_FORMED;
+ * or HD_XML_ENCODING_REFUSED when bytes did not decode from the encoding asked for (the push
+ * input then stops without a word through the error handler). */
 static inline int hd_xml_ctxt_parse(xmlParserCtxtPtr ctxt, const char *buf, int size) {
-    return xmlParseChunk(ctxt, buf, size, 1) == 0 ? HD_XML_OK : HD_XML_NOT_WELL_FORMED;
+    const int chunk = 4 << 20;
+    int offset = 0, result = 0;
+    do {
+        int length = size - offset > chunk ? chunk : size - offset;
+        offset += length;
+        result = xmlParseChunk(ctxt, buf + offset - length, length, offset >= size);
+        if (ctxt->instate == XML_PARSER_EOF) break; /* done, or stopped */
+    } while (offset < size);
+    if (ctxt->input != NULL && ctxt->input->buf != NULL && ctxt->input->buf->error != 0) return HD_XML_ENCODING_REFUSED;
+    return result == 0 ? HD_XML_OK : HD_XML_NOT_WELL_FORMED;
 }
 static inline int hd_xml_ctxt_well_formed(xmlParserCtxtPtr ctxt) { return ctxt->wellFormed; }
 static inline void hd_xml_ctxt_stop(void *ctx) { xmlStopParser((xmlParserCtxtPtr)ctx); }
@@ -233,7 +245,7 @@ static inline void hd_text_sink_set_mode(hd_text_sink *sink, int mode) {
     sink->sax->ignorableWhitespace = callback;
 }
 
-/* Connects a sink to a parser before xmlParseDocument, and disconnects it (NULL) after. */
+/* Connects a sink to a parser before the parse, and disconnects it (NULL) after. */
 static inline void hd_text_sink_attach(hd_text_sink *sink, xmlParserCtxtPtr ctxt) {
     sink->sax = ctxt != NULL ? ctxt->sax : NULL;
     hd_text_sink_set_mode(sink, sink->mode);

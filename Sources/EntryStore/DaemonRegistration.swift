@@ -22,7 +22,7 @@ public struct DaemonRegistration: Sendable, Equatable {
 
     /// A daemon's registration, as it publishes it.
     public init(
-        name: String, version: String, started: Date, feeds: Int, mapDigest: String, feedIDs: String?, instance: String = ""
+        name: String, version: String, started: Date, feeds: Int, mapDigest: String, feedIDs: String?, instance: String
     ) {
         self.instance = instance
         self.name = name

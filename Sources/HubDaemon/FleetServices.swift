@@ -32,7 +32,7 @@ struct RegistrationService: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let store = await dispatcher.environment.store
             // A move under way to a server of the map keeps the handover going.
-            if let handover = store.handover, await store.moveUnderWay() {
+            if let handover = store.handover, handover.isActive, await store.moveUnderWay() {
                 handover.extend(to: .now + ShardMapReloader.handover)
             }
             // At every interval, and at once when the map changed (a move waits for it).

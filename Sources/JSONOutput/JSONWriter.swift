@@ -21,7 +21,9 @@ public struct JSONWriter {
     /// The bytes written so far; the writer starts over, keeping its buffer's capacity (one
     /// buffer reused for a batch of values).
     public mutating func takeBytes() -> [UInt8] {
-        let taken = bytes
+        // Copied out at its size: the buffer stays this writer's alone, so it is reused (a
+        // shared one would be left to the copy with its whole capacity, and a new one made).
+        let taken = bytes.withUnsafeBufferPointer { Array($0) }
         bytes.removeAll(keepingCapacity: true)
         needsComma = false
         return taken

@@ -207,6 +207,19 @@ struct HostileDocumentTests {
 
     // MARK: - Size and depth
 
+    @Test("a well-formed document of 24 MB parses whole, without a warning (the push parser is fed in chunks)")
+    func largeWellFormedDocument() throws {
+        let item = "<item><title>t</title><link>http://e.example/ID</link><guid>gID</guid><description>"
+            + String(repeating: "x", count: 2_600) + "</description></item>"
+        let items = (0..<9_000).map { item.replacingOccurrences(of: "ID", with: String($0)) }.joined()
+        let document = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>big</title>" + items + "</channel></rss>"
+        #expect(document.utf8.count > 24_000_000)
+        let feed = try Self.parse(document).result.get()
+        #expect(feed.entries.count == 9_000)
+        #expect(feed.warnings.isEmpty, "\(feed.warnings)")
+        #expect(feed.entries.last?.link == "http://e.example/8999")
+    }
+
     @Test("10,000 nested elements are refused as .nestingTooDeep")
     func deepNesting() {
         let depth = 10_000

@@ -43,6 +43,7 @@ struct JSONWriterTests {
         json.integer(1)
         json.endArray()
         #expect(json.takeBytes() == Array("[1]".utf8))
+        #expect(json.bytes.capacity >= 64, "the buffer was not kept for the next value")
         json.beginObject()
         json.endObject()
         #expect(json.output == "{}")

@@ -77,9 +77,10 @@ stop_daemon() {
   daemon_pid=""
 }
 cleanup() {
+  set +e  # every step runs, whatever the one before found
   stop_daemon
   [[ -f $dir/nginx.pid ]] && kill -QUIT "$(cat "$dir/nginx.pid")" 2>/dev/null
-  [[ -n $redis_pid ]] && kill "$redis_pid" 2>/dev/null
+  [[ -f $dir/redis.pid ]] && kill "$(cat "$dir/redis.pid")" 2>/dev/null
   [[ -n $nb_tmp ]] && rm -rf "$nb_tmp"
   sleep 0.5
   if [[ ${KEEP:-0} == 1 ]]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
@@ -116,6 +117,9 @@ with open(f"{d}/feeds.paths", "w") as out:
 print(expected, sum(1 for c in counts if c == 0), file=open(f"{d}/expected", "w"))
 PY
 read -r expected corpus_failed < "$dir/expected"
+parsed=$(wc -l < "$dir/corpus.jsonl")
+(( parsed == ${#files[@]} && expected > 0 )) || {
+  echo "hubdiffer parse read $parsed of ${#files[@]} corpus files ($expected entries): see $dir/logs/corpus-parse.log" >&2; exit 1; }
 bytes=$(awk '{s += $4} END {printf "%.0f", s}' "$dir/feeds.paths")
 
 # --- nginx: /feed/ID.xml|json → files/K.ext (symlinks); access log of every answer. ---------
@@ -149,8 +153,10 @@ CONF
 "$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
 base="http://127.0.0.1:$nginx_port"
 first_path=$(awk 'NR == 1 {print $3}' "$dir/feeds.paths")
-until curl -sf -o /dev/null "$base/nginx_status"; do
+until_nginx=$(after 10)
+until curl -sf --max-time 2 -o /dev/null "$base/nginx_status"; do
   [[ -f $dir/logs/error.log ]] && grep -q emerg "$dir/logs/error.log" && { cat "$dir/logs/error.log" >&2; exit 1; }
+  past "$until_nginx" && { echo "nginx did not answer within 10 s" >&2; exit 1; }
   sleep 0.1
 done
 curl -sf -o /dev/null "$base$first_path?check" || { echo "nginx does not serve $first_path" >&2; cat "$dir/logs/error.log" >&2; exit 1; }
@@ -184,7 +190,7 @@ started=$(now)
 "$bin" "${args[@]}" > "$dir/out.jsonl" 2> "$dir/logs/daemon.log" &
 daemon_pid=$!
 until_running=$(after "$deadline")
-until grep -q 'running' "$dir/logs/daemon.log" 2>/dev/null; do
+until grep -q '\[HubDaemon\] running$' "$dir/logs/daemon.log" 2>/dev/null; do
   kill -0 "$daemon_pid" 2>/dev/null || { echo "the daemon exited:" >&2; cat "$dir/logs/daemon.log" >&2; exit 1; }
   past "$until_running" && { echo "the daemon did not log 'running' within $deadline s" >&2; exit 1; }
   sleep 0.02

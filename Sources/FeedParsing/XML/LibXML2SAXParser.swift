@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Safety settings, on every parse: no network (`XML_PARSE_NONET`), an external entity loader
 /// that loads nothing (set once per process), external entities reported as undefined, and
-/// libxml2's own bounds on entity amplification and nesting depth (no `XML_PARSE_HUGE`).
+/// libxml2's own bound on entity amplification (no `XML_PARSE_HUGE`), and its nesting bound
+/// enforced here (its push parser does not check it).
 /// HTML named entities that XML does not define (`&nbsp;`, `&eacute;`) expand to their characters.
 ///
 /// The state of one parse lives in a `SAXSession` that libxml2 hands back to every callback
@@ -75,6 +76,7 @@ enum LibXML2SAXParser {
             return true
         case HD_XML_ENCODING_REFUSED:
             session.pointee.builder.warn("libxml2 could not decode the document as \(encoding ?? "asked"); read as libxml2 could")
+            if ctxt != nil { session.pointee.report.wellFormed = false }  // the parse stopped at those bytes
             return true
         case HD_XML_NOT_WELL_FORMED:
             if let ctxt, hd_xml_ctxt_well_formed(ctxt) == 0 { session.pointee.report.wellFormed = false }
@@ -316,8 +318,6 @@ private struct SAXSession {
         guard report.refusal == nil else { return }
         if code == Int32(XML_ERR_ENTITY_LOOP.rawValue) {
             report.refusal = .entityExpansionLimit(line: line)
-        } else if code == Int32(XML_ERR_INTERNAL_ERROR.rawValue), Self.message(error).hasPrefix("Excessive depth") {
-            report.refusal = .nestingTooDeep(line: line)
         }
     }
 
