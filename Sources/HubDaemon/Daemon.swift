@@ -135,7 +135,7 @@ public struct Daemon: Sendable {
         if configuration.mapCheckInterval > 0 {
             fleet.append(
                 .init(
-                    service: MapWatchService(path: configuration.shardsFile, interval: .seconds(configuration.mapCheckInterval), reload: reloadMap),
+                    service: MapWatchService(path: configuration.shardsFile, interval: .seconds(configuration.mapCheckInterval), reloader: mapReloader),
                     serviceName: "map watch"))
         }
         // Shut down in the reverse order: the dispatcher first (its polls get the stop grace),
@@ -248,9 +248,21 @@ public struct Daemon: Sendable {
         do {
             return try ShardMap.load(from: path)
         } catch {
-            throw StartFailure(
-                description: "\(error) (`hubdiffer shards check --file \(path)` lists every problem)", status: .configuration)
+            throw mapProblem(error, path: path)
         }
+    }
+
+    /// The map in `bytes`, read from the file at `path`.
+    static func parseMap(_ bytes: [UInt8], path: String) throws(StartFailure) -> ShardMap {
+        do {
+            return try ShardMap.load(bytes: bytes, fileName: path)
+        } catch {
+            throw mapProblem(error, path: path)
+        }
+    }
+
+    private static func mapProblem(_ error: ShardMapError, path: String) -> StartFailure {
+        StartFailure(description: "\(error) (`hubdiffer shards check --file \(path)` lists every problem)", status: .configuration)
     }
 
     // MARK: - Control endpoint and pid file

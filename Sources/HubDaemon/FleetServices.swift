@@ -75,32 +75,31 @@ struct RegistrationService: Service {
 }
 
 /// Reads the shard map file every `interval` (off the cooperative pool: it may sit on a
-/// network mount, and symbolic links are followed) and loads it, as SIGHUP does, once a new
-/// content has been read twice in a row: a file still being written in place is not taken
-/// half-way. A broken file is refused with one line per version of it, and the map in use
-/// stays. The first read after start compares with the map loaded at start.
+/// network mount, and symbolic links are followed) and has it loaded, as SIGHUP does, once a
+/// content other than the one last loaded has been read twice in a row: a file still being
+/// written in place is not taken half-way. The reloader owns what was last loaded (by this
+/// watch or by SIGHUP), so the two never disagree; a broken file is refused with one line per
+/// version of it, and the map in use stays.
 struct MapWatchService: Service {
     let path: String
     let interval: Duration
-    let reload: @Sendable () async -> Void
+    let reloader: ShardMapReloader
 
     func run() async {
-        var loaded: [UInt8]?
         var candidate: [UInt8]?
         while await sleepUnlessShutdown(interval) {
             let path = self.path
             let content = await BlockingWork.run { FileManager.default.contents(atPath: path).map { [UInt8]($0) } }
-            guard let content, content != loaded else {
+            guard let content, content != (await reloader.loadedContent) else {
                 candidate = nil
                 continue
             }
-            guard content == candidate || loaded == nil else {
+            guard content == candidate else {
                 candidate = content  // read it once more before loading
                 continue
             }
-            loaded = content
             candidate = nil
-            await reload()
+            await reloader.reload(content: content)
         }
     }
 }

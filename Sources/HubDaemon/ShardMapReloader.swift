@@ -1,5 +1,6 @@
 import AsyncBridges
 import EntryStore
+import Foundation
 import Logging
 import ShardRouter
 
@@ -30,26 +31,42 @@ actor ShardMapReloader {
         self.logger = logger
     }
 
+    /// The map file's content as last read by a reload (what the map watch compares with).
+    private(set) var loadedContent: [UInt8]?
+
     /// At start: a `shards move` still under way to a server of the map (its mark) means this
     /// daemon may have marked the source before it restarted, and other daemons may still do:
     /// read the source as well, as after a switch.
     func adoptMovesUnderWay() async {
         let store = await dispatcher.environment.store
         guard store.handover == nil else { return }
-        let moves = await store.movesUnderWay()
-        var previous = store.map
-        for move in moves {
-            previous = (try? previous.setting(range: move.range, endpoint: move.source)) ?? previous
-        }
+        let previous = await mapWithMovesUnderWay(store)
         guard previous != store.map else { return }
         await dispatcher.replace(environment(store.map, EntryStore.Handover(previous: previous, until: .now + Self.handover)))
-        logger.notice(
-            "a shards move is under way: reading the old server as well for the ranges moving",
-            metadata: ["ranges": "\(moves.map { "\($0.range.shardText) from \($0.source.redactedURL)" }.joined(separator: ", "))"])
     }
 
-    /// Reads the file and switches to it when it differs from the map in use.
-    func reload() async {
+    /// `store`'s map with the ranges of the moves under way to its servers sent back to their
+    /// sources: what a handover reads as well. Each move is said in one log line.
+    private func mapWithMovesUnderWay(_ store: EntryStore) async -> ShardMap {
+        var previous = store.map
+        for move in await store.movesUnderWay() {
+            do {
+                previous = try previous.setting(range: move.range, endpoint: move.source)
+                logger.notice(
+                    "a shards move is under way: reading its old server as well",
+                    metadata: ["range": "\(move.range.shardText)", "from": "\(move.source.redactedURL)"])
+            } catch {
+                logger.warning(
+                    "a shards move is under way but its range is not one line of the map: its old server is not read",
+                    metadata: ["range": "\(move.range.shardText)", "from": "\(move.source.redactedURL)"])
+            }
+        }
+        return previous
+    }
+
+    /// Loads the map: from `content` (what the map watch read twice), or the file read now
+    /// (SIGHUP). Switches to it when it differs from the map in use.
+    func reload(content: [UInt8]? = nil) async {
         // One at a time, in the order asked: a later file always wins.
         if busy { await withCheckedContinuation { waiting.append($0) } }
         busy = true
@@ -58,7 +75,14 @@ actor ShardMapReloader {
         }
         let current = await dispatcher.environment.store
         let path = self.path
-        let loaded: Result<ShardMap, Daemon.StartFailure> = await BlockingWork.run { Result { () throws(Daemon.StartFailure) in try Daemon.loadMap(path) } }
+        let read: [UInt8]? = if let content { content } else { await BlockingWork.run { FileManager.default.contents(atPath: path).map { [UInt8]($0) } } }
+        loadedContent = read
+        let loaded: Result<ShardMap, Daemon.StartFailure>
+        if let read {
+            loaded = Result { () throws(Daemon.StartFailure) in try Daemon.parseMap(read, path: path) }
+        } else {
+            loaded = .failure(Daemon.StartFailure(description: "\(path): cannot be read: check the path and its permissions", status: .configuration))
+        }
         switch loaded {
         case .failure(let error):
             logger.error("kept the shard map in use: \(error)")
@@ -66,7 +90,9 @@ actor ShardMapReloader {
             break
         case .success(let map):
             let moved = map.digest != current.map.digest
-            let handover = moved ? EntryStore.Handover(previous: current.map, until: .now + Self.handover) : current.handover
+            // The map in use, with the ranges of moves still under way sent back to their
+            // sources: a second switch keeps reading what the first one moved.
+            let handover = moved ? EntryStore.Handover(previous: await mapWithMovesUnderWay(current), until: .now + Self.handover) : current.handover
             await dispatcher.replace(environment(map, handover))
             logger.notice(
                 moved ? "switched to the new shard map" : "reloaded the shard map (same routing)",

@@ -15,11 +15,17 @@ extension ShardMap {
     /// - Throws: ``ShardMapError/cannotRead(path:reason:)``,
     ///   ``ShardMapError/notUTF8(file:line:)``, or any problem of the text.
     public static func load(from path: String) throws(ShardMapError) -> ShardMap {
-        let bytes = try FileSystem.readAll(path).get()
+        try load(bytes: FileSystem.readAll(path).get(), fileName: path)
+    }
+
+    /// The map in `bytes`, the content of the file `fileName` read already.
+    ///
+    /// - Throws: ``ShardMapError/notUTF8(file:line:)``, or any problem of the text.
+    public static func load(bytes: [UInt8], fileName: String) throws(ShardMapError) -> ShardMap {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .notUTF8(file: path, line: FileSystem.firstInvalidUTF8Line(bytes))
+            throw .notUTF8(file: fileName, line: FileSystem.firstInvalidUTF8Line(bytes))
         }
-        return try ShardMap(parsing: text, fileName: path)
+        return try ShardMap(parsing: text, fileName: fileName)
     }
 
     /// Writes ``rendered()`` to `path` atomically: a temporary file in the same directory is
