@@ -68,7 +68,8 @@ public struct ShardMove {
             guard line.endpoint == source || line.endpoint == target else {
                 throw .refused(
                     "\(mapPath) names \(line.endpoint.redactedURL) for \(range.shardText), neither end of the unfinished move "
-                        + "(\(journalPath)): the map was changed by hand; set it back, or delete the journal once the keys are where the map says")
+                        + "(\(journalPath)): the map was changed by hand; set it back, or delete the journal once the keys are where the map says "
+                        + "(and `HDEL \(String(decoding: StoreKeys.moves, as: UTF8.self)) \(range.shardText)` on \(target.redactedURL), or daemons keep reading the old server too)")
             }
             print("resuming the move of \(range.shardText) from \(source.redactedURL) to \(target.redactedURL) (\(journalPath))")
         } else {
