@@ -161,6 +161,7 @@ typedef struct {
     size_t capacity;
     int mode;      /* HD_TEXT_IGNORE, HD_TEXT_KEEP or HD_TEXT_ESCAPE (as markup) */
     int failed;    /* an allocation failed: text is missing */
+    int after_cr;  /* the last event ended with a CR, now a LF: a LF that starts the next is its pair */
     xmlSAXHandler *sax;  /* the running parser's handler table, while attached */
 } hd_text_sink;
 
@@ -209,14 +210,17 @@ static inline void hd_text_sink_append(hd_text_sink *sink, const unsigned char *
 /* Appends `bytes` escaped for markup: & < > always, " too when `quote`. */
 static inline void hd_text_sink_append_escaped(hd_text_sink *sink, const unsigned char *bytes,
                                                size_t length, int quote) {
+    /* The runs between the characters to escape are copied whole. */
+    size_t run = 0;
     for (size_t i = 0; i < length; i++) {
         unsigned char c = bytes[i];
-        if (c == '&') hd_text_sink_append(sink, (const unsigned char *)"&amp;", 5);
-        else if (c == '<') hd_text_sink_append(sink, (const unsigned char *)"&lt;", 4);
-        else if (c == '>') hd_text_sink_append(sink, (const unsigned char *)"&gt;", 4);
-        else if (c == '"' && quote) hd_text_sink_append(sink, (const unsigned char *)"&quot;", 6);
-        else hd_text_sink_append(sink, &c, 1);
+        const char *escape = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : (c == '"' && quote) ? "&quot;" : NULL;
+        if (escape == NULL) continue;
+        hd_text_sink_append(sink, bytes + run, i - run);
+        hd_text_sink_append(sink, (const unsigned char *)escape, strlen(escape));
+        run = i + 1;
     }
+    hd_text_sink_append(sink, bytes + run, length - run);
 }
 
 static inline void hd_text_sink_free(hd_text_sink *sink) {
@@ -225,19 +229,41 @@ static inline void hd_text_sink_free(hd_text_sink *sink) {
     sink->count = sink->capacity = 0;
 }
 
-/* The characters, cdataBlock and ignorableWhitespace callback. */
+static inline void hd_text_sink_append_in_mode(hd_text_sink *sink, const unsigned char *bytes, size_t length) {
+    if (sink->mode == HD_TEXT_KEEP) hd_text_sink_append(sink, bytes, length);
+    else if (sink->mode == HD_TEXT_ESCAPE) hd_text_sink_append_escaped(sink, bytes, length, 0);
+}
+
+/* The characters, cdataBlock and ignorableWhitespace callback. Line ends as XML reads them:
+ * CR LF and a lone CR become LF. libxml2's pull parser does that to its whole input, but its
+ * push parser hands CDATA sections over as they are written, in pieces (so a CR LF can
+ * straddle two events). One input differs from the pull parser: a CDATA section ending in CR
+ * right before another starting with LF reads as one line end, not two. */
 static inline void hd_xml_characters(void *ctx, const xmlChar *text, int length) {
     hd_sax_state *state = (hd_sax_state *)((xmlParserCtxtPtr)ctx)->_private;
     if (state == NULL || length <= 0) return;
     hd_text_sink *sink = state->text;
-    if (sink->mode == HD_TEXT_KEEP) hd_text_sink_append(sink, text, (size_t)length);
-    else if (sink->mode == HD_TEXT_ESCAPE) hd_text_sink_append_escaped(sink, text, (size_t)length, 0);
+    if (sink->mode == HD_TEXT_IGNORE) return;
+    size_t size = (size_t)length, start = 0;
+    if (sink->after_cr && text[0] == '\n') start = 1;
+    sink->after_cr = 0;
+    const unsigned char *cr;
+    while (start < size && (cr = (const unsigned char *)memchr(text + start, '\r', size - start)) != NULL) {
+        size_t at = (size_t)(cr - text);
+        hd_text_sink_append_in_mode(sink, text + start, at - start);
+        hd_text_sink_append_in_mode(sink, (const unsigned char *)"\n", 1);
+        start = at + 1;
+        if (start < size && text[start] == '\n') start++;
+        else if (start == size) sink->after_cr = 1;
+    }
+    if (start < size) hd_text_sink_append_in_mode(sink, text + start, size - start);
 }
 
 /* Sets what happens to text. While text is ignored, libxml2 is given no text callback at all,
  * so it skips text without a call per event. */
 static inline void hd_text_sink_set_mode(hd_text_sink *sink, int mode) {
     sink->mode = mode;
+    sink->after_cr = 0;
     if (sink->sax == NULL) return;
     charactersSAXFunc callback = mode == HD_TEXT_IGNORE ? NULL : hd_xml_characters;
     sink->sax->characters = callback;
