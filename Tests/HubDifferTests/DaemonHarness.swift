@@ -47,6 +47,7 @@ final class DaemonHarness {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        process.environment = ChildProcess.environmentWithoutTestTunables
         try process.run()
         self.process = process
         let answered = await waitUntil(timeout: .seconds(30), every: .milliseconds(50)) {

@@ -5,8 +5,9 @@ import Testing
 
 /// The feeds API against a running daemon and a real feed server: feeds added, changed and
 /// removed at run time, durable over `kill -9`, combined with SIGHUP as documented, and every
-/// feed's status.
-@Suite("hubdiffer run: feeds changed at run time", .serialized, .ownThread)
+/// feed's status. At nice 5 (the daemons it starts inherit it), beside the suites that measure
+/// a latency.
+@Suite("hubdiffer run: feeds changed at run time", .serialized, .ownThread(nice: 5))
 struct FeedsAPITests {
     /// No scheduled poll of the file's feeds within a test (the first is spread over a year).
     static let quiet = ["--interval", "31536000", "--max-interval", "31536000", "--ping-interval", "0"]

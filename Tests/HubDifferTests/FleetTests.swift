@@ -5,7 +5,10 @@ import Testing
 
 /// Several daemons sharing one shard map, each with its own copy of the file as on its own
 /// machine: registrations, `shards daemons`, a move that waits for the fleet, `--feed-ids`.
-@Suite("hubdiffer run as a fleet", .serialized, .ownThread)
+/// At nice 10, which the daemons, servers and farm it starts inherit: it is the heaviest suite
+/// (up to three daemons, three redis-servers and a feed farm), and the suites that measure a
+/// latency run beside it.
+@Suite("hubdiffer run as a fleet", .serialized, .ownThread(nice: 10))
 struct FleetTests {
     /// Pings only, quick registrations and map checks.
     static let fleetClock = DaemonTests.quietClock + ["--registration-interval", "1", "--map-check-interval", "1"]

@@ -183,7 +183,9 @@ struct SinkTests {
         let sink = HTTPSink(url: server.url("/sink?fail=1&status=400&body=entry%20lacks%20a%20key"), logger: log.logger(), metrics: metrics)
         let started = ContinuousClock.now
         #expect(await sink.deliver(Self.batch(feed: 5, 1...2)) == false)
-        #expect(ContinuousClock.now - started < .milliseconds(1500))
+        // At once: a retried failure would never answer false (it retries until a 2xx); the
+        // bound is loose for the parallel suite on 2 cores (2.2 s was seen).
+        #expect(ContinuousClock.now - started < .seconds(5))
         let errors = log.messages(at: .error)
         #expect(errors.count == 1)
         #expect(errors.first?.contains("HTTP 400") == true)

@@ -3,6 +3,14 @@ import Glibc
 
 /// Helpers for the child processes the harnesses start.
 public enum ChildProcess {
+    /// The environment for a child whose own memory use a test measures (a daemon): this
+    /// process's, without the malloc tunables scripts/test.sh gives the test process (one arena
+    /// and a top pad, against a Foundation crash in `Process.run`; see docs/DESIGN-NOTES.md),
+    /// which would change how the child's allocator behaves.
+    public static var environmentWithoutTestTunables: [String: String] {
+        ProcessInfo.processInfo.environment.filter { $0.key != "GLIBC_TUNABLES" }
+    }
+
     /// Stops `process`: SIGTERM, then SIGKILL to its process group if it has not exited
     /// within `grace` seconds. Returns once it has exited.
     static func terminate(_ process: Process, grace: TimeInterval = 2) {
