@@ -57,10 +57,11 @@ extension PollDispatcher {
         guard !completion.wasIgnored else { return }
         let delivered: Bool = if case .fetched(let newCount, _) = report.outcome { newCount > 0 && report.delivered } else { false }
         scheduler.notePoll(feed: feed, outcome: outcomeCodes.code(label), at: Self.wallClockSeconds(), newEntries: delivered)
-        if (scheduler.consecutiveErrors(of: feed) ?? 0) > 0, let problem = Self.problem(report) {
-            lastErrors[feed] = problem
-        } else if scheduler.consecutiveErrors(of: feed) == 0 {
+        let errors = scheduler.consecutiveErrors(of: feed) ?? 0
+        if errors == 0 {
             lastErrors[feed] = nil
+        } else if let problem = Self.problem(report) {
+            lastErrors[feed] = problem
         }
     }
 

@@ -10,22 +10,6 @@ private actor RequestLog {
     func record(_ request: ControlRequest) { requests.append(request) }
 }
 
-/// Holds a handler until the test opens it.
-private actor Latch {
-    private var isOpen = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func waitUntilOpen() async {
-        if isOpen { return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func open() {
-        isOpen = true
-        for continuation in waiting { continuation.resume() }
-        waiting.removeAll()
-    }
-}
 
 /// `ControlClient` against a real `ControlServer` on loopback: what `hubdiffer feeds` sends and reads.
 @Suite("ControlClient against a ControlServer", .ownThread)
@@ -108,10 +92,10 @@ struct ControlClientTests {
     }
 
     @Test func noAnswerWithinTheTimeoutIsTimeout() async throws {
-        let latch = Latch()
+        let gate = Gate()
         var routes = ControlRoutes()
         routes.add(.get, "/stuck") { _ in
-            await latch.waitUntilOpen()
+            await gate.waitUntilOpen()
             return .text("too late")
         }
         try await withServer(routes) { port in
@@ -121,7 +105,7 @@ struct ControlClientTests {
             // Bounded by the client's timeout, with a margin for a loaded machine (the server's
             // own handler timeout is 10 s).
             #expect(started.duration(to: .now) < .seconds(5))
-            await latch.open()
+            await gate.open()
         }
     }
 

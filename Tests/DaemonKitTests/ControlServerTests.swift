@@ -15,22 +15,6 @@ actor FeedBook {
     }
 }
 
-/// Holds handlers until the test opens it.
-private actor Gate {
-    private var isOpen = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func waitUntilOpen() async {
-        if isOpen { return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func open() {
-        isOpen = true
-        for continuation in waiting { continuation.resume() }
-        waiting.removeAll()
-    }
-}
 
 /// The `Host` a client of a server on 127.0.0.1 sends.
 func host(_ port: Int) -> String { "127.0.0.1:\(port)" }

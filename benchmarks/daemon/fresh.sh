@@ -68,14 +68,6 @@ hz=$(getconf CLK_TCK)
 daemon_pid="" redis_pid="" nb_tmp=""
 nb_wall=0 nb_user=0 nb_sys=0 nb_maxrss=0 nreq0=0 nreq1=0 nb_rc=0 nb_items="?" nb_feeds="?" statuses_nb=""
 
-stop_daemon() {
-  [[ -n $daemon_pid ]] || return 0
-  kill -TERM "$daemon_pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$daemon_pid" 2>/dev/null || true
-  wait "$daemon_pid" 2>/dev/null || true
-  daemon_pid=""
-}
 cleanup() {
   set +e  # every step runs, whatever the one before found
   stop_daemon

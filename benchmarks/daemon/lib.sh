@@ -16,3 +16,13 @@ now() { date +%s.%N; }
 metric_sum() {  # sum of every sample of a metric name (all label sets) in a /metrics text
   awk -v m="$2" '$1 ~ "^"m"({|$)" {s += $2} END {printf "%.0f", s}' "$1"
 }
+
+# Stops the daemon of $daemon_pid (SIGTERM, then SIGKILL after 10 s) and forgets it.
+stop_daemon() {
+  [[ -n $daemon_pid ]] || return 0
+  kill -TERM "$daemon_pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$daemon_pid" 2>/dev/null || true
+  wait "$daemon_pid" 2>/dev/null || true
+  daemon_pid=""
+}

@@ -75,14 +75,6 @@ bin=$dir/hubdiffer
 hz=$(getconf CLK_TCK)
 daemon_pid="" redis_pid=""
 
-stop_daemon() {
-  [[ -n $daemon_pid ]] || return 0
-  kill -TERM "$daemon_pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$daemon_pid" 2>/dev/null || true
-  wait "$daemon_pid" 2>/dev/null || true
-  daemon_pid=""
-}
 cleanup() {
   stop_daemon
   if grep -q "^$hosts_marker" /etc/hosts 2>/dev/null; then
