@@ -23,7 +23,9 @@ struct AttributeCensusTests {
         #expect(throws: FeedParsingError.tooManyAttributes(line: 1, count: 500_000, limit: 1_000, inOneElement: true)) {
             _ = try FeedParser.parse(bytes)
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Alone this takes 0.3 s (debug build); with the whole suite on 2 loaded cores, up to
+        // 4 s. Without the census libxml2 spends minutes on it: 10 s still tells them apart.
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test("an element at the limit parses; one over it is refused; the total is bounded too")

@@ -43,7 +43,7 @@ public final class QuirkyServer: @unchecked Sendable {
         process.standardError = errors
         do {
             try process.run()
-            let line = try Self.firstLine(of: output.fileHandleForReading.fileDescriptor, timeout: 10)
+            let line = try Self.firstLine(of: output.fileHandleForReading.fileDescriptor, timeout: 30)
             guard let port = Int(line.trimmingCharacters(in: .whitespaces)), port > 0 else {
                 throw QuirkyServerError.notStarted(reason: "first line was \(line.debugDescription)", log: "")
             }
