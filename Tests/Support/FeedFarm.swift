@@ -25,7 +25,7 @@ public final class FeedFarm: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // "listening on 127.0.0.1:PORT"
-        let line = try QuirkyServer.firstLine(of: output.fileHandleForReading.fileDescriptor, timeout: 10)
+        let line = try QuirkyServer.firstLine(of: output.fileHandleForReading.fileDescriptor, timeout: 30)
         guard let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...]) else {
             ChildProcess.terminate(process)
             throw QuirkyServerError.notStarted(reason: "first line was \(line.debugDescription)", log: "")
