@@ -48,8 +48,8 @@ public enum FeedJSON {
         json.field("id", entry.id)
         json.field("link", entry.link)
         json.field("title", entry.title)
-        json.field("summary", entry.summary)
-        json.field("content", entry.content)
+        field("summary", entry.summaryText, into: &json)
+        field("content", entry.contentText, into: &json)
         json.field("authors", strings: entry.authors)
         json.field("categories", strings: entry.categories)
         json.key("enclosures")
@@ -66,5 +66,11 @@ public enum FeedJSON {
         json.field("published", entry.published.map(FeedDate.format))
         json.field("updated", entry.updated.map(FeedDate.format))
         json.endObject()
+    }
+
+    /// Entry text straight from the parser's bytes: no `String` made and validated again.
+    private static func field(_ name: String, _ text: EntryText?, into json: inout JSONWriter) {
+        json.key(name)
+        if let text { text.withUTF8 { json.string(utf8: $0) } } else { json.null() }
     }
 }

@@ -36,6 +36,35 @@ struct JSONWriterTests {
         #expect(json.output == #""\"\\\n\r\t\u0001\u001f""#)
     }
 
+    @Test("bytes given as UTF-8 write as the same string does; an escape at any place in an 8-byte word is found")
+    func utf8Bytes() throws {
+        var cases = Self.strings
+        for position in 0..<17 {
+            for escaped in ["\"", "\\", "\n", "\u{1}", "\u{1F}"] {
+                var characters = Array(repeating: "a", count: 17)
+                characters[position] = escaped
+                cases.append(characters.joined())
+            }
+        }
+        cases.append(String(repeating: "\u{7F}\u{80}\u{20}\u{21}\u{5B}\u{5D}", count: 4))  // next to the bytes to escape
+        for value in cases {
+            var fromString = JSONWriter()
+            fromString.string(value)
+            var fromBytes = JSONWriter()
+            var copy = value
+            copy.withUTF8 { fromBytes.string(utf8: $0) }
+            #expect(fromBytes.bytes == fromString.bytes, "\(value.debugDescription)")
+            let decoded = try JSONSerialization.jsonObject(with: Data(fromBytes.bytes), options: .fragmentsAllowed) as? String
+            #expect(decoded == value, "\(value.debugDescription) → \(fromBytes.output)")
+        }
+        var json = JSONWriter()
+        json.beginArray()
+        json.null()
+        json.string(utf8: UnsafeBufferPointer(start: nil, count: 0))
+        json.endArray()
+        #expect(json.output == #"[null,""]"#)
+    }
+
     @Test("takeBytes hands over what was written and starts a new value")
     func takeBytes() {
         var json = JSONWriter(reservingCapacity: 64)
