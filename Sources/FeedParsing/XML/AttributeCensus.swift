@@ -19,6 +19,7 @@ enum AttributeCensus {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let end = buffer.count
+            let significance = Self.significance
             var index = 0
             while index < end, let found = memchr(base + index, Int32(UInt8(ascii: "<")), end - index) {
                 let tag = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
@@ -31,16 +32,21 @@ enum AttributeCensus {
                 }
                 guard index < end, isNameStart(base[index]) else { continue }
                 var count = 0
-                var quote: UInt8 = 0
-                while index < end {
+                tag: while index < end {
                     let byte = base[index]
-                    if quote != 0 {
-                        if byte == quote { quote = 0 }
-                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                        quote = byte
-                    } else if byte == UInt8(ascii: "=") {
+                    switch significance[Int(byte)] {
+                    case .quote:
+                        // A quoted value is skipped whole; one left open runs to the end.
+                        guard let close = memchr(base + index + 1, Int32(byte), end - index - 1) else {
+                            index = end
+                            break tag
+                        }
+                        index = base.distance(to: close.assumingMemoryBound(to: UInt8.self))
+                    case .equals:
                         count += 1
-                    } else if byte == UInt8(ascii: ">") || byte == UInt8(ascii: "<") {
+                    case .tagEnd:
+                        break tag
+                    case .other:
                         break
                     }
                     index += 1
@@ -62,6 +68,19 @@ enum AttributeCensus {
     }
 
     private static let cdataOpening: [UInt8] = Array("![CDATA[".utf8)
+
+    /// What a byte means inside a start tag: one table lookup a byte instead of a chain of
+    /// comparisons.
+    private enum Significance: UInt8 { case other, quote, equals, tagEnd }
+
+    private static let significance: [Significance] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): .quote
+        case UInt8(ascii: "="): .equals
+        case UInt8(ascii: ">"), UInt8(ascii: "<"): .tagEnd
+        default: .other
+        }
+    }
 
     /// Where the next `]]>` starts in `base[start..<end]`; nil when there is none.
     private static func cdataEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
