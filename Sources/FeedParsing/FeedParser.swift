@@ -45,7 +45,8 @@ public enum FeedParser {
     private static func parseXML(_ bytes: [UInt8], options: ParserOptions) throws(FeedParsingError) -> Feed {
         let document = DocumentRepair.normaliseEncoding(bytes, httpCharset: options.httpCharset, verifyUTF8: false)
         try AttributeCensus.check(document.bytes, limits: options.limits)
-        var attempt = try parseOnce(document, options: options)
+        // A forbidden character stops this first pass early: the recovery parses again anyway.
+        var attempt = try parseOnce(document, options: options, stopAtForbiddenCharacter: true)
         var notes = document.notes
         if attempt.lostContent {
             let firstError = attempt.report.firstError ?? "not well-formed"
@@ -100,6 +101,9 @@ public enum FeedParser {
                 return second
             }
         }
+        // The first pass stopped at the forbidden character and dropping it was not enough:
+        // the steps below compare against a whole pass.
+        if attempt.report.stoppedAtForbiddenCharacter { attempt = try parseOnce(document, options: options) }
         // 3. Everything else the markup repair knows (stray &, unknown entities, broken tags…).
         if attempt.lostContent {
             let repaired = DocumentRepair.repairMarkup(document.bytes)
@@ -119,10 +123,14 @@ public enum FeedParser {
         return attempt
     }
 
-    private static func parseOnce(_ document: PreparedDocument, options: ParserOptions) throws(FeedParsingError) -> Attempt {
+    /// `stopAtForbiddenCharacter`: see ``LibXML2SAXParser/parse(_:encoding:into:stopAtForbiddenCharacter:)``.
+    private static func parseOnce(
+        _ document: PreparedDocument, options: ParserOptions, stopAtForbiddenCharacter: Bool = false
+    ) throws(FeedParsingError) -> Attempt {
         var builder = XMLFeedBuilder(
             documentURL: options.documentURL, limits: options.limits, documentBytes: document.bytes.count)
-        let report = LibXML2SAXParser.parse(document.bytes, encoding: document.encoding, into: &builder)
+        let report = LibXML2SAXParser.parse(
+            document.bytes, encoding: document.encoding, into: &builder, stopAtForbiddenCharacter: stopAtForbiddenCharacter)
         if let refusal = report.refusal { throw refusal }
         // HTML entities beyond ASCII are cut to one byte in attribute values: read the
         // document again with them written as numeric references.
@@ -131,7 +139,7 @@ public enum FeedParser {
         {
             var rewritten = document
             rewritten.bytes = numeric
-            return try parseOnce(rewritten, options: options)
+            return try parseOnce(rewritten, options: options, stopAtForbiddenCharacter: stopAtForbiddenCharacter)
         }
         return Attempt(builder: builder, report: report)
     }

@@ -486,6 +486,36 @@ struct HostileDocumentTests {
         #expect(!Self.allText(feed).unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" })
     }
 
+    @Test("a first pass stops at a forbidden character; the document's entries are all read")
+    func firstPassStopsAtForbiddenCharacter() throws {
+        // The pass the recovery starts with stops at the first start tag after the character.
+        let items = (2...5).map { "<item><guid>\($0)</guid></item>" }.joined()
+        let bytes = Array("<rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>A".utf8) + [0x02]
+            + Array("B</title></item>\(items)</channel></rss>".utf8)
+        var stopped = XMLFeedBuilder(documentURL: nil, limits: ParserLimits())
+        let report = LibXML2SAXParser.parse(bytes, encoding: nil, into: &stopped, stopAtForbiddenCharacter: true)
+        #expect(report.stoppedAtForbiddenCharacter)
+        #expect(stopped.entries.count < 5)
+        var whole = XMLFeedBuilder(documentURL: nil, limits: ParserLimits())
+        #expect(!LibXML2SAXParser.parse(bytes, encoding: nil, into: &whole).stoppedAtForbiddenCharacter)
+        #expect(whole.entries.count == 5)
+
+        // Removing the character is enough: the stripped document's entries, with the notes of the first error.
+        let feed = try Self.parse(bytes).result.get()
+        #expect(feed.entries.map(\.id) == ["1", "2", "3", "4", "5"])
+        #expect(feed.entries.first?.title == "AB")
+        #expect(feed.warnings.contains { $0.contains("PCDATA invalid Char value 2") })
+
+        // It is not (a stray end tag too): the whole-document pass is made after all, and the
+        // markup repair then reads every entry.
+        let damaged = Array("<rss version=\"2.0\"><channel><title>T</title><item><guid>1</guid><title>A".utf8) + [0x02]
+            + Array("B</title></item><item><guid>2</guid></bad></item><item><guid>3</guid></item></channel></rss>".utf8)
+        let recovered = try Self.parse(damaged).result.get()
+        #expect(recovered.entries.map(\.id) == ["1", "2", "3"])
+        #expect(recovered.entries.first?.title == "AB")
+        #expect(recovered.warnings.contains("1 stray end tag(s) dropped"))
+    }
+
     // MARK: - Limits
 
     @Test("maxEntries: 3 on a 10-item feed keeps the first 3, with a warning")

@@ -4,24 +4,33 @@
 /// second parse needs.
 enum ForbiddenCharacters {
     /// `utf8` without forbidden characters, and how many were dropped; nil when there are none.
+    /// The runs between forbidden characters are copied whole.
     static func removed(from utf8: [UInt8]) -> (bytes: [UInt8], count: Int)? {
         utf8.withUnsafeBufferPointer { input in
-            guard let first = input.indices.first(where: { length(in: input, at: $0, utf8: true) > 0 }) else { return nil }
             var output: [UInt8] = []
-            output.reserveCapacity(input.count)
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[..<first]))
             var count = 0
-            var index = first
+            var runStart = 0
+            var index = 0
             while index < input.count {
-                let forbidden = length(in: input, at: index, utf8: true)
-                if forbidden > 0 {
-                    count += 1
-                    index += forbidden
-                } else {
-                    output.append(input[index])
+                // Only bytes below 0x20 and 0xEF can start a forbidden character.
+                let byte = input[index]
+                guard byte < 0x20 || byte == 0xEF else {
                     index += 1
+                    continue
                 }
+                let forbidden = length(in: input, at: index, utf8: true)
+                guard forbidden > 0 else {
+                    index += 1
+                    continue
+                }
+                if count == 0 { output.reserveCapacity(input.count) }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<index]))
+                count += 1
+                index += forbidden
+                runStart = index
             }
+            guard count > 0 else { return nil }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart...]))
             return (output, count)
         }
     }

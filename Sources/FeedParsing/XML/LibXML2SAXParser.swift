@@ -23,13 +23,23 @@ enum LibXML2SAXParser {
 
     /// Parses `bytes` into `builder`. `encoding` nil means the bytes are UTF-8 and the
     /// document's own encoding declaration is ignored; otherwise libxml2 decodes from `encoding`.
-    static func parse(_ bytes: [UInt8], encoding: String?, into builder: inout XMLFeedBuilder) -> XMLParseReport {
+    ///
+    /// `stopAtForbiddenCharacter`: when the first error is a character XML forbids, met
+    /// before the root element ends, the parse stops at the next start tag
+    /// (``XMLParseReport/stoppedAtForbiddenCharacter``): the caller is going to parse the
+    /// document again without those characters, so the rest of this pass would be wasted.
+    static func parse(
+        _ bytes: [UInt8], encoding: String?, into builder: inout XMLFeedBuilder, stopAtForbiddenCharacter: Bool = false
+    ) -> XMLParseReport {
         _ = initialised
         var sax = makeHandler()
         var options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NONET.rawValue)
         if encoding == nil { options |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
         let session = UnsafeMutablePointer<SAXSession>.allocate(capacity: 1)
-        session.initialize(to: SAXSession(builder: builder, documentBytes: bytes.count, timeBudget: builder.limits.timeBudget))
+        session.initialize(
+            to: SAXSession(
+                builder: builder, documentBytes: bytes.count, timeBudget: builder.limits.timeBudget,
+                stopsAtForbiddenCharacter: stopAtForbiddenCharacter))
         defer {
             session.deinitialize(count: 1)
             session.deallocate()
@@ -142,8 +152,14 @@ enum LibXML2SAXParser {
                 hd_xml_ctxt_stop(ctx)
                 return
             }
+            // A stop asked for by the error handler waits for this callback: libxml2 may not
+            // be stopped from inside its error handler (it goes on reading the input after it).
+            if session.pointee.report.stoppedAtForbiddenCharacter {
+                hd_xml_ctxt_stop(ctx)
+                return
+            }
             session.pointee.startElement(local, prefix, uri, attributeCount, attributes)
-            if session.pointee.builder.wantsToStop || !session.pointee.withinBudget(session.pointee.builder.limits.timeBudget) {
+            if session.pointee.builder.wantsToStop || !session.pointee.withinBudget() {
                 hd_xml_ctxt_stop(ctx)
             }
         }
@@ -177,7 +193,10 @@ private struct SAXSession {
     /// When the parse is abandoned (``ParserLimits/timeBudget``), and the elements until the
     /// clock is read again.
     private let deadline: ContinuousClock.Instant?
+    private let timeBudget: Duration?
     private var elementsUntilClock = 0
+    /// See `stopAtForbiddenCharacter` in ``LibXML2SAXParser/parse(_:encoding:into:stopAtForbiddenCharacter:)``.
+    private let stopsAtForbiddenCharacter: Bool
     /// Elements open now.
     private var depth = 0
 
@@ -186,20 +205,22 @@ private struct SAXSession {
     /// does not check it.
     static let maximumDepth = 256
 
-    init(builder: XMLFeedBuilder, documentBytes: Int, timeBudget: Duration?) {
+    init(builder: XMLFeedBuilder, documentBytes: Int, timeBudget: Duration?, stopsAtForbiddenCharacter: Bool) {
         self.builder = builder
+        self.stopsAtForbiddenCharacter = stopsAtForbiddenCharacter
         expansionLimit = max(1 << 20, 4 * documentBytes)
+        self.timeBudget = timeBudget
         deadline = timeBudget.map { ContinuousClock.now + $0 }
     }
 
     /// False once the time budget is spent (the clock is read every 64 elements), with the
-    /// refusal set.
-    mutating func withinBudget(_ budget: Duration?) -> Bool {
-        guard let deadline, let budget else { return true }
+    /// refusal set. The counter is checked first: reading the optional deadline (a resilient
+    /// type) on every element showed in the profile.
+    mutating func withinBudget() -> Bool {
         elementsUntilClock -= 1
         guard elementsUntilClock <= 0 else { return true }
         elementsUntilClock = 64
-        guard ContinuousClock.now > deadline else { return true }
+        guard let deadline, let budget = timeBudget, ContinuousClock.now > deadline else { return true }
         if report.refusal == nil { report.refusal = .timeBudgetExceeded(budget) }
         return false
     }
@@ -314,6 +335,9 @@ private struct SAXSession {
             report.firstErrorMessage = message
             report.firstError = "line \(line): \(message)"
             report.firstErrorIsForbiddenCharacter = code == Int32(XML_ERR_INVALID_CHAR.rawValue)
+            // Honoured at the next start tag (see the startElementNs callback).
+            report.stoppedAtForbiddenCharacter =
+                stopsAtForbiddenCharacter && report.firstErrorIsForbiddenCharacter && !builder.rootClosed
         }
         guard report.refusal == nil else { return }
         if code == Int32(XML_ERR_ENTITY_LOOP.rawValue) {
