@@ -33,6 +33,8 @@ let package = Package(
             providers: [.apt(["libxxhash-dev"])]),
 
         .systemLibrary(name: "CSystem"),
+        // Vectorised byte scans (JSON escapes), header only.
+        .systemLibrary(name: "CByteScan"),
 
         // libc results judged one way: errno read once, right after the call.
         .target(name: "SystemCalls"),
@@ -70,7 +72,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         // Every JSON the program prints, written one way.
-        .target(name: "JSONOutput"),
+        .target(name: "JSONOutput", dependencies: ["CByteScan"]),
         // Where new entries go: the sinks (stdout, HTTP, Redis stream) and the entry JSON schema.
         .target(
             name: "Delivery",

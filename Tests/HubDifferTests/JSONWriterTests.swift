@@ -36,12 +36,12 @@ struct JSONWriterTests {
         #expect(json.output == #""\"\\\n\r\t\u0001\u001f""#)
     }
 
-    @Test("bytes given as UTF-8 write as the same string does; an escape at any place in an 8-byte word is found")
+    @Test("bytes given as UTF-8 write as the same string does; an escape at any place of a 16-byte step is found")
     func utf8Bytes() throws {
         var cases = Self.strings
-        for position in 0..<17 {
+        for position in 0..<33 {
             for escaped in ["\"", "\\", "\n", "\u{1}", "\u{1F}"] {
-                var characters = Array(repeating: "a", count: 17)
+                var characters = Array(repeating: "a", count: 33)
                 characters[position] = escaped
                 cases.append(characters.joined())
             }
