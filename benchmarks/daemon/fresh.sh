@@ -24,6 +24,9 @@
 #    empty cache, `newsboat -x reload -C config -u urls -c cache` under /usr/bin/time (wall,
 #    user+sys, max RSS; its start-up and exit included). Checked: nginx's requests during it and
 #    the items in its cache (sqlite3, if installed).
+#  - A yardstick for the machine's speed that day: libxml2 alone (benchmarks/parse/RawSAX2, the
+#    push parser with callbacks that only count, built with gcc) over the same N bodies, and the
+#    daemon's CPU as a multiple of its time.
 #  - A table and the ratio hubdiffer feeds/s ÷ newsboat feeds/s.
 #
 #   benchmarks/daemon/fresh.sh [N]
@@ -236,6 +239,24 @@ pinged=$(awk -F'"' '$1 ~ /^hubdiffer_pings_total\{/ && $2 == "scheduled" {split(
 access_daemon=$(access_lines)
 statuses_daemon=$(awk '$4 !~ /[?]check$/ {c[$2]++} END {for (s in c) printf "%s%s × %d", (n++ ? ", " : ""), s, c[s]}' "$dir/logs/access.log")
 
+# ================================= Yardstick: libxml2 alone ===================================
+# This VM's speed drifts by up to 2x from one day to the next, so the daemon's CPU is also given
+# against libxml2 alone over the same N bodies in this run: benchmarks/parse/RawSAX2 (the push
+# parser, callbacks that only count; it passes over a JSON Feed at no cost), one pass, timed
+# around the parses only (the files are read first).
+raw_s=0
+if command -v gcc >/dev/null && pkg-config --exists libxml-2.0; then
+  # shellcheck disable=SC2046  # pkg-config's flags are words
+  gcc -O2 -DRAW_SAX2_MAIN -Ibenchmarks/parse/RawSAX2/include -o "$dir/raw_sax2" benchmarks/parse/RawSAX2/raw_sax2.c \
+    $(pkg-config --cflags --libs libxml-2.0)
+  mapfile -t bodies < <(awk -v www="$dir/www" '{print www $3}' "$dir/feeds.paths")
+  raw_line=$("$dir/raw_sax2" "${bodies[@]}")
+  echo "+ $raw_line" >&2
+  raw_s=$(sed -E 's/.* in ([0-9.]+) s:.*/\1/' <<< "$raw_line")
+else
+  echo "no gcc or libxml2 headers (apt-get install gcc libxml2-dev): the libxml2 yardstick is skipped" >&2
+fi
+
 # ================================= newsboat ====================================================
 if [[ $use_newsboat == 1 ]]; then
   nb=$dir/newsboat cache=$dir/newsboat/cache.db
@@ -275,14 +296,15 @@ rows = [("time (first ping → last expected entry out / newsboat's wall time)",
         ("nginx requests in the window (stub_status)", f"{$req1 - $req0 - 1}"),
         ("nginx answers (access log)", "$statuses_daemon"),
         ("polls (outcomes)", "$polls ($outcomes); pings scheduled ${pinged:-0}"),
-        ("load (start to 'running')", "$load_s s")]
+        ("load (start to 'running')", "$load_s s"),
+        ("yardstick: libxml2 alone over the same bodies, this run", f"{$raw_s:.2f} s; the daemon's CPU is {d_cpu / $raw_s:.2f} × that" if $raw_s > 0 else "skipped")]
 nb = "$use_newsboat" == "1"
 if nb:
     nb_s, nb_cpu = float("$nb_wall"), float("$nb_user") + float("$nb_sys")
     nbrows = [f"{nb_s:.2f} s", f"**{feeds / nb_s:.0f}**", f"{nb_cpu:.2f} s (user $nb_user + sys $nb_sys)",
               f"{1000 * nb_cpu / feeds:.2f} ms", f"{$nb_maxrss / 1024:.1f} MB (max RSS)",
               "feeds in its cache: $nb_feeds; items: $nb_items (one per guid)", f"{$nreq1 - $nreq0 - 1}", "$statuses_nb",
-              "exit status $nb_rc", ""]
+              "exit status $nb_rc", "", ""]
 print()
 print(f"## Fresh start: $feeds feeds over ${#files[@]} real feeds ({$bytes / 1e6:.1f} MB), hosts $hosts, concurrency ${concurrency:-256 (default)}"
       + (", newsboat reload-threads $nb_threads" if nb else ""))
