@@ -24,7 +24,7 @@ enum AttributeCensus {
             while index < end, let found = memchr(base + index, Int32(UInt8(ascii: "<")), end - index) {
                 let tag = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 index = tag + 1
-                if index + 8 <= end, memcmp(base + index, cdataOpening, 8) == 0 {
+                if index + 8 <= end, base[index] == UInt8(ascii: "!"), memcmp(base + index, cdataOpening, 8) == 0 {
                     // A CDATA section holds text (often HTML): skip to its end unread.
                     guard let close = cdataEnd(base, from: index + 8, to: end) else { return }
                     index = close + 3
