@@ -51,6 +51,32 @@ struct AttributeCensusTests {
         }
     }
 
+    @Test("the census's edges: single quotes, a '<' that ends a tag, an unclosed quote or CDATA section, the line of a refusal")
+    func censusEdges() {
+        func refusal(_ text: String, perElement: Int, inAll: Int = 1_000_000) -> FeedParsingError? {
+            do {
+                try AttributeCensus.check(Array(text.utf8), limits: ParserLimits(maxAttributesPerElement: perElement, maxAttributes: inAll))
+                return nil
+            } catch { return error }
+        }
+        // Single quotes hide '=' and '>' as double quotes do.
+        #expect(refusal("<a x='1>=2' y=\"=\">", perElement: 2) == nil)
+        #expect(refusal("<a x='1>=2' y=\"=\" z=3>", perElement: 2) == .tooManyAttributes(line: 1, count: 3, limit: 2, inOneElement: true))
+        // A '<' ends the tag: the '=' after it belong to the next one.
+        #expect(refusal("<a x=1 <b y=2 z=3>", perElement: 2) == nil)
+        // A quote left open runs to the end: nothing after it counts.
+        #expect(refusal("<a x=\"1 y=2 z=3 w=4>", perElement: 1) == nil)
+        // An unclosed CDATA section ends the scan.
+        #expect(refusal("<a><![CDATA[ <b x=1 y=2> ", perElement: 1) == nil)
+        // The same tag at 33 offsets, and the line of the refusal.
+        for padding in 0..<33 {
+            let text = String(repeating: " ", count: padding) + "<r>\n<a x=1 y=2 z=3 w=4>text</a><b v=1/></r>"
+            #expect(refusal(text, perElement: 4) == nil, "padding \(padding)")
+            #expect(refusal(text, perElement: 3) == .tooManyAttributes(line: 2, count: 4, limit: 3, inOneElement: true), "padding \(padding)")
+            #expect(refusal(text, perElement: 4, inAll: 4) == .tooManyAttributes(line: 2, count: 5, limit: 4, inOneElement: false), "padding \(padding)")
+        }
+    }
+
     @Test("a parse over its time budget is abandoned with a typed error")
     func timeBudget() {
         var text = "<rss version=\"2.0\"><channel><title>t</title>"
