@@ -20,22 +20,19 @@ public enum FeedJSON {
         return json.output
     }
 
-    /// One entry, UTF-8: `feed` (when given), `key`, `id`, `link`, `title`, `summary`,
+    /// `entries` as JSON objects, UTF-8, each followed by a line feed, in one buffer, and where
+    /// each line feed is: `feed` (when given), `key`, `id`, `link`, `title`, `summary`,
     /// `content`, `authors`, `categories`, `enclosures`, `published`, `updated`.
-    public static func entry(_ entry: Entry, feedID: Int64?) -> [UInt8] {
-        var json = JSONWriter()
-        write(entry, feedID: feedID, into: &json)
-        return json.bytes
-    }
-
-    /// Each of `entries` as ``entry(_:feedID:)`` writes it, through one writer whose buffer is
-    /// reused from entry to entry.
-    public static func entries(_ entries: [Entry], feedID: Int64?) -> [[UInt8]] {
+    public static func lines(_ entries: [Entry], feedID: Int64?) -> (lines: [UInt8], lineEnds: [Int]) {
         var json = JSONWriter(reservingCapacity: 4096)
-        return entries.map { entry in
+        var lineEnds: [Int] = []
+        lineEnds.reserveCapacity(entries.count)
+        for entry in entries {
             write(entry, feedID: feedID, into: &json)
-            return json.takeBytes()
+            lineEnds.append(json.bytes.count)
+            json.lineFeed()
         }
+        return (json.takeBytes(), lineEnds)
     }
 
     private static func write(_ entry: Entry, feedID: Int64?, into json: inout JSONWriter) {

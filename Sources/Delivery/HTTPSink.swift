@@ -66,11 +66,11 @@ public final class HTTPSink: EntrySink {
     /// `{"entries":[E1,E2,…]}`, the entries' JSON as given, in order.
     public static func body(_ batches: [SinkBatch]) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(batches.reduce(16) { total, batch in batch.entries.reduce(total) { $0 + $1.count + 1 } })
+        body.reserveCapacity(batches.reduce(16) { $0 + $1.lines.count })
         body.append(contentsOf: #"{"entries":["#.utf8)
         var first = true
         for batch in batches {
-            for entry in batch.entries {
+            batch.forEachEntry { entry in
                 if !first { body.append(UInt8(ascii: ",")) }
                 first = false
                 body.append(contentsOf: entry)

@@ -69,9 +69,9 @@ public final class RedisStreamSink: EntrySink {
     /// `MULTI`, one `XADD` per entry in order, `EXEC`.
     public static func commands(_ batches: [SinkBatch], target: Target) -> [RedisCommand] {
         var commands = [RedisCommand("MULTI")]
-        commands.reserveCapacity(batches.reduce(2) { $0 + $1.entries.count })
+        commands.reserveCapacity(batches.reduce(2) { $0 + $1.count })
         for batch in batches {
-            for entry in batch.entries {
+            batch.forEachEntry { entry in
                 let count = target.maxLength == nil ? 7 : 10
                 commands.append(
                     RedisCommand(count: count) { arguments in

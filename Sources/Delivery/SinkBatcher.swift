@@ -98,7 +98,7 @@ public actor SinkBatcher {
     /// cancelled caller is answered false at once, and its batch is dropped unless a send has
     /// taken it already (then its entries may go out twice, never zero times).
     public func deliver(_ batch: SinkBatch) async -> Bool {
-        guard !batch.entries.isEmpty else { return true }
+        guard batch.count > 0 else { return true }
         guard !closed else { return false }
         return await OneAnswer.awaiting(ifCancelled: false) { answer in hold(batch, answer: answer) }
     }
@@ -107,7 +107,7 @@ public actor SinkBatcher {
     private func hold(_ batch: SinkBatch, answer: OneAnswer<Bool>) {
         if pending.isEmpty { firstArrival = .now }
         pending.append(Held(batch: batch, answer: answer))
-        pendingEntries += batch.entries.count
+        pendingEntries += batch.count
         if !senderRunning {
             senderRunning = true
             Task { await self.runSender() }
@@ -118,7 +118,7 @@ public actor SinkBatcher {
 
     /// Entries held now: waiting for a send, or in one. (A test waits on it to know that a
     /// batch handed to `deliver` from another task is held.)
-    var heldEntries: Int { pendingEntries + inFlight.reduce(0) { $0 + $1.batch.entries.count } }
+    var heldEntries: Int { pendingEntries + inFlight.reduce(0) { $0 + $1.batch.count } }
 
     /// Sends what is held without waiting out the window, and answers false whatever is not
     /// accepted by `deadline`. Batches delivered later are answered false at once.
@@ -142,7 +142,7 @@ public actor SinkBatcher {
         pendingEntries = 0
         if !abandoned.isEmpty {
             logger.error(
-                "sink \(name): \(abandoned.reduce(0) { $0 + $1.batch.entries.count }) entries not accepted by the shutdown deadline; they stay unmarked")
+                "sink \(name): \(abandoned.reduce(0) { $0 + $1.batch.count }) entries not accepted by the shutdown deadline; they stay unmarked")
         }
         for held in abandoned { held.answer.give(false) }
         wakeSender()  // a sender in backoff ends now
@@ -170,13 +170,13 @@ public actor SinkBatcher {
     private func takeGroup() {
         // Batches whose callers were cancelled (answered false) are not sent.
         if pending.contains(where: \.answer.isAnswered) {
-            pendingEntries -= pending.lazy.filter(\.answer.isAnswered).reduce(0) { $0 + $1.batch.entries.count }
+            pendingEntries -= pending.lazy.filter(\.answer.isAnswered).reduce(0) { $0 + $1.batch.count }
             pending.removeAll(where: \.answer.isAnswered)
         }
         var count = 0
         var taken = 0
-        while taken < pending.count, taken == 0 || count + pending[taken].batch.entries.count <= limits.maxEntries {
-            count += pending[taken].batch.entries.count
+        while taken < pending.count, taken == 0 || count + pending[taken].batch.count <= limits.maxEntries {
+            count += pending[taken].batch.count
             taken += 1
         }
         inFlight = Array(pending.prefix(taken))
@@ -192,7 +192,7 @@ public actor SinkBatcher {
         while !inFlight.isEmpty {
             let outcome = await send(inFlight.map(\.batch))
             guard !inFlight.isEmpty else { return }  // flush answered it meanwhile
-            let entries = inFlight.reduce(0) { $0 + $1.batch.entries.count }
+            let entries = inFlight.reduce(0) { $0 + $1.batch.count }
             switch outcome {
             case .delivered:
                 if attempt > 0 { logger.info("sink \(name): accepted again after \(attempt) retries") }

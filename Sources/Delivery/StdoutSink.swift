@@ -15,17 +15,11 @@ public final class StdoutSink: EntrySink {
     public var description: String { "stdout" }
 
     public func deliver(_ batch: SinkBatch) async -> Bool {
-        guard !batch.entries.isEmpty else { return true }
-        var lines: [UInt8] = []
-        lines.reserveCapacity(batch.entries.reduce(0) { $0 + $1.count + 1 })
-        for entry in batch.entries {
-            lines.append(contentsOf: entry)
-            lines.append(UInt8(ascii: "\n"))
-        }
-        let bytes = Data(lines)
+        guard batch.count > 0 else { return true }
+        let lines = batch.lines  // one object a line already: written as it is
         return await BlockingWork.run(on: queue, ifCancelled: false) {
             do {
-                try FileHandle.standardOutput.write(contentsOf: bytes)
+                try FileHandle.standardOutput.write(contentsOf: lines)
                 return true
             } catch {
                 return false

@@ -57,7 +57,7 @@ public enum DaemonPoll {
         let waiting = environment.sinkWaiting
         return await poll.run(feed: feed, url: url, firstPoll: firstPoll) { entries, _ in
             if entries.isEmpty { return true }
-            let batch = SinkBatch(feed: feed, entries: FeedJSON.entries(entries, feedID: feed))
+            let batch = SinkBatch(feed: feed, entries: entries)
             waiting.value.add(1, ordering: .relaxed)
             let delivered = await sink.deliver(batch)
             waiting.value.subtract(1, ordering: .relaxed)

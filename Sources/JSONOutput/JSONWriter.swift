@@ -32,6 +32,12 @@ public struct JSONWriter {
         return taken
     }
 
+    /// A line feed after a value: the next value starts a new line (JSON Lines).
+    public mutating func lineFeed() {
+        bytes.append(UInt8(ascii: "\n"))
+        needsComma = false
+    }
+
     public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma = false }
     public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
     public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma = false }

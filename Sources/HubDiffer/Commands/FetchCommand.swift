@@ -164,10 +164,7 @@ struct FetchCommand: AsyncParsableCommand {
         var output: [UInt8] = []
         switch format {
         case .json:
-            for entry in FeedJSON.entries(entries, feedID: feed) {
-                output += entry
-                output.append(UInt8(ascii: "\n"))
-            }
+            output = FeedJSON.lines(entries, feedID: feed).lines
         case .text:
             for entry in entries {
                 let date = entry.date.map(FeedDate.format) ?? "-"
