@@ -20,9 +20,9 @@ public enum FeedJSON {
         return json.output
     }
 
-    /// `entries` as JSON objects, UTF-8, each followed by a line feed, in one buffer, and where
-    /// each line feed is: `feed` (when given), `key`, `id`, `link`, `title`, `summary`,
-    /// `content`, `authors`, `categories`, `enclosures`, `published`, `updated`.
+    /// `entries` as JSON objects (`feed` when given, `key`, `id`, `link`, `title`, `summary`,
+    /// `content`, `authors`, `categories`, `enclosures`, `published`, `updated`), UTF-8, each
+    /// followed by a line feed, in one buffer; and the offset of each line feed.
     public static func lines(_ entries: [Entry], feedID: Int64?) -> (lines: [UInt8], lineEnds: [Int]) {
         var json = JSONWriter(reservingCapacity: 4096)
         var lineEnds: [Int] = []
@@ -32,7 +32,7 @@ public enum FeedJSON {
             lineEnds.append(json.bytes.count)
             json.lineFeed()
         }
-        return (json.takeBytes(), lineEnds)
+        return (json.bytes, lineEnds)  // the writer ends here: its buffer is handed over, not copied
     }
 
     private static func write(_ entry: Entry, feedID: Int64?, into json: inout JSONWriter) {

@@ -19,8 +19,8 @@ struct XMLParseReport: Sendable {
     /// True when an HTML named entity beyond ASCII (`&eacute;`) was expanded: right in text,
     /// but cut to its first byte inside an attribute value by libxml2 2.9.
     var usedMultibyteHTMLEntity = false
-    /// True when the parse was stopped at the first element after a forbidden character
-    /// (asked for with `stopAtForbiddenCharacter`): what it built covers only the document
-    /// up to there.
+    /// True when the first error was a forbidden character and the parse was asked to stop
+    /// at the next start tag (`stopAtForbiddenCharacter`): what it built may cover only the
+    /// document up to there.
     var stoppedAtForbiddenCharacter = false
 }
