@@ -68,8 +68,6 @@ final class CurlMulti: @unchecked Sendable {
     private static let globalInit = Result { () throws(CurlError) in
         try CurlError.check(curl_global_init(Int(CURL_GLOBAL_ALL)), "curl_global_init")
     }
-    private static let accept =
-        "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
     /// How long `curl_multi_poll` waits at most, in milliseconds: the loop looks at its inbox at
     /// least this often, woken or not.
     private static let pollTimeoutMilliseconds: Int32 = 1000
@@ -104,7 +102,7 @@ final class CurlMulti: @unchecked Sendable {
                 problems.append("sharing \(data == CURL_LOCK_DATA_DNS ? "DNS answers" : "TLS sessions") (\(error.reason))")
             }
         }
-        acceptOnly = Self.headerList([Self.accept])
+        acceptOnly = Self.headerList(RequestHeaderLines.poll(Validators()))
         if acceptOnly == nil { problems.append("the Accept header") }
         caFile = options.caFile ?? Self.defaultCAFile
         setupProblem = problems.isEmpty ? nil : "libcurl refused " + problems.joined(separator: ", ")
@@ -364,10 +362,7 @@ final class CurlMulti: @unchecked Sendable {
             if validators.etag == nil && validators.lastModified == nil {
                 set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, acceptOnly))
             } else {
-                var lines = [Self.accept]
-                if let etag = validators.etag { lines.append("If-None-Match: \(etag)") }
-                if let date = validators.lastModified { lines.append("If-Modified-Since: \(date)") }
-                transfer.headerList = Self.headerList(lines)
+                transfer.headerList = Self.headerList(RequestHeaderLines.poll(validators))
                 if transfer.headerList == nil { refused.append("HTTPHEADER (no memory)") }
                 set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList))
             }
@@ -386,9 +381,7 @@ final class CurlMulti: @unchecked Sendable {
                     : request.body.withUnsafeBytes {
                         hd_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
                     })
-            // "Expect:" turns off libcurl's 100-continue wait on large bodies.
-            let lines = ["Content-Type: \(request.contentType)", "Expect:"] + request.headers.map { "\($0.name): \($0.value)" }
-            transfer.headerList = Self.headerList(lines)
+            transfer.headerList = Self.headerList(RequestHeaderLines.post(request))
             if transfer.headerList == nil { refused.append("HTTPHEADER (no memory)") }
             set("HTTPHEADER", hd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList))
         }
@@ -506,51 +499,38 @@ final class CurlMulti: @unchecked Sendable {
 
 // MARK: - Callbacks (run on the loop thread, inside curl_multi_perform)
 
-/// Appends body bytes; refuses (aborting the transfer) past the cap. With a budget, the
-/// buffer grows only by what the budget grants: without it the transfer is paused (libcurl
-/// keeps the bytes and offers them again on resumption), and a body that needs more than the
-/// whole budget is refused.
+/// Appends body bytes, or pauses or refuses the transfer as ``Transfer/admitBody(bytes:announcedLength:)``
+/// decides (a refusal aborts it; libcurl keeps the bytes of a paused one and offers them again
+/// on resumption).
 private let writeBody: curl_write_callback = { data, size, count, context in
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let needed = transfer.body.count + length
-    guard needed <= transfer.bodyLimit else {
-        transfer.bodyTooLarge = true
+    switch transfer.admitBody(bytes: length, announcedLength: { announcedLength(of: transfer) }) {
+    case .refuse:
         return 0
-    }
-    if needed > transfer.body.capacity, let budget = transfer.budget {
-        // The announced length is a size hint: without it (libcurl does not know it, or will
-        // not say) the buffer grows by halves.
-        var announced: curl_off_t = -1
-        if let easy = transfer.easy {
-            do throws(CurlError) {
-                try CurlError.check(
-                    hd_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced), "CONTENT_LENGTH_DOWNLOAD_T")
-            } catch {
-                announced = -1
-            }
+    case .pause:
+        return hd_curl_writefunc_pause()
+    case .append:
+        data.withMemoryRebound(to: UInt8.self, capacity: length) {
+            transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
         }
-        // Never more than the whole budget for a body that fits in it.
-        let capacity = min(
-            transfer.capacity(toHold: needed, announced: announced >= 0 ? Int(announced) : nil), max(needed, budget.limit))
-        let charge = transfer.charge ?? budget.charge()
-        transfer.charge = charge
-        switch budget.grow(charge, by: max(0, capacity - charge.bytes)) {
-        case .granted:
-            transfer.body.reserveCapacity(capacity)
-        case .wait:
-            transfer.pausedList?.transfers.append(transfer)
-            return hd_curl_writefunc_pause()
-        case .refused:
-            transfer.overBudget = true
-            return 0
-        }
+        return length
     }
-    data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+}
+
+/// The body length libcurl has from the response (Content-Length); nil when it does not know
+/// it or will not say.
+private func announcedLength(of transfer: Transfer) -> Int? {
+    guard let easy = transfer.easy else { return nil }
+    var announced: curl_off_t = -1
+    do throws(CurlError) {
+        try CurlError.check(
+            hd_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced), "CONTENT_LENGTH_DOWNLOAD_T")
+    } catch {
+        return nil
     }
-    return length
+    return announced >= 0 ? Int(announced) : nil
 }
 
 /// Hands each header line to the transfer's collector.

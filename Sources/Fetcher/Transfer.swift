@@ -110,12 +110,43 @@ final class Transfer: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-
     /// The capacity to give the body buffer so that `needed` bytes fit: the announced length
     /// when it covers them, else half as much again (never past the cap).
     func capacity(toHold needed: Int, announced: Int?) -> Int {
         if let announced, announced >= needed, announced <= bodyLimit { return announced }
         return min(bodyLimit, max(needed, body.capacity + body.capacity / 2, 16 << 10))
+    }
+
+    /// What to do with `length` more body bytes (see ``admitBody(bytes:announcedLength:)``).
+    enum BodyAdmission { case append, pause, refuse }
+
+    /// Whether `length` more body bytes may be appended: refused past the cap
+    /// (``bodyTooLarge``). With a budget, the buffer grows only by what the budget grants
+    /// (sized from `announcedLength`, asked only then; without it the buffer grows by halves):
+    /// without a grant the transfer is paused (listed for the loop to resume), and a body that
+    /// needs more than the whole budget is refused (``overBudget``).
+    func admitBody(bytes length: Int, announcedLength: () -> Int?) -> BodyAdmission {
+        let needed = body.count + length
+        guard needed <= bodyLimit else {
+            bodyTooLarge = true
+            return .refuse
+        }
+        guard needed > body.capacity, let budget else { return .append }
+        // Never more than the whole budget for a body that fits in it.
+        let capacity = min(capacity(toHold: needed, announced: announcedLength()), max(needed, budget.limit))
+        let charge = charge ?? budget.charge()
+        self.charge = charge
+        switch budget.grow(charge, by: max(0, capacity - charge.bytes)) {
+        case .granted:
+            body.reserveCapacity(capacity)
+            return .append
+        case .wait:
+            pausedList?.transfers.append(self)
+            return .pause
+        case .refused:
+            overBudget = true
+            return .refuse
+        }
     }
 
     var errorText: String { String(cString: errorBuffer) }
