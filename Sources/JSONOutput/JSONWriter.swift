@@ -52,7 +52,7 @@ public struct JSONWriter {
 
     public mutating func string(_ value: String?) {
         separator()
-        if var value { value.withUTF8 { appendQuoted($0) } } else { append("null") }
+        if let value { appendString(value) } else { append("null") }
         needsComma = true
     }
 

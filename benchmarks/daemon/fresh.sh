@@ -246,9 +246,7 @@ statuses_daemon=$(awk '$4 !~ /[?]check$/ {c[$2]++} END {for (s in c) printf "%s%
 # around the parses only (the files are read first).
 raw_s=0
 if command -v gcc >/dev/null && pkg-config --exists libxml-2.0; then
-  # shellcheck disable=SC2046  # pkg-config's flags are words
-  gcc -O2 -DRAW_SAX2_MAIN -Ibenchmarks/parse/RawSAX2/include -o "$dir/raw_sax2" benchmarks/parse/RawSAX2/raw_sax2.c \
-    $(pkg-config --cflags --libs libxml-2.0)
+  benchmarks/parse/build-raw-sax2.sh "$dir/raw_sax2"
   mapfile -t bodies < <(awk -v www="$dir/www" '{print www $3}' "$dir/feeds.paths")
   raw_line=$("$dir/raw_sax2" "${bodies[@]}")
   echo "+ $raw_line" >&2

@@ -13,7 +13,7 @@ root=$(cd "$here/../.." && pwd)
 corpus=${1:-$root/../shared/corpus/realworld/feeds}
 runs=${2:-15}
 mkdir -p "$root/benchmarks/bin"
-gcc -O2 -DRAW_SAX2_MAIN -I"$here/RawSAX2/include" -o "$root/benchmarks/bin/raw_sax2" "$here/RawSAX2/raw_sax2.c" $(pkg-config --cflags --libs libxml-2.0)
+"$here/build-raw-sax2.sh" "$root/benchmarks/bin/raw_sax2"
 (cd "$root" && swift build -c release --product hubdiffer >/dev/null)
 hubdiffer="$root/.build/release/hubdiffer"
 files=("$corpus"/*)

@@ -4,9 +4,9 @@
  * built on libxml2 SAX2.
  *
  * Two ways to use it:
- * - a program of its own (compare.sh):
- *     gcc -O2 -DRAW_SAX2_MAIN -Iinclude -o raw_sax2 raw_sax2.c $(pkg-config --cflags --libs libxml-2.0)
- *     ./raw_sax2 FILE...   prints: raw-sax2: N files, E elements, B bytes in S s: X MB/s
+ * - a program of its own (compare.sh, and fresh.sh's yardstick), built by ../build-raw-sax2.sh:
+ *     benchmarks/parse/build-raw-sax2.sh raw_sax2
+ *     ./raw_sax2 FILE...   prints: raw-sax2 (push): N files, E elements, B bytes in S s: X MB/s
  * - the function raw_sax2_parse() linked into ParseBenchmark, which alternates it with
  *   FeedParser document by document in one process.
  */
