@@ -15,19 +15,19 @@ enum FeedVocabulary {
         }
     }
 
-    static func makeEnclosure(url: String, attributes: [XMLAttribute]) -> Enclosure {
+    static func makeEnclosure(url: String, attributes: XMLAttributes) -> Enclosure {
         let length = attributes.value(.length).flatMap { Int64($0.trimmingWhitespace) }
         return Enclosure(url: url, type: attributes.value(.type), length: length)
     }
 
     /// A link that is the entry's (or feed's) page: `rel` alternate or absent, an HTML type
     /// or none.
-    static func isAlternateHTMLLink(_ attributes: [XMLAttribute]) -> Bool {
+    static func isAlternateHTMLLink(_ attributes: XMLAttributes) -> Bool {
         if attributes.isEmpty { return true }  // RSS <link>: no rel, no type
         return (attributes.value(.rel) ?? "alternate") == "alternate" && isHTMLType(attributes.value(.type) ?? "text/html")
     }
 
-    static func href(_ attributes: [XMLAttribute]) -> String? {
+    static func href(_ attributes: XMLAttributes) -> String? {
         attributes.value(.url) ?? attributes.value(.href)
     }
 

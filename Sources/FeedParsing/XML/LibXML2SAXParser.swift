@@ -186,6 +186,8 @@ private struct SAXSession {
     private var localNames = InternedNameTable<LocalName>()
     private var namespaces = InternedNameTable<XMLNamespace>()
     private var prefixes = InternedNameTable<XMLNamespace>()
+    /// The reported attributes of the start tag at hand, reused from tag to tag.
+    private var attributeList: [XMLAttribute] = []
 
     /// Bytes the document's own entities have expanded to, and the most allowed.
     private var expandedBytes = 0
@@ -286,27 +288,28 @@ private struct SAXSession {
         let known = localName(local)
         var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
         if raw && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
-        var list: [XMLAttribute] = []
+        attributeList.removeAll(keepingCapacity: true)
         if attributeCount > 0, let attributes {
-            list.reserveCapacity(Int(attributeCount))
             for index in 0..<Int(attributeCount) {
                 guard let attributeLocal = attributes[index * 5] else { continue }
                 let attributeName = localName(attributeLocal)
                 if attributeName == .other && !raw { continue }
                 let attributePrefix = attributes[index * 5 + 1]
                 let attributeURI = attributes[index * 5 + 2]
-                var value = ""
+                var value = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
                 if let start = attributes[index * 5 + 3], let end = attributes[index * 5 + 4] {
-                    value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                    value = UnsafeBufferPointer(start: start, count: end - start)
                 }
                 var attribute = XMLAttribute(
                     namespace: attributeURI == nil && attributePrefix == nil ? .none : namespace(uri: attributeURI, prefix: attributePrefix),
-                    local: attributeName, value: value)
+                    local: attributeName, valueBytes: value)
                 if raw { attribute.qualifiedName = Self.qualified(attributeLocal, attributePrefix) }
-                list.append(attribute)
+                attributeList.append(attribute)
             }
         }
-        builder.startElement(name, attributes: list)
+        // The values point into libxml2's buffers: the builder reads them during this call only.
+        let list = attributeList
+        list.withUnsafeBufferPointer { builder.startElement(name, attributes: XMLAttributes($0)) }
     }
 
     mutating func endElement(_ local: UnsafePointer<xmlChar>, _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?) {

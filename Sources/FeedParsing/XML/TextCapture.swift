@@ -67,15 +67,14 @@ struct TextBuffer {
         text.withUnsafeBufferPointer { storage.appendEscaped($0, quote: false) }
     }
 
-    mutating func appendStartTag(_ name: String, attributes: [XMLAttribute]) {
+    mutating func appendStartTag(_ name: String, attributes: XMLAttributes) {
         appendRaw("<")
         appendRaw(name)
         for attribute in attributes {
             appendRaw(" ")
             appendRaw(attribute.qualifiedName ?? attribute.local.rawValue)
             appendRaw("=\"")
-            var value = attribute.value
-            value.withUTF8 { storage.appendEscaped($0, quote: true) }
+            storage.appendEscaped(attribute.valueBytes, quote: true)
             appendRaw("\"")
         }
         appendRaw(">")

@@ -51,7 +51,7 @@ struct XMLFeedBuilder {
 
     // MARK: - Events
 
-    mutating func startElement(_ name: XMLElementName, attributes: [XMLAttribute]) {
+    mutating func startElement(_ name: XMLElementName, attributes: XMLAttributes) {
         depth += 1
         if let top = captures.last, top.keepsChildMarkup {
             keepAsMarkup(name, attributes: attributes)
@@ -131,7 +131,7 @@ struct XMLFeedBuilder {
 
     // MARK: - Roots
 
-    private mutating func recogniseRoot(_ name: XMLElementName, attributes: [XMLAttribute]) {
+    private mutating func recogniseRoot(_ name: XMLElementName, attributes: XMLAttributes) {
         wantsRawNames = false
         switch (name.local, name.namespace) {
         case (.rss, .none):
@@ -154,7 +154,7 @@ struct XMLFeedBuilder {
 
     // MARK: - Elements
 
-    private mutating func startEntryElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
+    private mutating func startEntryElement(_ name: XMLElementName, attributes: XMLAttributes, core: Bool) {
         let ns = name.namespace
         switch name.local {
         case .title where core || ns == .dc:
@@ -209,7 +209,7 @@ struct XMLFeedBuilder {
         }
     }
 
-    private mutating func startFeedElement(_ name: XMLElementName, attributes: [XMLAttribute], core: Bool) {
+    private mutating func startFeedElement(_ name: XMLElementName, attributes: XMLAttributes, core: Bool) {
         switch name.local {
         case .title where (core || name.namespace == .dc) && depth < feedTitleDepth:
             beginTextCapture(.feedTitle, attributes: attributes)
@@ -228,7 +228,7 @@ struct XMLFeedBuilder {
 
     /// An Atom-style `<link href>`: the alternate HTML link becomes the link; an enclosure is
     /// kept as one.
-    private mutating func linkElement(href: String, attributes: [XMLAttribute]) {
+    private mutating func linkElement(href: String, attributes: XMLAttributes) {
         let rel = attributes.value(.rel) ?? "alternate"
         let resolved = URLResolver.resolve(href, against: base)
         if FeedVocabulary.isAlternateHTMLLink(attributes) {
@@ -247,7 +247,7 @@ struct XMLFeedBuilder {
     }
 
     /// A text construct: Atom's `type` (and 0.3's `mode`) says whether it is text, HTML or XHTML.
-    private mutating func beginTextCapture(_ kind: TextCapture.Kind, attributes: [XMLAttribute], defaultHTML: Bool = false) {
+    private mutating func beginTextCapture(_ kind: TextCapture.Kind, attributes: XMLAttributes, defaultHTML: Bool = false) {
         let written = attributes.value(.type)?.lowercased()
         let type = written?.isEmpty == true ? nil : written
         var capture: TextCapture
@@ -277,7 +277,7 @@ struct XMLFeedBuilder {
         captures.append(capture)
     }
 
-    private mutating func keepAsMarkup(_ name: XMLElementName, attributes: [XMLAttribute]) {
+    private mutating func keepAsMarkup(_ name: XMLElementName, attributes: XMLAttributes) {
         let top = captures[captures.count - 1]
         if top.skippedWrapperDepth == -1 && name.local == .div && depth == top.depth + 1 {
             captures[captures.count - 1].skippedWrapperDepth = depth

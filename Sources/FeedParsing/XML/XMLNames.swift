@@ -72,19 +72,40 @@ struct XMLElementName: Sendable {
 
 /// One attribute of a start tag. Only attributes with a known local name are reported,
 /// unless the handler asks for raw names.
-struct XMLAttribute: Sendable {
+struct XMLAttribute {
     var namespace: XMLNamespace
     var local: LocalName
-    var value: String
+    /// The value's UTF-8 bytes, in the parser's memory: valid only while the start-tag event
+    /// that reports them runs (``XMLAttributes``).
+    var valueBytes: UnsafeBufferPointer<UInt8>
     /// The name as written, given only while the handler asks for raw names.
     var qualifiedName: String?
+
+    /// The value, decoded (a copy the caller may keep).
+    var value: String { String(decoding: valueBytes, as: UTF8.self) }
 }
 
-extension Array where Element == XMLAttribute {
+/// The attributes of one start tag, as the parser reports them: a view that allocates nothing
+/// per element, and makes a `String` only of the values that are asked for. Valid only during
+/// the start-tag event (the values live in the parser's buffers); nothing keeps it after.
+struct XMLAttributes: RandomAccessCollection {
+    private let attributes: UnsafeBufferPointer<XMLAttribute>
+
+    init(_ attributes: UnsafeBufferPointer<XMLAttribute>) { self.attributes = attributes }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { attributes.count }
+    subscript(position: Int) -> XMLAttribute { attributes[position] }
+
     /// The value of the first attribute with this local name (in no namespace unless given).
     func value(_ name: LocalName, in namespace: XMLNamespace = .none) -> String? {
-        for attribute in self where attribute.local == name && attribute.namespace == namespace {
-            return attribute.value
+        bytes(name, in: namespace).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The value's bytes, without decoding them (see ``XMLAttribute/valueBytes``).
+    func bytes(_ name: LocalName, in namespace: XMLNamespace = .none) -> UnsafeBufferPointer<UInt8>? {
+        for attribute in attributes where attribute.local == name && attribute.namespace == namespace {
+            return attribute.valueBytes
         }
         return nil
     }
