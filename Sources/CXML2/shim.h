@@ -259,7 +259,7 @@ static inline int hd_text_sink_append_without_cr(hd_text_sink *sink, const unsig
     return 1;
 }
 
-/* The general path of hd_xml_characters: text that holds a CR, text to escape, long text, or
+/* The general path of hd_xml_cdata: text that holds a CR, text to escape, long text, or
  * an event right after one that ended with a CR. */
 static inline __attribute__((noinline)) void hd_xml_characters_lines(hd_text_sink *sink, const unsigned char *text, size_t size) {
     size_t start = 0;
@@ -277,13 +277,25 @@ static inline __attribute__((noinline)) void hd_xml_characters_lines(hd_text_sin
     if (start < size) hd_text_sink_append_in_mode(sink, text + start, size - start);
 }
 
-/* The characters, cdataBlock and ignorableWhitespace callback. Line ends as XML reads them:
- * CR LF and a lone CR become LF. libxml2's pull parser does that to its whole input, but its
- * push parser hands CDATA sections over as they are written, in pieces (so a CR LF can
- * straddle two events). One input differs from the pull parser: a CDATA section ending in CR
- * right before another starting with LF reads as one line end, not two.
- * Kept text under 256 bytes, the bulk of the events, is copied in one checked pass. */
+/* The characters and ignorableWhitespace callback. libxml2 hands text over with its line ends
+ * already read as XML reads them (CR LF and a lone CR become LF, in xmlParseCharData and
+ * xmlCurrentChar), so the text is appended as it is: most events are one entity's character
+ * or a few words of escaped HTML. */
 static inline void hd_xml_characters(void *ctx, const xmlChar *text, int length) {
+    hd_sax_state *state = (hd_sax_state *)((xmlParserCtxtPtr)ctx)->_private;
+    if (state == NULL || length <= 0) return;
+    hd_text_sink *sink = state->text;
+    sink->after_cr = 0;
+    if (sink->mode == HD_TEXT_KEEP) hd_text_sink_append(sink, text, (size_t)length);
+    else if (sink->mode == HD_TEXT_ESCAPE) hd_text_sink_append_escaped(sink, text, (size_t)length, 0);
+}
+
+/* The cdataBlock callback. libxml2's push parser hands CDATA sections over as they are
+ * written, in pieces (so a CR LF can straddle two events): their line ends are read here
+ * (CR LF and a lone CR become LF). One input differs from the pull parser: a CDATA section
+ * ending in CR right before another starting with LF reads as one line end, not two.
+ * Kept text under 256 bytes is copied in one checked pass. */
+static inline void hd_xml_cdata(void *ctx, const xmlChar *text, int length) {
     hd_sax_state *state = (hd_sax_state *)((xmlParserCtxtPtr)ctx)->_private;
     if (state == NULL || length <= 0) return;
     hd_text_sink *sink = state->text;
@@ -300,10 +312,10 @@ static inline void hd_text_sink_set_mode(hd_text_sink *sink, int mode) {
     sink->mode = mode;
     sink->after_cr = 0;
     if (sink->sax == NULL) return;
-    charactersSAXFunc callback = mode == HD_TEXT_IGNORE ? NULL : hd_xml_characters;
-    sink->sax->characters = callback;
-    sink->sax->cdataBlock = callback;
-    sink->sax->ignorableWhitespace = callback;
+    int ignore = mode == HD_TEXT_IGNORE;
+    sink->sax->characters = ignore ? NULL : hd_xml_characters;
+    sink->sax->cdataBlock = ignore ? NULL : hd_xml_cdata;
+    sink->sax->ignorableWhitespace = ignore ? NULL : hd_xml_characters;
 }
 
 /* Connects a sink to a parser before the parse, and disconnects it (NULL) after. */

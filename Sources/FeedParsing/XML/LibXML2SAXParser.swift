@@ -168,7 +168,7 @@ enum LibXML2SAXParser {
             session.pointee.endElement(local, prefix, uri)
         }
         sax.characters = hd_xml_characters
-        sax.cdataBlock = hd_xml_characters
+        sax.cdataBlock = hd_xml_cdata
         sax.ignorableWhitespace = hd_xml_characters
         sax.serror = { ctx, error in
             guard let error, let session = LibXML2SAXParser.session(ctx) else { return }
