@@ -24,10 +24,13 @@ public enum EntryIdentity {
     public static func assignKeys(_ entries: inout [Entry]) {
         var scratch: [UInt8] = []
         scratch.reserveCapacity(256)
-        let baseKeys = entries.map { entry in
-            scratch.removeAll(keepingCapacity: true)
-            appendBaseIdentity(of: entry, to: &scratch)
-            return hash(scratch)
+        // Entries are read in place: a copy of each would retain and release all its fields.
+        let baseKeys = entries.withUnsafeBufferPointer { entries in
+            entries.indices.map { index in
+                scratch.removeAll(keepingCapacity: true)
+                appendBaseIdentity(of: entries[index], to: &scratch)
+                return hash(scratch)
+            }
         }
         // Rule 2 compares base identities by their 64-bit keys.
         var firstWithKey: [UInt64: Int] = [:]
@@ -108,7 +111,7 @@ public enum EntryIdentity {
             bytes.append(contentsOf: "title:".utf8)
             appendUTF8(title, to: &bytes)
             bytes.append(0x0A)
-            if let date = entry.date { appendUTF8(FeedDate.format(date), to: &bytes) }
+            if let date = entry.date { FeedDate.withFormattedBytes(date) { bytes.append(contentsOf: $0) } }
         } else {
             bytes.append(contentsOf: "content:".utf8)
             (entry.contentText ?? entry.summaryText)?.withUTF8 { bytes.append(contentsOf: $0) }

@@ -38,6 +38,11 @@ public enum FeedDate {
         UTCTimestampWriter.string(date)
     }
 
+    /// Calls `body` with the UTF-8 bytes of ``format(_:)``, made without a `String`.
+    public static func withFormattedBytes<Result>(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        UTCTimestampWriter.withBytes(date, body)
+    }
+
     /// `parse` over the UTF-8 bytes of the text.
     @usableFromInline
     static func parseUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {

@@ -15,6 +15,19 @@ enum UTCTimestampWriter {
     }
 
     static func string(_ date: Date) -> String {
+        String(unsafeUninitializedCapacity: length) { write(date, into: $0) }
+    }
+
+    /// Calls `body` with the timestamp's bytes, written on the stack (no `String` made).
+    static func withBytes<Result>(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
+            let count = write(date, into: buffer)
+            return body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// Writes the timestamp at the start of `buffer` (at least ``length`` bytes); returns its length.
+    private static func write(_ date: Date, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let seconds = wholeSeconds(date)
         var days = seconds / CivilCalendar.secondsPerDay
         var secondOfDay = seconds % CivilCalendar.secondsPerDay
@@ -27,35 +40,33 @@ enum UTCTimestampWriter {
         let minute = secondOfDay / 60 % 60
         let second = secondOfDay % 60
 
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            var position = 0
-            func put(_ value: Int, digits: Int) {
-                var remaining = value
-                var index = position + digits - 1
-                while index >= position {
-                    buffer[index] = UInt8(truncatingIfNeeded: 0x30 + remaining % 10)
-                    remaining /= 10
-                    index -= 1
-                }
-                position += digits
+        var position = 0
+        func put(_ value: Int, digits: Int) {
+            var remaining = value
+            var index = position + digits - 1
+            while index >= position {
+                buffer[index] = UInt8(truncatingIfNeeded: 0x30 + remaining % 10)
+                remaining /= 10
+                index -= 1
             }
-            func put(_ byte: Unicode.Scalar) {
-                buffer[position] = UInt8(ascii: byte)
-                position += 1
-            }
-            put(year, digits: 4)
-            put("-")
-            put(month, digits: 2)
-            put("-")
-            put(day, digits: 2)
-            put("T")
-            put(hour, digits: 2)
-            put(":")
-            put(minute, digits: 2)
-            put(":")
-            put(second, digits: 2)
-            put("Z")
-            return position
+            position += digits
         }
+        func put(_ byte: Unicode.Scalar) {
+            buffer[position] = UInt8(ascii: byte)
+            position += 1
+        }
+        put(year, digits: 4)
+        put("-")
+        put(month, digits: 2)
+        put("-")
+        put(day, digits: 2)
+        put("T")
+        put(hour, digits: 2)
+        put(":")
+        put(minute, digits: 2)
+        put(":")
+        put(second, digits: 2)
+        put("Z")
+        return position
     }
 }
