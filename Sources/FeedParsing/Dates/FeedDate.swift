@@ -53,8 +53,16 @@ public enum FeedDate {
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
-    /// Tries the scanners that can match a string starting with this byte, most likely first.
+    /// Tries the scanners that can match a string starting with this byte, most likely first;
+    /// the two shapes most feeds write are read at fixed positions first.
     private static func unixSeconds(_ cursor: ByteCursor) -> Int? {
+        if let seconds = CanonicalDateScanner.scan(cursor)?.unixSeconds() { return seconds }
+        return scannedUnixSeconds(cursor)
+    }
+
+    /// The general scanners alone, for any shape (the canonical shapes must read the same
+    /// through them: the tests compare the two).
+    static func scannedUnixSeconds(_ cursor: ByteCursor) -> Int? {
         let first = cursor.peek()
         if first.isASCIIDigit {
             return ISO8601DateScanner.scan(cursor)?.unixSeconds()

@@ -41,7 +41,8 @@ enum UTCTimestampWriter {
         let second = secondOfDay % 60
 
         var position = 0
-        func put(_ value: Int, digits: Int) {
+        /// `value` in `digits` decimal digits, then `separator`.
+        func put(_ value: Int, digits: Int, then separator: Unicode.Scalar) {
             var remaining = value
             var index = position + digits - 1
             while index >= position {
@@ -49,24 +50,15 @@ enum UTCTimestampWriter {
                 remaining /= 10
                 index -= 1
             }
-            position += digits
+            buffer[position + digits] = UInt8(ascii: separator)
+            position += digits + 1
         }
-        func put(_ byte: Unicode.Scalar) {
-            buffer[position] = UInt8(ascii: byte)
-            position += 1
-        }
-        put(year, digits: 4)
-        put("-")
-        put(month, digits: 2)
-        put("-")
-        put(day, digits: 2)
-        put("T")
-        put(hour, digits: 2)
-        put(":")
-        put(minute, digits: 2)
-        put(":")
-        put(second, digits: 2)
-        put("Z")
+        put(year, digits: 4, then: "-")
+        put(month, digits: 2, then: "-")
+        put(day, digits: 2, then: "T")
+        put(hour, digits: 2, then: ":")
+        put(minute, digits: 2, then: ":")
+        put(second, digits: 2, then: "Z")
         return position
     }
 }
