@@ -57,18 +57,55 @@ enum {
     HD_XML_NOT_WELL_FORMED = 4,
 };
 
-/* A push parser context, with `sax` copied in and `priv` stored in ctxt->_private; the
+/* A dictionary of names for every parse of the process: the names made here (by
+ * hd_xml_dict_intern, once, before any parse uses it) are found by each parser's own
+ * dictionary as a child of this one (xmlDictCreateSub), so SAX2 reports them as these same
+ * pointers in every parse, and a parse interns nothing of its own to recognise them. A
+ * child only reads its parent; the parent's reference count is kept under libxml2's
+ * dictionary mutex. NULL when out of memory. */
+static inline xmlDictPtr hd_xml_shared_dict_new(void) { return xmlDictCreate(); }
+static inline const xmlChar *hd_xml_dict_intern(xmlDictPtr dict, const char *name) {
+    return xmlDictLookup(dict, (const xmlChar *)name, -1);
+}
+
+/* Gives `ctxt` a dictionary of its own that is a child of `shared`, in place of the one it
+ * was made with, with what libxml2 looks up in it at creation (the xml names, and the size
+ * limit without XML_PARSE_HUGE). Before any parse. 0 when out of memory (the context keeps
+ * its dictionary). */
+static inline int hd_xml_ctxt_use_shared_dict(xmlParserCtxtPtr ctxt, xmlDictPtr shared) {
+    xmlDictPtr own = xmlDictCreateSub(shared);
+    if (own == NULL) return 0;
+    const xmlChar *xml = xmlDictLookup(own, BAD_CAST "xml", 3);
+    const xmlChar *xmlns = xmlDictLookup(own, BAD_CAST "xmlns", 5);
+    const xmlChar *xml_ns = xmlDictLookup(own, XML_XML_NAMESPACE, 36);
+    if (xml == NULL || xmlns == NULL || xml_ns == NULL) { xmlDictFree(own); return 0; }
+    xmlDictSetLimit(own, XML_MAX_DICTIONARY_LIMIT);
+    xmlDictFree(ctxt->dict);
+    ctxt->dict = own;
+    ctxt->str_xml = xml;
+    ctxt->str_xmlns = xmlns;
+    ctxt->str_xml_ns = xml_ns;
+    return 1;
+}
+
+/* A push parser context, with `sax` copied in, `priv` stored in ctxt->_private and names
+ * looked up in a child of `shared` (see hd_xml_ctxt_use_shared_dict); the
  * document is handed over whole by hd_xml_ctxt_parse. A push context (xmlParseChunk of the
- * whole buffer) runs the same SAX2 parse as xmlCreateMemoryParserCtxt + xmlParseDocument at
+ * whole document) runs the same SAX2 parse as xmlCreateMemoryParserCtxt + xmlParseDocument at
  * about 1.3 times its speed on libxml2 2.9.14: its input loop skips the per-character
  * xmlCurrentChar calls of the memory reader (BENCHMARKS.md, "The parser against libxml2").
  * userData stays the context itself so libxml2's own SAX2 helpers keep working.
  * `*status` says how it went: NULL with HD_XML_NO_MEMORY or HD_XML_OPTIONS_REFUSED (nothing is
  * left allocated), or a context with HD_XML_OK or HD_XML_ENCODING_REFUSED. */
 static inline xmlParserCtxtPtr hd_xml_ctxt_new(const xmlSAXHandler *sax, void *priv, int options,
-                                               const char *encoding, int *status) {
+                                               const char *encoding, xmlDictPtr shared, int *status) {
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt((xmlSAXHandlerPtr)sax, NULL, NULL, 0, NULL);
     if (ctxt == NULL) { *status = HD_XML_NO_MEMORY; return NULL; }
+    if (!hd_xml_ctxt_use_shared_dict(ctxt, shared)) {
+        xmlFreeParserCtxt(ctxt);
+        *status = HD_XML_NO_MEMORY;
+        return NULL;
+    }
     ctxt->userData = ctxt;
     ctxt->_private = priv;
     if (xmlCtxtUseOptions(ctxt, options) != 0) {
@@ -106,12 +143,6 @@ static inline void hd_xml_ctxt_stop(void *ctx) { xmlStopParser((xmlParserCtxtPtr
 static inline int hd_xml_ctxt_line(void *ctx) {
     xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
     return ctxt->input != NULL ? ctxt->input->line : 0;
-}
-
-/* Interns `name` in the context's dictionary: names that SAX2 reports come from that
- * dictionary, so a known name can be recognised by pointer. */
-static inline const xmlChar *hd_xml_ctxt_intern(xmlParserCtxtPtr ctxt, const char *name) {
-    return xmlDictLookup(ctxt->dict, (const xmlChar *)name, -1);
 }
 
 static inline void hd_xml_ctxt_free(xmlParserCtxtPtr ctxt) {

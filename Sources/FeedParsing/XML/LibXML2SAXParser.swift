@@ -50,11 +50,14 @@ enum LibXML2SAXParser {
         defer { state.deallocate() }
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
+                guard let names = KnownNames.shared.dictionary else {
+                    check(Int32(HD_XML_NO_MEMORY), session)
+                    return
+                }
                 var status: Int32 = 0
-                let ctxt = hd_xml_ctxt_new(&sax, state, options, encoding, &status)
+                let ctxt = hd_xml_ctxt_new(&sax, state, options, encoding, names, &status)
                 guard check(status, creating: encoding, session), let ctxt else { return }
                 defer { hd_xml_ctxt_free(ctxt) }
-                guard check(Int32(session.pointee.internKnownNames(ctxt) ? HD_XML_OK : HD_XML_NO_MEMORY), session) else { return }
                 hd_text_sink_attach(state.pointee.text, ctxt)
                 let parsed = hd_xml_ctxt_parse(ctxt, chars.baseAddress, Int32(clamping: chars.count))
                 hd_text_sink_attach(state.pointee.text, nil)
@@ -178,12 +181,12 @@ enum LibXML2SAXParser {
     }
 }
 
-/// The state of one parse: the builder, the known names interned in this parser's
-/// dictionary, and what libxml2 reported.
+/// The state of one parse: the builder, the names met so far, and what libxml2 reported.
 private struct SAXSession {
     var builder: XMLFeedBuilder
     var report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
-    private var localNames = InternedNameTable<LocalName>()
+    /// The known local names by their interned address (``KnownNames``).
+    private let localNames = KnownNames.shared.localNames
     private var namespaces = InternedNameTable<XMLNamespace>()
     private var prefixes = InternedNameTable<XMLNamespace>()
     /// The reported attributes of the start tag at hand, reused from tag to tag.
@@ -234,15 +237,6 @@ private struct SAXSession {
     }
 
     // MARK: - Names
-
-    /// False when libxml2 could not intern one (out of memory): its elements would go unrecognised.
-    mutating func internKnownNames(_ ctxt: xmlParserCtxtPtr) -> Bool {
-        for name in LocalName.allCases where name != .other {
-            guard let pointer = hd_xml_ctxt_intern(ctxt, name.rawValue) else { return false }
-            localNames.insert(name, for: UnsafeRawPointer(pointer))
-        }
-        return true
-    }
 
     func localName(_ pointer: UnsafePointer<xmlChar>) -> LocalName {
         localNames.value(for: UnsafeRawPointer(pointer)) ?? .other
@@ -378,5 +372,42 @@ private final class HTMLEntityCache: Sendable {
             return UnsafeMutableRawPointer(entity)
         }
         return pointer?.assumingMemoryBound(to: xmlEntity.self)
+    }
+}
+
+/// The known local names (``LocalName``), interned once per process in a libxml2 dictionary
+/// that every parser's own dictionary is a child of (`hd_xml_ctxt_use_shared_dict`): SAX2
+/// reports a known name as the same address in every parse, so a parse recognises it by
+/// address without interning anything itself.
+///
+/// `@unchecked Sendable`: the dictionary is written only in `init` (run once, under the
+/// `static let`'s one-time initialisation) and only read afterwards, by libxml2 through the
+/// child dictionaries, which never write to their parent (its reference count is changed
+/// under libxml2's dictionary mutex); the table is an immutable value. It lives as long as
+/// the process.
+private final class KnownNames: @unchecked Sendable {
+    static let shared = KnownNames()
+    /// Nil when libxml2 ran out of memory making it: every parse is then refused.
+    let dictionary: xmlDictPtr?
+    let localNames: InternedNameTable<LocalName>
+
+    private init() {
+        var table = InternedNameTable<LocalName>()
+        guard let dictionary = hd_xml_shared_dict_new() else {
+            self.dictionary = nil
+            localNames = table
+            return
+        }
+        for name in LocalName.allCases where name != .other {
+            guard let pointer = hd_xml_dict_intern(dictionary, name.rawValue) else {
+                xmlDictFree(dictionary)
+                self.dictionary = nil
+                localNames = table
+                return
+            }
+            table.insert(name, for: UnsafeRawPointer(pointer))
+        }
+        self.dictionary = dictionary
+        localNames = table
     }
 }
