@@ -1,3 +1,5 @@
+import Glibc
+
 /// JSON `\u` escapes of UTF-16 surrogates that are not half of a pair (`"\ud800"` alone, a lone
 /// `"\udc00"`). `JSONSerialization` refuses the whole document for one of them; browsers and
 /// feedparser read it as U+FFFD, and so does this parser.
@@ -13,7 +15,10 @@ enum LoneSurrogates {
         var count = 0
         bytes.withUnsafeBufferPointer { input in
             var index = 0
-            while index < input.count, let backslash = input[index...].firstIndex(of: UInt8(ascii: "\\")) {
+            while index < input.count, let base = input.baseAddress,
+                let found = memchr(base + index, Int32(UInt8(ascii: "\\")), input.count - index)
+            {
+                let backslash = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 index = backslash + 2  // past the escape's first two bytes, whatever it is
                 guard backslash + 1 < input.count, input[backslash + 1] == UInt8(ascii: "u"),
                     let unit = codeUnit(input, at: backslash)
@@ -37,8 +42,17 @@ enum LoneSurrogates {
         guard start + 6 <= bytes.count, bytes[start] == UInt8(ascii: "\\"), bytes[start + 1] == UInt8(ascii: "u") else {
             return nil
         }
-        let digits = bytes[start + 2..<start + 6]
-        guard digits.allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "-") }) else { return nil }
-        return UInt16(String(decoding: digits, as: UTF8.self), radix: 16)
+        var unit: UInt16 = 0
+        for byte in bytes[start + 2..<start + 6] {
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            unit = unit << 4 | UInt16(value)
+        }
+        return unit
     }
 }

@@ -4,10 +4,19 @@
 struct InternedNameTable<Value> {
     private var keys: [UInt]
     private var values: [Value?]
-    private var count = 0
+    /// The values held.
+    private(set) var count = 0
     private var shift: Int
 
-    init(capacityBits: Int = 8) {
+    /// An empty table allocates nothing until its first insert: most parses meet a handful
+    /// of namespaces, and some none.
+    init() {
+        keys = []
+        values = []
+        shift = UInt.bitWidth
+    }
+
+    private init(capacityBits: Int) {
         keys = Array(repeating: 0, count: 1 << capacityBits)
         values = Array(repeating: nil, count: 1 << capacityBits)
         shift = UInt.bitWidth - capacityBits
@@ -18,6 +27,7 @@ struct InternedNameTable<Value> {
     }
 
     func value(for pointer: UnsafeRawPointer) -> Value? {
+        guard count > 0 else { return nil }
         let key = UInt(bitPattern: pointer)
         var index = slot(key)
         while keys[index] != 0 {
@@ -39,7 +49,7 @@ struct InternedNameTable<Value> {
 
     private mutating func grow() {
         let old = zip(keys, values).filter { $0.0 != 0 }
-        let bits = UInt.bitWidth - shift + 1
+        let bits = keys.isEmpty ? 4 : UInt.bitWidth - shift + 1
         self = InternedNameTable(capacityBits: bits)
         for (key, value) in old {
             if let value, let pointer = UnsafeRawPointer(bitPattern: key) { insert(value, for: pointer) }

@@ -187,6 +187,7 @@ private struct SAXSession {
     var report = XMLParseReport(wellFormed: true, firstError: nil, errorCount: 0, refusal: nil)
     /// The known local names by their interned address (``KnownNames``).
     private let localNames = KnownNames.shared.localNames
+    private let usualNamespaces = KnownNames.shared.namespaces
     private var namespaces = InternedNameTable<XMLNamespace>()
     private var prefixes = InternedNameTable<XMLNamespace>()
     /// The reported attributes of the start tag at hand, reused from tag to tag.
@@ -245,7 +246,7 @@ private struct SAXSession {
     mutating func namespace(uri: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?) -> XMLNamespace {
         if let uri {
             let key = UnsafeRawPointer(uri)
-            if let known = namespaces.value(for: key) { return known }
+            if let known = usualNamespaces.value(for: key) ?? namespaces.value(for: key) { return known }
             let resolved = XMLNamespace(uri: String(cString: uri))
             namespaces.insert(resolved, for: key)
             return resolved
@@ -282,7 +283,7 @@ private struct SAXSession {
         let known = localName(local)
         var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
         if raw && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
-        attributeList.removeAll(keepingCapacity: true)
+        if !attributeList.isEmpty { attributeList.removeAll(keepingCapacity: true) }
         if attributeCount > 0, let attributes {
             for index in 0..<Int(attributeCount) {
                 guard let attributeLocal = attributes[index * 5] else { continue }
@@ -390,24 +391,33 @@ private final class KnownNames: @unchecked Sendable {
     /// Nil when libxml2 ran out of memory making it: every parse is then refused.
     let dictionary: xmlDictPtr?
     let localNames: InternedNameTable<LocalName>
+    /// The feed namespaces as documents usually spell them (``XMLNamespace/usualSpellings``).
+    let namespaces: InternedNameTable<XMLNamespace>
 
     private init() {
-        var table = InternedNameTable<LocalName>()
-        guard let dictionary = hd_xml_shared_dict_new() else {
-            self.dictionary = nil
-            localNames = table
-            return
+        (dictionary, localNames, namespaces) = Self.make()
+    }
+
+    /// The dictionary and what was interned in it; no dictionary when memory ran out part way.
+    private static func make() -> (xmlDictPtr?, InternedNameTable<LocalName>, InternedNameTable<XMLNamespace>) {
+        var localNames = InternedNameTable<LocalName>()
+        var namespaces = InternedNameTable<XMLNamespace>()
+        guard let dictionary = hd_xml_shared_dict_new() else { return (nil, localNames, namespaces) }
+        func intern(_ name: String) -> UnsafeRawPointer? {
+            hd_xml_dict_intern(dictionary, name).map { UnsafeRawPointer($0) }
         }
         for name in LocalName.allCases where name != .other {
-            guard let pointer = hd_xml_dict_intern(dictionary, name.rawValue) else {
-                xmlDictFree(dictionary)
-                self.dictionary = nil
-                localNames = table
-                return
-            }
-            table.insert(name, for: UnsafeRawPointer(pointer))
+            guard let pointer = intern(name.rawValue) else { break }
+            localNames.insert(name, for: pointer)
         }
-        self.dictionary = dictionary
-        localNames = table
+        for uri in XMLNamespace.usualSpellings {
+            guard let pointer = intern(uri) else { break }
+            namespaces.insert(XMLNamespace(uri: uri), for: pointer)
+        }
+        guard localNames.count == LocalName.allCases.count - 1, namespaces.count == XMLNamespace.usualSpellings.count else {
+            xmlDictFree(dictionary)
+            return (nil, localNames, namespaces)
+        }
+        return (dictionary, localNames, namespaces)
     }
 }

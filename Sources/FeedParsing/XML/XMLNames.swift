@@ -38,6 +38,16 @@ enum XMLNamespace: UInt8, Sendable {
         "http://backend.userland.com/rss": .none,
     ]
 
+    /// The known namespace URIs as documents usually write them (case, trailing slash), so
+    /// that a parser can recognise them without reading them: each reads as `init(uri:)` says.
+    static let usualSpellings: [String] = [
+        "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#", "http://purl.org/rss/1.0/",
+        "http://my.netscape.com/rdf/simple/0.9/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/", "http://purl.org/rss/1.0/modules/content/",
+        "http://www.w3.org/1999/xhtml", "http://search.yahoo.com/mrss/", "http://www.itunes.com/dtds/podcast-1.0.dtd",
+        "http://www.w3.org/XML/1998/namespace", "http://rssnamespace.org/feedburner/ext/1.0",
+    ]
+
     private static let byPrefix: [String: XMLNamespace] = [
         "atom": .atom10, "rdf": .rdf, "dc": .dc, "dcterms": .dcterms, "content": .content,
         "xhtml": .xhtml, "media": .media, "itunes": .itunes, "xml": .xml, "feedburner": .feedburner,
