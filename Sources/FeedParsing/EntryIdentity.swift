@@ -26,11 +26,19 @@ public enum EntryIdentity {
         scratch.reserveCapacity(256)
         // Entries are read in place: a copy of each would retain and release all its fields.
         let baseKeys = entries.withUnsafeBufferPointer { entries in
-            entries.indices.map { index in
+            guard let first = entries.baseAddress else { return [UInt64]() }
+            return (0..<entries.count).map { index in
                 scratch.removeAll(keepingCapacity: true)
-                appendBaseIdentity(of: entries[index], to: &scratch)
+                appendBaseIdentity(of: first + index, to: &scratch)
                 return hash(scratch)
             }
+        }
+        guard entries.count > 1 else {  // rule 2 needs two entries
+            for index in entries.indices {
+                entries[index].identitySharesID = false
+                entries[index].key = baseKeys[index]
+            }
+            return
         }
         // Rule 2 compares base identities by their 64-bit keys.
         var firstWithKey: [UInt64: Int] = [:]
@@ -101,20 +109,26 @@ public enum EntryIdentity {
     }
 
     private static func appendBaseIdentity(of entry: Entry, to bytes: inout [UInt8]) {
-        if let id = trimmed(entry.idAsWritten ?? entry.id) {
+        withUnsafePointer(to: entry) { appendBaseIdentity(of: $0, to: &bytes) }
+    }
+
+    /// Reads the entry's fields through the pointer: a copy of the whole entry (its dozen
+    /// fields retained and released) cost more than the identity itself.
+    private static func appendBaseIdentity(of entry: UnsafePointer<Entry>, to bytes: inout [UInt8]) {
+        if let id = trimmed(entry.pointee.idAsWritten ?? entry.pointee.id) {
             bytes.append(contentsOf: "id:".utf8)
             appendFoldingScheme(id, to: &bytes)
-        } else if let link = trimmed(entry.linkAsWritten ?? entry.link) {
+        } else if let link = trimmed(entry.pointee.linkAsWritten ?? entry.pointee.link) {
             bytes.append(contentsOf: "link:".utf8)
             appendFoldingScheme(link, to: &bytes)
-        } else if let title = trimmed(entry.title) {
+        } else if let title = trimmed(entry.pointee.title) {
             bytes.append(contentsOf: "title:".utf8)
             appendUTF8(title, to: &bytes)
             bytes.append(0x0A)
-            if let date = entry.date { FeedDate.withFormattedBytes(date) { bytes.append(contentsOf: $0) } }
+            if let date = entry.pointee.date { FeedDate.withFormattedBytes(date) { bytes.append(contentsOf: $0) } }
         } else {
             bytes.append(contentsOf: "content:".utf8)
-            (entry.contentText ?? entry.summaryText)?.withUTF8 { bytes.append(contentsOf: $0) }
+            (entry.pointee.contentText ?? entry.pointee.summaryText)?.withUTF8 { bytes.append(contentsOf: $0) }
         }
     }
 

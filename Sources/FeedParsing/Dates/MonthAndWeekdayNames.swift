@@ -5,7 +5,7 @@ enum MonthAndWeekdayNames {
     /// The month (1...12) the word in `range` names, or nil.
     static func month(_ cursor: ByteCursor, _ range: Range<Int>) -> Int? {
         if range.count >= 3, cursor.bytes[range.lowerBound] < 0x80 {
-            return threeLetterIndex(cursor, range.lowerBound, in: englishMonths).map { $0 + 1 }
+            return englishMonth(threeLetters(cursor, range.lowerBound))
         }
         for (name, month) in greekMonths where cursor.bytes(in: range, equal: name) { return month }
         return nil
@@ -14,7 +14,7 @@ enum MonthAndWeekdayNames {
     /// Whether the word in `range` names a day of the week.
     static func isWeekday(_ cursor: ByteCursor, _ range: Range<Int>) -> Bool {
         if range.count >= 3, cursor.bytes[range.lowerBound] < 0x80 {
-            return threeLetterIndex(cursor, range.lowerBound, in: englishWeekdays) != nil
+            return isEnglishWeekday(threeLetters(cursor, range.lowerBound))
         }
         return greekWeekdays.contains { cursor.bytes(in: range, equal: $0) }
     }
@@ -25,27 +25,40 @@ enum MonthAndWeekdayNames {
         return nil
     }
 
-    /// Which three-letter group of `names` (lower case, run together) the three letters at
-    /// `start` spell, in any case.
+    /// The three bytes at `start`, lower-cased as letters are (`| 0x20`), in one number: `Jan`
+    /// and `JAN` give 0x6A616E, as `jan` does.
     @inline(__always)
-    private static func threeLetterIndex(_ cursor: ByteCursor, _ start: Int, in names: StaticString) -> Int? {
-        let first = cursor.bytes[start] | 0x20
-        let second = cursor.bytes[start + 1] | 0x20
-        let third = cursor.bytes[start + 2] | 0x20
-        let table = UnsafeBufferPointer(start: names.utf8Start, count: names.utf8CodeUnitCount)
-        var index = 0
-        while index * 3 < table.count {
-            if table[index * 3] == first, table[index * 3 + 1] == second, table[index * 3 + 2] == third {
-                return index
-            }
-            index += 1
-        }
-        return nil
+    private static func threeLetters(_ cursor: ByteCursor, _ start: Int) -> UInt32 {
+        UInt32(cursor.bytes[start] | 0x20) << 16 | UInt32(cursor.bytes[start + 1] | 0x20) << 8
+            | UInt32(cursor.bytes[start + 2] | 0x20)
     }
 
-    // Constant strings rather than arrays: no lazy global to initialise and check on each use.
-    private static var englishMonths: StaticString { "janfebmaraprmayjunjulaugsepoctnovdec" }
-    private static var englishWeekdays: StaticString { "montuewedthufrisatsun" }
+    /// The month (1...12) whose English name starts with these three letters.
+    private static func englishMonth(_ letters: UInt32) -> Int? {
+        switch letters {
+        case 0x6A616E: 1  // jan
+        case 0x666562: 2  // feb
+        case 0x6D6172: 3  // mar
+        case 0x617072: 4  // apr
+        case 0x6D6179: 5  // may
+        case 0x6A756E: 6  // jun
+        case 0x6A756C: 7  // jul
+        case 0x617567: 8  // aug
+        case 0x736570: 9  // sep
+        case 0x6F6374: 10  // oct
+        case 0x6E6F76: 11  // nov
+        case 0x646563: 12  // dec
+        default: nil
+        }
+    }
+
+    /// Whether an English weekday name starts with these three letters.
+    private static func isEnglishWeekday(_ letters: UInt32) -> Bool {
+        switch letters {
+        case 0x6D6F6E, 0x747565, 0x776564, 0x746875, 0x667269, 0x736174, 0x73756E: true  // mon…sun
+        default: false
+        }
+    }
 
     /// Greek abbreviations, as feedparser's `greek.py` lists them (several months have two).
     private static let greekMonths: [([UInt8], Int)] = [

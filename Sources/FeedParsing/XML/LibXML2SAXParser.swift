@@ -196,15 +196,17 @@ private struct SAXSession {
     /// Bytes the document's own entities have expanded to, and the most allowed.
     private var expandedBytes = 0
     private let expansionLimit: Int
-    /// When the parse is abandoned (``ParserLimits/timeBudget``), and the elements until the
-    /// clock is read again.
-    private let deadline: ContinuousClock.Instant?
-    private let timeBudget: Duration?
+    /// Elements open now.
+    private var depth = 0
+    /// The elements until the clock is read again (``withinBudget()``).
     private var elementsUntilClock = 0
     /// See `stopAtForbiddenCharacter` in ``LibXML2SAXParser/parse(_:encoding:into:stopAtForbiddenCharacter:)``.
     private let stopsAtForbiddenCharacter: Bool
-    /// Elements open now.
-    private var depth = 0
+    /// When the parse is abandoned (``ParserLimits/timeBudget``), as `DispatchTime` uptime
+    /// nanoseconds: a plain integer, where a `ContinuousClock.Instant` (a resilient type) made
+    /// every field after it cost a call for the struct's layout on each element.
+    private let deadline: UInt64?
+    private let timeBudget: Duration?
 
     /// The deepest nesting read: libxml2's own bound without `XML_PARSE_HUGE`
     /// (`xmlParserMaxDepth`), enforced here because its push parser (which this parse uses)
@@ -216,17 +218,20 @@ private struct SAXSession {
         self.stopsAtForbiddenCharacter = stopsAtForbiddenCharacter
         expansionLimit = max(1 << 20, 4 * documentBytes)
         self.timeBudget = timeBudget
-        deadline = timeBudget.map { ContinuousClock.now + $0 }
+        deadline = timeBudget.map { budget in
+            let (seconds, attoseconds) = budget.components
+            let nanoseconds = seconds <= 0 ? 0 : UInt64(min(seconds, 1 << 32)) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+            return DispatchTime.now().uptimeNanoseconds + nanoseconds
+        }
     }
 
     /// False once the time budget is spent (the clock is read every 64 elements), with the
-    /// refusal set. The counter is checked first: reading the optional deadline (a resilient
-    /// type) on every element showed in the profile.
+    /// refusal set.
     mutating func withinBudget() -> Bool {
         elementsUntilClock -= 1
         guard elementsUntilClock <= 0 else { return true }
         elementsUntilClock = 64
-        guard let deadline, let budget = timeBudget, ContinuousClock.now > deadline else { return true }
+        guard let deadline, let budget = timeBudget, DispatchTime.now().uptimeNanoseconds > deadline else { return true }
         if report.refusal == nil { report.refusal = .timeBudgetExceeded(budget) }
         return false
     }

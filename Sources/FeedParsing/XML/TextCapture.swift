@@ -1,3 +1,5 @@
+import Foundation
+
 /// One element whose text is being collected. The text itself lives in the builder's
 /// ``TextBuffer``, from ``start`` on, so a characters event costs one append to one array.
 struct TextCapture {
@@ -89,6 +91,12 @@ struct TextBuffer {
     /// The text from `start` on, white space trimmed, as a `String`; nil when empty.
     func string(from start: Int) -> String? {
         trimmedRange(from: start).map(storage.string)
+    }
+
+    /// The date the text from `start` on spells (``FeedDate/parse(_:)``), read from the bytes.
+    func date(from start: Int) -> Date? {
+        guard let range = trimmedRange(from: start) else { return nil }
+        return storage.withBytes(range) { FeedDate.parseUTF8($0) }
     }
 
     /// The text from `start` on, white space trimmed, for an entry to keep; nil when empty.

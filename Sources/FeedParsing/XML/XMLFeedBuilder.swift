@@ -329,6 +329,12 @@ struct XMLFeedBuilder {
             if capture.kind == .content, current.contentText == nil { current.contentText = text }
             return
         }
+        if (capture.kind == .published || capture.kind == .updated) && !capture.isBase64 {
+            // Read from the collected bytes: no String is made for a date.
+            guard let date = text.date(from: capture.start) else { return }
+            if capture.kind == .published { current.published = date } else { current.updated = date }
+            return
+        }
         let text = capturedString(capture)
         switch capture.kind {
         case .title:
