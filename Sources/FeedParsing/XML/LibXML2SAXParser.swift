@@ -244,8 +244,10 @@ private struct SAXSession {
 
     // MARK: - Names
 
-    func localName(_ pointer: UnsafePointer<xmlChar>) -> LocalName {
-        localNames.value(for: UnsafeRawPointer(pointer)) ?? .other
+    /// The known name at `pointer` in `names`, else `.other`. Static, and handed the table:
+    /// a method on `self` made each mutating caller copy the whole session (681 bytes) first.
+    static func localName(_ pointer: UnsafePointer<xmlChar>, in names: InternedNameTable<LocalName>) -> LocalName {
+        names.value(for: UnsafeRawPointer(pointer)) ?? .other
     }
 
     mutating func namespace(uri: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?) -> XMLNamespace {
@@ -285,14 +287,14 @@ private struct SAXSession {
         _ attributeCount: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
         let raw = builder.wantsRawNames
-        let known = localName(local)
+        let known = Self.localName(local, in: localNames)
         var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
         if raw && (known == .other || prefix != nil) { name.qualifiedName = Self.qualified(local, prefix) }
         if !attributeList.isEmpty { attributeList.removeAll(keepingCapacity: true) }
         if attributeCount > 0, let attributes {
             for index in 0..<Int(attributeCount) {
                 guard let attributeLocal = attributes[index * 5] else { continue }
-                let attributeName = localName(attributeLocal)
+                let attributeName = Self.localName(attributeLocal, in: localNames)
                 if attributeName == .other && !raw { continue }
                 let attributePrefix = attributes[index * 5 + 1]
                 let attributeURI = attributes[index * 5 + 2]
@@ -319,7 +321,7 @@ private struct SAXSession {
             builder.endElement(XMLElementName(namespace: .other, local: .other))
             return
         }
-        let known = localName(local)
+        let known = Self.localName(local, in: localNames)
         var name = XMLElementName(namespace: namespace(uri: uri, prefix: prefix), local: known)
         if known == .other || prefix != nil { name.qualifiedName = Self.qualified(local, prefix) }
         builder.endElement(name)

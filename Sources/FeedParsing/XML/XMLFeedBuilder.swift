@@ -300,7 +300,7 @@ struct XMLFeedBuilder {
             finishEntryField(capture)
             return
         }
-        guard let text = capturedString(capture) else { return }
+        guard let text = Self.capturedString(capture, in: text) else { return }
         switch capture.kind {
         case .feedTitle where capture.depth < feedTitleDepth:
             feedTitle = capture.isHTML ? HTMLText.plainText(text) : text
@@ -314,8 +314,9 @@ struct XMLFeedBuilder {
         }
     }
 
-    /// The capture's text, trimmed, base64-decoded where the construct says so.
-    private func capturedString(_ capture: TextCapture) -> String? {
+    /// The capture's text, trimmed, base64-decoded where the construct says so. Static, and
+    /// handed the text: a method on `self` made each mutating caller copy the builder first.
+    private static func capturedString(_ capture: TextCapture, in text: TextBuffer) -> String? {
         guard let text = text.string(from: capture.start) else { return nil }
         guard capture.isBase64 else { return text }
         guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else { return text }
@@ -324,7 +325,7 @@ struct XMLFeedBuilder {
 
     private mutating func finishEntryField(_ capture: TextCapture) {
         if capture.kind == .summary || capture.kind == .content {
-            let text = capture.isBase64 ? capturedString(capture).map(EntryText.init) : text.entryText(from: capture.start)
+            let text = capture.isBase64 ? Self.capturedString(capture, in: text).map(EntryText.init) : text.entryText(from: capture.start)
             if capture.kind == .summary, current.summaryText == nil { current.summaryText = text }
             if capture.kind == .content, current.contentText == nil { current.contentText = text }
             return
@@ -335,7 +336,7 @@ struct XMLFeedBuilder {
             if capture.kind == .published { current.published = date } else { current.updated = date }
             return
         }
-        let text = capturedString(capture)
+        let text = Self.capturedString(capture, in: text)
         switch capture.kind {
         case .title:
             guard let text, capture.depth < entry!.titleDepth else { return }
