@@ -38,7 +38,7 @@ let package = Package(
 
         // libc results judged one way: errno read once, right after the call.
         .target(name: "SystemCalls"),
-        .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash"]),
+        .target(name: "FeedParsing", dependencies: ["CXML2", "CXXHash", "CByteScan"]),
         // Percent-encoding, written once for every URL part the program reads or writes.
         .target(name: "URLEncoding"),
         .target(name: "ShardRouter", dependencies: ["URLEncoding", "SystemCalls"]),

@@ -1,9 +1,10 @@
 #ifndef HUBDIFFER_CBYTESCAN_SHIM_H
 #define HUBDIFFER_CBYTESCAN_SHIM_H
-/* Byte scans that Swift cannot vectorise by itself: 16 bytes a step with SSE2 (part of every
- * x86-64 CPU), a byte at a time elsewhere. No C library behind them; static inline, hd_-prefixed,
+/* Byte scans that Swift cannot vectorise by itself: 16 or 64 bytes a step with SSE2 (part of
+ * every x86-64 CPU), a byte at a time elsewhere. No C library behind them; static inline, hd_-prefixed,
  * no state. */
 #include <stddef.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -26,6 +27,59 @@ static inline size_t hd_json_next_escape(const unsigned char *p, size_t n) {
     for (; i < n; i++) {
         unsigned char c = p[i];
         if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return n;
+}
+
+/* The index of the first `byte` in p[from..<n], or n when there is none: 64 bytes a step (four
+ * SSE2 compares folded into one test), inline, so finding each of many nearby bytes costs no
+ * call. */
+static inline size_t hd_next_byte(const unsigned char *p, size_t n, size_t from, unsigned char byte) {
+    size_t i = from;
+#if defined(__SSE2__)
+    const __m128i needle = _mm_set1_epi8((char)byte);
+    for (; i + 64 <= n; i += 64) {
+        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), needle);
+        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 16)), needle);
+        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 32)), needle);
+        __m128i d = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 48)), needle);
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) == 0) continue;
+        unsigned long long bits = (unsigned long long)(unsigned)_mm_movemask_epi8(a)
+            | (unsigned long long)(unsigned)_mm_movemask_epi8(b) << 16
+            | (unsigned long long)(unsigned)_mm_movemask_epi8(c) << 32
+            | (unsigned long long)(unsigned)_mm_movemask_epi8(d) << 48;
+        return i + (size_t)__builtin_ctzll(bits);
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == byte) return i;
+    }
+    return n;
+}
+
+/* For the attribute census (Sources/FeedParsing/XML/AttributeCensus.swift): the index of the
+ * next '<' at or after `from` that is followed by more than `span` bytes before the next '<'
+ * (or the end of p[0..<n]), skipping CDATA sections whole; n when there is none, or when a
+ * CDATA section is left open. */
+static inline size_t hd_next_long_markup(const unsigned char *p, size_t n, size_t from, size_t span) {
+    static const char cdata_open[] = "![CDATA[";
+    size_t open = hd_next_byte(p, n, from, '<');
+    while (open < n) {
+        if (open + 9 <= n && p[open + 1] == '!' && memcmp(p + open + 1, cdata_open, 8) == 0) {
+            /* the section's end: the first "]]>" after it */
+            size_t at = open + 9;
+            for (;;) {
+                at = hd_next_byte(p, n, at, ']');
+                if (at + 3 > n) return n;
+                if (p[at + 1] == ']' && p[at + 2] == '>') break;
+                at += 1;
+            }
+            open = hd_next_byte(p, n, at + 3, '<');
+            continue;
+        }
+        size_t next = hd_next_byte(p, n, open + 1, '<');
+        if (next - open > span) return open;
+        open = next;
     }
     return n;
 }

@@ -66,10 +66,15 @@ struct AttributeCensusTests {
         #expect(refusal("<a x=1 <b y=2 z=3>", perElement: 2) == nil)
         // A quote left open runs to the end: nothing after it counts.
         #expect(refusal("<a x=\"1 y=2 z=3 w=4>", perElement: 1) == nil)
+        // A CDATA section full of '<' before the tag, and text after it.
+        let afterCDATA = "<r><![CDATA[<<<<x=1 y=2 z=3 w=4>]]>" + String(repeating: "t", count: 100) + "<a x=1 y=2 z=3/>" + String(repeating: "u", count: 70)
+        #expect(refusal(afterCDATA, perElement: 3) == nil)
+        #expect(refusal(afterCDATA, perElement: 2) == .tooManyAttributes(line: 1, count: 3, limit: 2, inOneElement: true))
         // An unclosed CDATA section ends the scan.
         #expect(refusal("<a><![CDATA[ <b x=1 y=2> ", perElement: 1) == nil)
-        // The same tag at 33 offsets, and the line of the refusal.
-        for padding in 0..<33 {
+        // The same tag at offsets on both sides of the 16- and 64-byte steps of the scan for
+        // '<', and the line of the refusal.
+        for padding in Array(0..<33) + [63, 64, 65, 127, 128, 129] {
             let text = String(repeating: " ", count: padding) + "<r>\n<a x=1 y=2 z=3 w=4>text</a><b v=1/></r>"
             #expect(refusal(text, perElement: 4) == nil, "padding \(padding)")
             #expect(refusal(text, perElement: 3) == .tooManyAttributes(line: 2, count: 4, limit: 3, inOneElement: true), "padding \(padding)")
