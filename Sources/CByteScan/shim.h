@@ -84,4 +84,39 @@ static inline size_t hd_next_long_markup(const unsigned char *p, size_t n, size_
     return n;
 }
 
+/* Writes p[0..<n] JSON-escaped into out[0..<capacity] as far as it fits: the runs between
+ * escapes copied whole, `"` `\\` and controls escaped as JSONWriter writes them (\n \r \t,
+ * \u00xx in lower case). Returns the bytes written; `*consumed` is how many of p were. It stops
+ * before an escape that might not fit (6 bytes), so calling again from p + *consumed goes on. */
+static inline size_t hd_json_escape(const unsigned char *p, size_t n, size_t *consumed, unsigned char *out,
+                                    size_t capacity) {
+    static const char hex[] = "0123456789abcdef";
+    size_t in = 0, written = 0;
+    while (in < n) {
+        size_t run = hd_json_next_escape(p + in, n - in);
+        if (run > capacity - written) run = capacity - written;
+        memcpy(out + written, p + in, run);
+        in += run;
+        written += run;
+        if (in == n || capacity - written < 6) break;
+        unsigned char c = p[in++];
+        out[written++] = '\\';
+        switch (c) {
+        case '"': out[written++] = '"'; break;
+        case '\\': out[written++] = '\\'; break;
+        case '\n': out[written++] = 'n'; break;
+        case '\r': out[written++] = 'r'; break;
+        case '\t': out[written++] = 't'; break;
+        default:
+            out[written++] = 'u';
+            out[written++] = '0';
+            out[written++] = '0';
+            out[written++] = (unsigned char)hex[c >> 4];
+            out[written++] = (unsigned char)hex[c & 0xF];
+        }
+    }
+    *consumed = in;
+    return written;
+}
+
 #endif

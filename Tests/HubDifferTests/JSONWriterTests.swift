@@ -29,6 +29,23 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("long text is escaped a chunk at a time: escapes on both sides of every chunk edge read back the same")
+    func chunks() throws {
+        // Escapes written 2 or 6 bytes wide, a byte apart, around each 8,192-byte chunk edge
+        // of the output and the input.
+        for escape in ["\"", "\u{1}"] {
+            for shift in -8...8 {
+                var text = String(repeating: "a", count: 8_192 - 3 + shift)
+                for _ in 0..<20 { text += escape + "b" }
+                text += String(repeating: "c", count: 17_000) + escape
+                var json = JSONWriter()
+                json.string(text)
+                let read = try JSONSerialization.jsonObject(with: Data(json.bytes), options: [.fragmentsAllowed]) as? String
+                #expect(read == text, "escape \(escape.debugDescription), shift \(shift)")
+            }
+        }
+    }
+
     @Test("controls are escaped as JSON requires: the short forms, else \\u00XX")
     func escapes() {
         var json = JSONWriter()
