@@ -45,8 +45,17 @@ public enum FeedJSON {
         json.field("id", entry.id)
         json.field("link", entry.link)
         json.field("title", entry.title)
-        field("summary", entry.summaryText, into: &json)
-        field("content", entry.contentText, into: &json)
+        json.key("summary")
+        let summaryStart = json.bytes.count
+        field(entry.summaryText, into: &json)
+        let summaryValue = summaryStart..<json.bytes.count
+        json.key("content")
+        if let summary = entry.summaryText, let content = entry.contentText, content.isSameStorage(as: summary) {
+            // A summary that is the content (Atom with content only): escaped once.
+            json.repeatedValue(writtenAt: summaryValue)
+        } else {
+            field(entry.contentText, into: &json)
+        }
         json.field("authors", strings: entry.authors)
         json.field("categories", strings: entry.categories)
         json.key("enclosures")
@@ -66,8 +75,7 @@ public enum FeedJSON {
     }
 
     /// Entry text straight from the parser's bytes: no `String` made and validated again.
-    private static func field(_ name: String, _ text: EntryText?, into json: inout JSONWriter) {
-        json.key(name)
+    private static func field(_ text: EntryText?, into json: inout JSONWriter) {
         if let text { text.withUTF8 { json.string(utf8: $0) } } else { json.null() }
     }
 }

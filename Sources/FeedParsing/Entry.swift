@@ -45,6 +45,12 @@ public struct EntryText: Sendable, Hashable {
     /// The length in UTF-8 bytes.
     public var utf8Count: Int { range.count }
 
+    /// Whether `other` is these very bytes (one text given as two fields, as a summary that
+    /// falls back to the content), not just equal ones: a check of identity, in constant time.
+    public func isSameStorage(as other: EntryText) -> Bool {
+        storage === other.storage && range == other.range
+    }
+
     /// Calls `body` with the UTF-8 bytes, without copying them.
     public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         storage.withBytes(range, body)

@@ -64,6 +64,19 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// The value this writer wrote at `range` of ``bytes``, written again: copied as it is,
+    /// not escaped again (a long text given as two fields).
+    public mutating func repeatedValue(writtenAt range: Range<Int>) {
+        separator()
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: range.count))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            (base + start).update(from: base + range.lowerBound, count: range.count)
+        }
+        needsComma = true
+    }
+
     /// `null`.
     public mutating func null() {
         separator()

@@ -46,6 +46,20 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("a value written again is the same bytes, with its separator")
+    func repeatedValue() throws {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("a")
+        let start = json.bytes.count
+        json.string("x \"y\"\n")
+        let value = start..<json.bytes.count
+        json.key("b")
+        json.repeatedValue(writtenAt: value)
+        json.endObject()
+        #expect(json.output == #"{"a":"x \"y\"\n","b":"x \"y\"\n"}"#)
+    }
+
     @Test("controls are escaped as JSON requires: the short forms, else \\u00XX")
     func escapes() {
         var json = JSONWriter()
