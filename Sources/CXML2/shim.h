@@ -88,7 +88,7 @@ static inline int hd_xml_ctxt_use_shared_dict(xmlParserCtxtPtr ctxt, xmlDictPtr 
     return 1;
 }
 
-/* A push parser context, with `sax` copied in, `priv` stored in ctxt->_private and names
+/* A push parser context, with `sax` copied in and names
  * looked up in a child of `shared` (see hd_xml_ctxt_use_shared_dict); the
  * document is handed over whole by hd_xml_ctxt_parse. A push context (xmlParseChunk of the
  * whole document) runs the same SAX2 parse as xmlCreateMemoryParserCtxt + xmlParseDocument at
@@ -97,7 +97,7 @@ static inline int hd_xml_ctxt_use_shared_dict(xmlParserCtxtPtr ctxt, xmlDictPtr 
  * userData stays the context itself so libxml2's own SAX2 helpers keep working.
  * `*status` says how it went: NULL with HD_XML_NO_MEMORY or HD_XML_OPTIONS_REFUSED (nothing is
  * left allocated), or a context with HD_XML_OK or HD_XML_ENCODING_REFUSED. */
-static inline xmlParserCtxtPtr hd_xml_ctxt_new(const xmlSAXHandler *sax, void *priv, int options,
+static inline xmlParserCtxtPtr hd_xml_ctxt_new(const xmlSAXHandler *sax, int options,
                                                const char *encoding, xmlDictPtr shared, int *status) {
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt((xmlSAXHandlerPtr)sax, NULL, NULL, 0, NULL);
     if (ctxt == NULL) { *status = HD_XML_NO_MEMORY; return NULL; }
@@ -107,7 +107,6 @@ static inline xmlParserCtxtPtr hd_xml_ctxt_new(const xmlSAXHandler *sax, void *p
         return NULL;
     }
     ctxt->userData = ctxt;
-    ctxt->_private = priv;
     if (xmlCtxtUseOptions(ctxt, options) != 0) {
         xmlFreeParserCtxt(ctxt);
         *status = HD_XML_OPTIONS_REFUSED;
@@ -194,13 +193,8 @@ typedef struct {
     int failed;    /* an allocation failed: text is missing */
     int after_cr;  /* the last event ended with a CR, now a LF: a LF that starts the next is its pair */
     xmlSAXHandler *sax;  /* the running parser's handler table, while attached */
+    void *session;       /* the Swift side of that parse, while attached */
 } hd_text_sink;
-
-/* What ctxt->_private points to during a parse. */
-typedef struct {
-    hd_text_sink *text;
-    void *session;  /* the Swift side of the parse */
-} hd_sax_state;
 
 static inline int hd_text_sink_reserve(hd_text_sink *sink, size_t extra) {
     if (sink->count + extra <= sink->capacity) return 1;
@@ -308,17 +302,45 @@ static inline __attribute__((noinline)) void hd_xml_characters_lines(hd_text_sin
     if (start < size) hd_text_sink_append_in_mode(sink, text + start, size - start);
 }
 
+/* hd_xml_characters's other cases: text to escape (kept markup), or a store that must grow. */
+static inline __attribute__((noinline)) void hd_xml_characters_other(hd_text_sink *sink, const unsigned char *text, size_t size) {
+    if (sink->mode == HD_TEXT_KEEP) hd_text_sink_append(sink, text, size);
+    else if (sink->mode == HD_TEXT_ESCAPE) hd_text_sink_append_escaped(sink, text, size, 0);
+}
+
 /* The characters and ignorableWhitespace callback. libxml2 hands text over with its line ends
  * already read as XML reads them (CR LF and a lone CR become LF, in xmlParseCharData and
- * xmlCurrentChar), so the text is appended as it is: most events are one entity's character
- * or a few words of escaped HTML. */
+ * xmlCurrentChar), so the text is appended as it is. Most events are one entity's character
+ * or a few words of escaped HTML: up to 16 bytes kept with room to spare are copied here,
+ * with no call and no stack frame (ctxt->_private is the sink: one load to reach it). */
 static inline void hd_xml_characters(void *ctx, const xmlChar *text, int length) {
-    hd_sax_state *state = (hd_sax_state *)((xmlParserCtxtPtr)ctx)->_private;
-    if (state == NULL || length <= 0) return;
-    hd_text_sink *sink = state->text;
+    hd_text_sink *sink = (hd_text_sink *)((xmlParserCtxtPtr)ctx)->_private;
+    if (sink == NULL || length <= 0) return;
+    size_t size = (size_t)length;
     sink->after_cr = 0;
-    if (sink->mode == HD_TEXT_KEEP) hd_text_sink_append(sink, text, (size_t)length);
-    else if (sink->mode == HD_TEXT_ESCAPE) hd_text_sink_append_escaped(sink, text, (size_t)length, 0);
+    if (sink->mode == HD_TEXT_KEEP && size <= 16 && sink->capacity - sink->count >= 16) {
+        unsigned char *out = sink->bytes + sink->count;
+        if (size >= 8) {
+            uint64_t head, tail;
+            memcpy(&head, text, 8);
+            memcpy(&tail, text + size - 8, 8);
+            memcpy(out, &head, 8);
+            memcpy(out + size - 8, &tail, 8);
+        } else if (size >= 4) {
+            uint32_t head, tail;
+            memcpy(&head, text, 4);
+            memcpy(&tail, text + size - 4, 4);
+            memcpy(out, &head, 4);
+            memcpy(out + size - 4, &tail, 4);
+        } else {
+            out[0] = text[0];
+            out[size / 2] = text[size / 2];
+            out[size - 1] = text[size - 1];
+        }
+        sink->count += size;
+        return;
+    }
+    hd_xml_characters_other(sink, text, size);
 }
 
 /* The cdataBlock callback. libxml2's push parser hands CDATA sections over as they are
@@ -327,9 +349,8 @@ static inline void hd_xml_characters(void *ctx, const xmlChar *text, int length)
  * ending in CR right before another starting with LF reads as one line end, not two.
  * Kept text under 256 bytes is copied in one checked pass. */
 static inline void hd_xml_cdata(void *ctx, const xmlChar *text, int length) {
-    hd_sax_state *state = (hd_sax_state *)((xmlParserCtxtPtr)ctx)->_private;
-    if (state == NULL || length <= 0) return;
-    hd_text_sink *sink = state->text;
+    hd_text_sink *sink = (hd_text_sink *)((xmlParserCtxtPtr)ctx)->_private;
+    if (sink == NULL || length <= 0) return;
     size_t size = (size_t)length;
     if (sink->mode == HD_TEXT_KEEP && !sink->after_cr && size < 256 &&
         hd_text_sink_append_without_cr(sink, text, size)) return;
@@ -349,15 +370,19 @@ static inline void hd_text_sink_set_mode(hd_text_sink *sink, int mode) {
     sink->sax->ignorableWhitespace = ignore ? NULL : hd_xml_characters;
 }
 
-/* Connects a sink to a parser before the parse, and disconnects it (NULL) after. */
-static inline void hd_text_sink_attach(hd_text_sink *sink, xmlParserCtxtPtr ctxt) {
+/* Connects a sink to a parser before the parse (ctxt->_private is then the sink, and
+ * `session` the Swift side of the parse), and disconnects it (NULL) after. */
+static inline void hd_text_sink_attach(hd_text_sink *sink, xmlParserCtxtPtr ctxt, void *session) {
     sink->sax = ctxt != NULL ? ctxt->sax : NULL;
+    sink->session = ctxt != NULL ? session : NULL;
+    if (ctxt != NULL) ctxt->_private = sink;
     hd_text_sink_set_mode(sink, sink->mode);
 }
 
+/* The Swift side of the parse that `ctx` runs (see hd_text_sink_attach). */
 static inline void *hd_xml_ctxt_session(void *ctx) {
-    hd_sax_state *state = (hd_sax_state *)((xmlParserCtxtPtr)ctx)->_private;
-    return state != NULL ? state->session : NULL;
+    hd_text_sink *sink = (hd_text_sink *)((xmlParserCtxtPtr)ctx)->_private;
+    return sink != NULL ? sink->session : NULL;
 }
 
 #endif

@@ -12,8 +12,9 @@ import Synchronization
 /// HTML named entities that XML does not define (`&nbsp;`, `&eacute;`) expand to their characters.
 ///
 /// The state of one parse lives in a `SAXSession` that libxml2 hands back to every callback
-/// through `ctxt->_private` (an `hd_sax_state`); it is reached through a pointer, so the hot
-/// path pays for no reference counting and no dynamic exclusivity checks. Text events never
+/// through the text sink that `ctxt->_private` points to (`hd_text_sink_attach`); it is
+/// reached through a pointer, so the hot path pays for no reference counting and no dynamic
+/// exclusivity checks. Text events never
 /// reach Swift: the shim appends them to the builder's ``TextStorage`` in C.
 enum LibXML2SAXParser {
     private static let initialised: Bool = {
@@ -44,10 +45,7 @@ enum LibXML2SAXParser {
             session.deinitialize(count: 1)
             session.deallocate()
         }
-        // libxml2 keeps a pointer to `state` for the whole parse: give it memory of its own.
-        let state = UnsafeMutablePointer<hd_sax_state>.allocate(capacity: 1)
-        state.initialize(to: hd_sax_state(text: builder.textStorage.sink, session: UnsafeMutableRawPointer(session)))
-        defer { state.deallocate() }
+        let sink = builder.textStorage.sink
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 guard let names = KnownNames.shared.dictionary else {
@@ -55,12 +53,12 @@ enum LibXML2SAXParser {
                     return
                 }
                 var status: Int32 = 0
-                let ctxt = hd_xml_ctxt_new(&sax, state, options, encoding, names, &status)
+                let ctxt = hd_xml_ctxt_new(&sax, options, encoding, names, &status)
                 guard check(status, creating: encoding, session), let ctxt else { return }
                 defer { hd_xml_ctxt_free(ctxt) }
-                hd_text_sink_attach(state.pointee.text, ctxt)
+                hd_text_sink_attach(sink, ctxt, UnsafeMutableRawPointer(session))
                 let parsed = hd_xml_ctxt_parse(ctxt, chars.baseAddress, Int32(clamping: chars.count))
-                hd_text_sink_attach(state.pointee.text, nil)
+                hd_text_sink_attach(sink, nil, nil)
                 session.pointee.builder.endDocument()
                 check(parsed, session, parsed: ctxt)  // the parse is over: nothing more to decide
             }
