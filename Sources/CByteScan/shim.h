@@ -119,4 +119,29 @@ static inline size_t hd_json_escape(const unsigned char *p, size_t n, size_t *co
     return written;
 }
 
+/* The index of the first byte of p[from..<n] that may start a character XML forbids: a
+ * control below 0x20 other than tab, line feed and carriage return, or 0xEF (the first byte of
+ * U+FFFE and U+FFFF in UTF-8; the caller checks the two after it); n when there is none. */
+static inline size_t hd_next_forbidden_candidate(const unsigned char *p, size_t n, size_t from) {
+    size_t i = from;
+#if defined(__SSE2__)
+    const __m128i highest_control = _mm_set1_epi8(0x1F), tab = _mm_set1_epi8(0x09), line_feed = _mm_set1_epi8(0x0A),
+                  carriage_return = _mm_set1_epi8(0x0D), ef = _mm_set1_epi8((char)0xEF);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
+        __m128i allowed = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, line_feed)),
+                                       _mm_cmpeq_epi8(v, carriage_return));
+        __m128i found = _mm_or_si128(_mm_andnot_si128(allowed, control), _mm_cmpeq_epi8(v, ef));
+        int bits = _mm_movemask_epi8(found);
+        if (bits != 0) return i + (size_t)__builtin_ctz((unsigned)bits);
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        if ((c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0xEF) return i;
+    }
+    return n;
+}
+
 #endif

@@ -267,6 +267,22 @@ import Testing
 
     // MARK: - Pass 2: characters
 
+    @Test("forbidden characters are dropped wherever they fall in the 16-byte steps of the scan; allowed ones stay")
+    func forbiddenCharactersAtEveryOffset() {
+        // Allowed: tab, LF, CR, U+F000 (0xEF, the first byte U+FFFE/U+FFFF share), DEL.
+        let allowed = "\t\n\r\u{F000}\u{7F}"
+        for forbidden in ["\u{1}", "\u{B}", "\u{1F}", "\u{FFFE}", "\u{FFFF}"] {
+            for offset in 0..<40 {
+                let before = String(repeating: "a", count: offset) + allowed
+                let text = before + forbidden + "z" + allowed + forbidden
+                let result = ForbiddenCharacters.removed(from: Self.bytes(text))
+                #expect(result.map { Self.text($0.bytes) } == before + "z" + allowed, "\(forbidden.unicodeScalars.first!.value) at \(offset)")
+                #expect(result?.count == 2)
+            }
+        }
+        #expect(ForbiddenCharacters.removed(from: Self.bytes(String(repeating: "ab\t\u{F000}", count: 20))) == nil)
+    }
+
     @Test func controlCharactersAreRemoved() {
         let result = Self.repaired(Self.rss("<title>a\u{0}b\u{2}c\u{1B}d\u{7F}e\u{85}f\tg\u{FFFE}h\u{FFFF}</title>"))
         #expect(result.text.contains("<title>abcd\u{7F}e\u{85}f\tgh</title>"))  // DEL and C1 are allowed
