@@ -88,9 +88,8 @@ static inline int hd_xml_ctxt_use_shared_dict(xmlParserCtxtPtr ctxt, xmlDictPtr 
     return 1;
 }
 
-/* A push parser context, with `sax` copied in and names
- * looked up in a child of `shared` (see hd_xml_ctxt_use_shared_dict); the
- * document is handed over whole by hd_xml_ctxt_parse. A push context (xmlParseChunk of the
+/* A push parser context, with `sax` copied in and names looked up in a child of `shared`
+ * (see hd_xml_ctxt_use_shared_dict); the document is handed over whole by hd_xml_ctxt_parse. A push context (xmlParseChunk of the
  * whole document) runs the same SAX2 parse as xmlCreateMemoryParserCtxt + xmlParseDocument at
  * about 1.3 times its speed on libxml2 2.9.14: its input loop skips the per-character
  * xmlCurrentChar calls of the memory reader (BENCHMARKS.md, "The parser against libxml2").

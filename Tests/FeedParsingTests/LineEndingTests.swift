@@ -17,4 +17,10 @@ struct LineEndingTests {
         #expect(try Self.summary("a\r\nb\rc") == "a\nb\nc")
         #expect(try Self.summary("<![CDATA[ends with CR\r]]>") == "ends with CR")  // trimmed, as any trailing space
     }
+
+    @Test("a character reference to CR stays a CR, as XML says; a CDATA section ending in CR before text starting with LF makes two line ends")
+    func references() throws {
+        #expect(try Self.summary("x&#13;y&#xD;&#10;z") == "x\ry\r\nz")
+        #expect(try Self.summary("<![CDATA[a\r]]>\nb") == "a\n\nb")
+    }
 }

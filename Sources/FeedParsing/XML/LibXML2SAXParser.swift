@@ -14,8 +14,8 @@ import Synchronization
 /// The state of one parse lives in a `SAXSession` that libxml2 hands back to every callback
 /// through the text sink that `ctxt->_private` points to (`hd_text_sink_attach`); it is
 /// reached through a pointer, so the hot path pays for no reference counting and no dynamic
-/// exclusivity checks. Text events never
-/// reach Swift: the shim appends them to the builder's ``TextStorage`` in C.
+/// exclusivity checks. Text events never reach Swift: the shim appends them to the builder's
+/// ``TextStorage`` in C.
 enum LibXML2SAXParser {
     private static let initialised: Bool = {
         hd_xml_global_init()

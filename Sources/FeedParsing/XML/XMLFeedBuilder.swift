@@ -330,8 +330,8 @@ struct XMLFeedBuilder {
             if capture.kind == .content, current.contentText == nil { current.contentText = text }
             return
         }
-        if (capture.kind == .published || capture.kind == .updated) && !capture.isBase64 {
-            // Read from the collected bytes: no String is made for a date.
+        if capture.kind == .published || capture.kind == .updated {
+            // Read from the collected bytes: no String is made for a date (never base64).
             guard let date = text.date(from: capture.start) else { return }
             if capture.kind == .published { current.published = date } else { current.updated = date }
             return
@@ -359,12 +359,8 @@ struct XMLFeedBuilder {
             current.idAsWritten = value == text ? nil : text
             entry!.idDepth = capture.depth
             if isPermalink { entry!.permalinkFromID = (value, text) }
-        case .summary, .content:
-            break
-        case .published:
-            if let date = text.flatMap({ FeedDate.parse($0) }) { current.published = date }
-        case .updated:
-            if let date = text.flatMap({ FeedDate.parse($0) }) { current.updated = date }
+        case .summary, .content, .published, .updated:
+            break  // read above
         case .personName:
             entry!.personName = text
         case .personEmail:
