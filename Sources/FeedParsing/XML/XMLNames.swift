@@ -90,9 +90,6 @@ struct XMLAttribute {
     var valueBytes: UnsafeBufferPointer<UInt8>
     /// The name as written, given only while the handler asks for raw names.
     var qualifiedName: String?
-
-    /// The value, decoded (a copy the caller may keep).
-    var value: String { String(decoding: valueBytes, as: UTF8.self) }
 }
 
 /// The attributes of one start tag, as the parser reports them: a view that allocates nothing
