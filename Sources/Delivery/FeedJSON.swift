@@ -1,3 +1,4 @@
+import Foundation
 import JSONOutput
 import FeedParsing
 
@@ -13,7 +14,7 @@ public enum FeedJSON {
         json.field("link", feed.link)
         json.key("entries")
         json.beginArray()
-        for entry in feed.entries { write(entry, feedID: nil, into: &json) }
+        forEachInPlace(feed.entries) { write($0, feedID: nil, into: &json) }
         json.endArray()
         json.field("warnings", strings: feed.warnings)
         json.endObject()
@@ -27,7 +28,7 @@ public enum FeedJSON {
         var json = JSONWriter(reservingCapacity: 4096)
         var lineEnds: [Int] = []
         lineEnds.reserveCapacity(entries.count)
-        for entry in entries {
+        forEachInPlace(entries) { entry in
             write(entry, feedID: feedID, into: &json)
             lineEnds.append(json.bytes.count)
             json.lineFeed()
@@ -35,32 +36,41 @@ public enum FeedJSON {
         return (json.bytes, lineEnds)  // the writer ends here: its buffer is handed over, not copied
     }
 
-    private static func write(_ entry: Entry, feedID: Int64?, into json: inout JSONWriter) {
+    /// Calls `body` with each entry where it is: a copy of each would retain and release its
+    /// dozen fields.
+    private static func forEachInPlace(_ entries: [Entry], _ body: (UnsafePointer<Entry>) -> Void) {
+        entries.withUnsafeBufferPointer { buffer in
+            guard let first = buffer.baseAddress else { return }
+            for index in 0..<buffer.count { body(first + index) }
+        }
+    }
+
+    private static func write(_ entry: UnsafePointer<Entry>, feedID: Int64?, into json: inout JSONWriter) {
         json.beginObject()
         if let feedID {
             json.key("feed")
             json.integer(feedID)
         }
-        json.field("key", EntryIdentity.hex(entry.key))
-        json.field("id", entry.id)
-        json.field("link", entry.link)
-        json.field("title", entry.title)
+        json.field("key", EntryIdentity.hex(entry.pointee.key))
+        json.field("id", entry.pointee.id)
+        json.field("link", entry.pointee.link)
+        json.field("title", entry.pointee.title)
         json.key("summary")
         let summaryStart = json.bytes.count
-        field(entry.summaryText, into: &json)
+        field(entry.pointee.summaryText, into: &json)
         let summaryValue = summaryStart..<json.bytes.count
         json.key("content")
-        if let summary = entry.summaryText, let content = entry.contentText, content.isSameStorage(as: summary) {
+        if let summary = entry.pointee.summaryText, let content = entry.pointee.contentText, content.isSameStorage(as: summary) {
             // A summary that is the content (Atom with content only): escaped once.
             json.repeatedValue(writtenAt: summaryValue)
         } else {
-            field(entry.contentText, into: &json)
+            field(entry.pointee.contentText, into: &json)
         }
-        json.field("authors", strings: entry.authors)
-        json.field("categories", strings: entry.categories)
+        json.field("authors", strings: entry.pointee.authors)
+        json.field("categories", strings: entry.pointee.categories)
         json.key("enclosures")
         json.beginArray()
-        for enclosure in entry.enclosures {
+        for enclosure in entry.pointee.enclosures {
             json.beginObject()
             json.field("url", enclosure.url)
             json.field("type", enclosure.type)
@@ -69,9 +79,15 @@ public enum FeedJSON {
             json.endObject()
         }
         json.endArray()
-        json.field("published", entry.published.map(FeedDate.format))
-        json.field("updated", entry.updated.map(FeedDate.format))
+        dateField("published", entry.pointee.published, into: &json)
+        dateField("updated", entry.pointee.updated, into: &json)
         json.endObject()
+    }
+
+    /// A date as ``FeedDate/format(_:)`` writes it, its bytes made on the stack.
+    private static func dateField(_ name: String, _ date: Date?, into json: inout JSONWriter) {
+        json.key(name)
+        if let date { FeedDate.withFormattedBytes(date) { json.string(utf8: $0) } } else { json.null() }
     }
 
     /// Entry text straight from the parser's bytes: no `String` made and validated again.
