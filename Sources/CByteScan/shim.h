@@ -87,7 +87,8 @@ static inline size_t hd_next_long_markup(const unsigned char *p, size_t n, size_
 /* Writes p[0..<n] JSON-escaped into out[0..<capacity] as far as it fits: the runs between
  * escapes copied whole, `"` `\\` and controls escaped as JSONWriter writes them (\n \r \t,
  * \u00xx in lower case). Returns the bytes written; `*consumed` is how many of p were. It stops
- * before an escape that might not fit (6 bytes), so calling again from p + *consumed goes on. */
+ * before an escape that might not fit (6 bytes), so calling again from p + *consumed goes on;
+ * `capacity` must be at least 6, or nothing may be written. */
 static inline size_t hd_json_escape(const unsigned char *p, size_t n, size_t *consumed, unsigned char *out,
                                     size_t capacity) {
     static const char hex[] = "0123456789abcdef";
