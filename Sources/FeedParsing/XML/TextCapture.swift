@@ -93,6 +93,14 @@ struct TextBuffer {
         trimmedRange(from: start).map(storage.string)
     }
 
+    /// The capture's text, trimmed, base64-decoded where the construct says so; nil when empty.
+    func string(of capture: TextCapture) -> String? {
+        guard let text = string(from: capture.start) else { return nil }
+        guard capture.isBase64 else { return text }
+        guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else { return text }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The date the text from `start` on spells (``FeedDate/parse(_:)``), read from the bytes.
     func date(from start: Int) -> Date? {
         guard let range = trimmedRange(from: start) else { return nil }

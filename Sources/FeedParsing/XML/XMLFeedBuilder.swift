@@ -232,18 +232,11 @@ struct XMLFeedBuilder {
         let rel = attributes.value(.rel) ?? "alternate"
         let resolved = URLResolver.resolve(href, against: base)
         if FeedVocabulary.isAlternateHTMLLink(attributes) {
-            if entry != nil { setLink(written: href, resolved: resolved) } else { feedLink = resolved }
+            if entry != nil { EntryDraft.setLink(written: href, resolved: resolved, on: &current) } else { feedLink = resolved }
         } else if rel == "enclosure", entry != nil {
             let enclosure = FeedVocabulary.makeEnclosure(url: resolved, attributes: attributes)
             current.enclosures.append(enclosure)
         }
-    }
-
-    /// Sets the entry's link: resolved for output, as written for its identity (a key must not
-    /// change when the feed's own URL does).
-    private mutating func setLink(written: String, resolved: String) {
-        current.link = resolved
-        current.linkAsWritten = resolved == written ? nil : written
     }
 
     /// A text construct: Atom's `type` (and 0.3's `mode`) says whether it is text, HTML or XHTML.
@@ -295,12 +288,15 @@ struct XMLFeedBuilder {
 
     // MARK: - Finishing
 
+    /// A capture ended: inside an entry its text goes to the entry (``EntryDraft``), else to
+    /// the feed.
     private mutating func finish(_ capture: TextCapture) {
+        let base = base
         if entry != nil {
-            finishEntryField(capture)
+            entry!.finish(capture, text: text, base: base, limits: limits, into: &entries[entries.count - 1], warnings: &warnings)
             return
         }
-        guard let text = Self.capturedString(capture, in: text) else { return }
+        guard let text = text.string(of: capture) else { return }
         switch capture.kind {
         case .feedTitle where capture.depth < feedTitleDepth:
             feedTitle = capture.isHTML ? HTMLText.plainText(text) : text
@@ -310,66 +306,6 @@ struct XMLFeedBuilder {
         case .ttl:
             timeToLive = Int(text)
         default:
-            break
-        }
-    }
-
-    /// The capture's text, trimmed, base64-decoded where the construct says so. Static, and
-    /// handed the text: a method on `self` made each mutating caller copy the builder first.
-    private static func capturedString(_ capture: TextCapture, in text: TextBuffer) -> String? {
-        guard let text = text.string(from: capture.start) else { return nil }
-        guard capture.isBase64 else { return text }
-        guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else { return text }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    private mutating func finishEntryField(_ capture: TextCapture) {
-        if capture.kind == .summary || capture.kind == .content {
-            let text = capture.isBase64 ? Self.capturedString(capture, in: text).map(EntryText.init) : text.entryText(from: capture.start)
-            if capture.kind == .summary, current.summaryText == nil { current.summaryText = text }
-            if capture.kind == .content, current.contentText == nil { current.contentText = text }
-            return
-        }
-        if capture.kind == .published || capture.kind == .updated {
-            // Read from the collected bytes: no String is made for a date (never base64).
-            guard let date = text.date(from: capture.start) else { return }
-            if capture.kind == .published { current.published = date } else { current.updated = date }
-            return
-        }
-        let text = Self.capturedString(capture, in: text)
-        switch capture.kind {
-        case .title:
-            guard let text, capture.depth < entry!.titleDepth else { return }
-            current.title = capture.isHTML && capture.kind == .title ? HTMLText.plainText(text) : text
-            entry!.titleDepth = capture.depth
-        case .mediaTitle:
-            if entry!.mediaTitle == nil { entry!.mediaTitle = text }
-        case .link:
-            guard let text else { return }  // an empty <link/> leaves the link as it was
-            setLink(written: text, resolved: URLResolver.resolve(text, against: base))
-        case .id:
-            guard let text, capture.depth <= entry!.idDepth else { return }
-            guard text.utf8.count <= limits.maxIdentifierBytes else {
-                warnings.append("an id of \(text.utf8.count) bytes was ignored (limit \(limits.maxIdentifierBytes))")
-                return
-            }
-            let isPermalink = capture.isHTML
-            let value = isPermalink ? URLResolver.resolve(text, against: base) : text
-            current.id = value
-            current.idAsWritten = value == text ? nil : text
-            entry!.idDepth = capture.depth
-            if isPermalink { entry!.permalinkFromID = (value, text) }
-        case .summary, .content, .published, .updated:
-            break  // read above
-        case .personName:
-            entry!.personName = text
-        case .personEmail:
-            entry!.personEmail = text
-        case .author:
-            if let author = entry!.personName ?? entry!.personEmail ?? text { current.authors.append(author) }
-        case .category:
-            if let text { current.categories.append(text) }
-        case .feedTitle, .feedLink, .ttl:
             break
         }
     }
