@@ -14,7 +14,7 @@ public enum FeedJSON {
         json.field("link", feed.link)
         json.key("entries")
         json.beginArray()
-        forEachInPlace(feed.entries) { write($0, feedID: nil, into: &json) }
+        feed.entries.forEachInPlace { write($0, feedID: nil, into: &json) }
         json.endArray()
         json.field("warnings", strings: feed.warnings)
         json.endObject()
@@ -28,21 +28,12 @@ public enum FeedJSON {
         var json = JSONWriter(reservingCapacity: 4096)
         var lineEnds: [Int] = []
         lineEnds.reserveCapacity(entries.count)
-        forEachInPlace(entries) { entry in
+        entries.forEachInPlace { entry in
             write(entry, feedID: feedID, into: &json)
             lineEnds.append(json.bytes.count)
             json.lineFeed()
         }
         return (json.bytes, lineEnds)  // the writer ends here: its buffer is handed over, not copied
-    }
-
-    /// Calls `body` with each entry where it is: a copy of each would retain and release its
-    /// dozen fields.
-    private static func forEachInPlace(_ entries: [Entry], _ body: (UnsafePointer<Entry>) -> Void) {
-        entries.withUnsafeBufferPointer { buffer in
-            guard let first = buffer.baseAddress else { return }
-            for index in 0..<buffer.count { body(first + index) }
-        }
     }
 
     private static func write(_ entry: UnsafePointer<Entry>, feedID: Int64?, into json: inout JSONWriter) {

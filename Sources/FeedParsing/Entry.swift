@@ -132,3 +132,14 @@ public struct Entry: Sendable, Hashable {
     /// The entry's own date: published, else updated.
     public var date: Date? { published ?? updated }
 }
+
+extension Array where Element == Entry {
+    /// Calls `body` with each entry where it is, in order. A copy of each (as `for entry in`
+    /// makes) would retain and release its dozen fields; hot loops over entries use this.
+    public func forEachInPlace(_ body: (UnsafePointer<Entry>) throws -> Void) rethrows {
+        try withUnsafeBufferPointer { buffer in
+            guard let first = buffer.baseAddress else { return }
+            for index in 0..<buffer.count { try body(first + index) }
+        }
+    }
+}

@@ -24,14 +24,12 @@ public enum EntryIdentity {
     public static func assignKeys(_ entries: inout [Entry]) {
         var scratch: [UInt8] = []
         scratch.reserveCapacity(256)
-        // Entries are read in place: a copy of each would retain and release all its fields.
-        let baseKeys = entries.withUnsafeBufferPointer { entries in
-            guard let first = entries.baseAddress else { return [UInt64]() }
-            return (0..<entries.count).map { index in
-                scratch.removeAll(keepingCapacity: true)
-                appendBaseIdentity(of: first + index, to: &scratch)
-                return hash(scratch)
-            }
+        var baseKeys: [UInt64] = []
+        baseKeys.reserveCapacity(entries.count)
+        entries.forEachInPlace { entry in
+            scratch.removeAll(keepingCapacity: true)
+            appendBaseIdentity(of: entry, to: &scratch)
+            baseKeys.append(hash(scratch))
         }
         guard entries.count > 1 else {  // rule 2 needs two entries
             for index in entries.indices {

@@ -37,7 +37,7 @@ enum CanonicalDateScanner {
         let offset: Int?
         switch cursor.end - start {
         case 31:
-            offset = numericOffset(cursor, at: 26, colon: false)
+            offset = numericOffset(cursor, at: 26)
         case 29:
             offset = isUniversalName(cursor, at: 26, "gmt") || isUniversalName(cursor, at: 26, "utc") ? 0 : nil
         default:  // 28
@@ -60,7 +60,7 @@ enum CanonicalDateScanner {
         if cursor.end - cursor.index == 20 {
             offset = cursor.peek(19) == UInt8(ascii: "Z") ? 0 : nil
         } else {
-            offset = numericOffset(cursor, at: 19, colon: true)
+            offset = numericOffset(cursor, at: 19)
         }
         guard let offset else { return nil }
         var fields = DateTimeFields(year: year, month: month, day: day)
@@ -81,15 +81,16 @@ enum CanonicalDateScanner {
         return ClockTime(hour: hour, minute: minute, second: second)
     }
 
-    /// `±hhmm` (or `±hh:mm` with `colon`) with hours 00...23 and minutes 00...59, in seconds east of UTC.
-    private static func numericOffset(_ cursor: ByteCursor, at offset: Int, colon: Bool) -> Int? {
-        let sign = cursor.peek(offset)
-        guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
-        if colon { guard cursor.peek(offset + 3) == UInt8(ascii: ":") else { return nil } }
-        guard let hours = digits(cursor, at: offset + 1, count: 2), hours <= 23,
-            let minutes = digits(cursor, at: offset + (colon ? 4 : 3), count: 2), minutes <= 59
+    /// A numeric zone (`±hhmm`, `±hh:mm`) from `offset` to the end, read by the general
+    /// scanners' own `TimeZoneScanner`, in seconds east of UTC.
+    private static func numericOffset(_ cursor: ByteCursor, at offset: Int) -> Int? {
+        var zone = cursor
+        zone.advance(offset)
+        let sign = zone.peek()
+        guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
+            let seconds = TimeZoneScanner.scan(&zone, unknownNamesAreUTC: false), zone.isAtEnd
         else { return nil }
-        return (sign == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
+        return seconds
     }
 
     /// Whether the letters at `offset` spell `name` (lower case), in any case.
