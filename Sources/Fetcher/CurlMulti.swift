@@ -226,7 +226,8 @@ final class CurlMulti: @unchecked Sendable {
                 }
             }
             for transfer in cancelled { remove(transfer) }
-            for transfer in hosts.expire(now: .now) { transfer.fail(.hostBusy(waited: .now - transfer.started)) }
+            let (expired, nextDeadline) = hosts.expire(now: .now)
+            for transfer in expired { transfer.fail(.hostBusy(waited: .now - transfer.started)) }
             if !paused.transfers.isEmpty, budgetReleased.exchange(false, ordering: .acquiring) { resumePaused() }
             do throws(CurlError) {
                 try setConnectionCache(forRunning: active.count)
@@ -235,7 +236,7 @@ final class CurlMulti: @unchecked Sendable {
                     guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
                     finish(easy, code: message.pointee.data.result)
                 }
-                try CurlError.check(curl_multi_poll(multi, nil, 0, Self.pollTimeoutMilliseconds, nil), "curl_multi_poll")
+                try CurlError.check(curl_multi_poll(multi, nil, 0, HostQueue.wait(until: nextDeadline, atMost: Self.pollTimeoutMilliseconds), nil), "curl_multi_poll")
             } catch {
                 // The multi handle failed as a whole: the next turn ends the loop.
                 inbox.withLock { state in

@@ -43,14 +43,35 @@ struct HostQueue {
         return (nil, expired)
     }
 
-    /// The waiting transfers whose deadline has passed; they leave.
-    mutating func expire(now: ContinuousClock.Instant) -> [Transfer] {
+    /// The waiting transfers whose deadline has passed (they leave), and the earliest deadline
+    /// of those still waiting, for the loop to wake at (nil when none waits).
+    mutating func expire(now: ContinuousClock.Instant) -> (expired: [Transfer], nextDeadline: ContinuousClock.Instant?) {
         var expired: [Transfer] = []
-        for (host, entry) in hosts where entry.waiting.contains(where: { $0.deadline <= now }) {
+        var nextDeadline: ContinuousClock.Instant?
+        for (host, entry) in hosts {
+            var due = false
+            for transfer in entry.waiting {
+                if transfer.deadline <= now {
+                    due = true
+                } else if nextDeadline.map({ transfer.deadline < $0 }) ?? true {
+                    nextDeadline = transfer.deadline
+                }
+            }
+            guard due else { continue }
             expired += entry.waiting.filter { $0.deadline <= now }
             hosts[host]?.waiting.removeAll { $0.deadline <= now }
         }
-        return expired
+        return (expired, nextDeadline)
+    }
+
+    /// How long the loop may wait for libcurl, in milliseconds: `limit`, or less when a waiting
+    /// transfer's deadline (``expire(now:)``'s `nextDeadline`) comes sooner, so it fails as
+    /// host busy at its deadline rather than up to `limit` after it.
+    static func wait(until nextDeadline: ContinuousClock.Instant?, atMost limit: Int32) -> Int32 {
+        guard let nextDeadline else { return limit }
+        let (seconds, attoseconds) = (nextDeadline - .now).components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1
+        return Int32(clamping: max(0, min(milliseconds, Int64(limit))))
     }
 
     /// Takes `transfer` out of its host's line; false when it was not waiting there.
