@@ -2,9 +2,9 @@ import Foundation
 
 /// JSON Feed 1.0 / 1.1 documents (https://jsonfeed.org/version/1.1).
 ///
-/// Decoding goes through `JSONSerialization`, then every field is read by hand with its type
-/// checked, so a wrong-typed, null or missing field loses only that field (counted in one warning),
-/// never the feed. Field choices follow feedparser's JSON parser where the spec leaves room:
+/// Decoding goes through ``JSONDocumentReader`` (`JSONSerialization` for what it declines), then
+/// every field is read by hand with its type checked, so a wrong-typed, null or missing field
+/// loses only that field (counted in one warning), never the feed. Field choices follow feedparser's JSON parser where the spec leaves room:
 /// `url` is the link (not `external_url`), ids that are numbers or booleans become strings, the
 /// feed title and ids are trimmed. Where feedparser has bugs (it reads `date_modified` only when
 /// `date_updated` is present, drops item authors and turns a missing id into `"null"`) this
@@ -28,13 +28,19 @@ enum JSONFeedParser {
         }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { throw .empty }
 
-        let surrogates = LoneSurrogates.replaced(in: bytes)
+        // The short way gives the same values; it declines documents that need what follows.
+        let fast = JSONDocumentReader.rootObject(bytes)
+        let surrogates = fast == nil ? LoneSurrogates.replaced(in: bytes) : nil
         let root: Any
-        do {
-            let data = Data(surrogates?.bytes ?? bytes)
-            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            throw JSONErrorLocation.error(for: error, in: bytes)
+        if let fast {
+            root = fast
+        } else {
+            do {
+                let data = Data(surrogates?.bytes ?? bytes)
+                root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            } catch {
+                throw JSONErrorLocation.error(for: error, in: bytes)
+            }
         }
         guard let object = root as? [String: Any] else {
             throw .notAFeed("the JSON document is \(JSONValue.kind(of: root)), not an object")

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import FeedParsing
+
+/// The short way through JSON must give exactly what `JSONSerialization` gives, and must
+/// decline every document whose reading depends on `JSONSerialization`'s own errors or on the
+/// repairs the parser makes before it.
+@Suite("JSON document reader")
+struct JSONDocumentReaderTests {
+    /// A value written out with its types and every Unicode scalar, so that two readings compare
+    /// equal only when they are the same values (Swift's `String ==` would equate canonically
+    /// equivalent spellings).
+    static func canonical(_ value: Any) -> String {
+        switch value {
+        case let string as String:
+            return "s(" + string.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: " ") + ")"
+        case let object as [String: Any]:
+            return "{" + object.keys.sorted().map { canonical($0) + ":" + canonical(object[$0]!) }.joined(separator: ",") + "}"
+        case let array as [Any]:
+            return "[" + array.map(canonical).joined(separator: ",") + "]"
+        case is NSNull:
+            return "null"
+        case let number as NSNumber:
+            return "n(\(String(cString: number.objCType)) \(number))"
+        default:
+            return "?\(type(of: value))"
+        }
+    }
+
+    static func serialization(_ json: [UInt8]) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(json), options: [.fragmentsAllowed])
+    }
+
+    /// Values of every kind the reader takes, escapes at every place in a string.
+    static let values: [String] = [
+        #""""#, #""plain text""#, #""caf\u00e9 \u00E9t\u00e9""#, #""\"quoted\" \\ back\/slash""#,
+        #""\b\f\n\r\t""#, #""\ud83d\ude00 pair, \u0000 nul""#, #""<p class=\"x\">Hello,\n<b>world</b></p>""#,
+        "\"été — 日本語 😀 raw\"", #""\u20ac\u00a0\u2028""#, "0", "-0", "1", "-17", "3.25", "1.0", "1e3", "2E-2",
+        "12345678901234567890", "9007199254740993", "1.5e308", "true", "false", "null", "[]", "{}",
+        #"[1, "two", null, true, {"k": []}]"#, #"{"nested": {"deeper": {"deepest": ["x"]}}}"#,
+        String(repeating: #"a\"b\\c"#, count: 3000).wrappedInQuotes,
+    ]
+
+    static func document(_ value: String) -> String {
+        """
+        {"version": "https://jsonfeed.org/version/1.1", "title": \(value), "items": [{"id": \(value), "content_html": \(value)}, \(value)] ,
+          "x" :\(value)}
+        """
+    }
+
+    @Test("every value reads as JSONSerialization reads it")
+    func agreesWithJSONSerialization() throws {
+        for value in Self.values {
+            let bytes = Array(Self.document(value).utf8)
+            let fast = try #require(JSONDocumentReader.rootObject(bytes), "declined: \(value.prefix(60))")
+            let reference = try #require(Self.serialization(bytes))
+            #expect(Self.canonical(fast) == Self.canonical(reference), "\(value.prefix(60))")
+        }
+    }
+
+    @Test("documents built from random pieces read as JSONSerialization reads them, or are declined")
+    func randomDocuments() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "é", "😀", "<a href=\\\"/x\\\">", " ", "x", "\\t", "\\/"]
+        var read = 0
+        for _ in 0..<300 {
+            let count = Int.random(in: 0..<40, using: &generator)
+            let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let bytes = Array(Self.document("\"" + text + "\"").utf8)
+            guard let fast = JSONDocumentReader.rootObject(bytes) else { continue }
+            read += 1
+            let reference = try #require(Self.serialization(bytes))
+            #expect(Self.canonical(fast) == Self.canonical(reference), "\(text)")
+        }
+        #expect(read == 300)
+    }
+
+    @Test("documents whose reading is JSONSerialization's or the repairs' are declined", arguments: [
+        #"{"a": "lone \ud800 high"}"#, #"{"a": "lone \udc00 low"}"#, #"{"a": "\ud800\u0041"}"#,
+        #"{"a": 1, "a": 2}"#, "\u{FEFF}{\"a\": 1}", "{\"a\": \"raw\ttab\"}", #"{"a": "\x"}"#, #"{"a": 1,}"#,
+        #"{"a": [1,]}"#, #"{"a": 1} x"#, #"["not", "an object"]"#, #"{"a": +1}"#, #"{"a": 01}"#, #"{"a": tru}"#,
+        #"{"a": "unterminated}"#, #"{"a" 1}"#, #"{'a': 1}"#,
+        String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
+        "{\"a\": " + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}",
+    ])
+    func declines(_ json: String) {
+        #expect(JSONDocumentReader.rootObject(Array(json.utf8)) == nil)
+    }
+
+    @Test("bytes that are not UTF-8 are declined")
+    func declinesInvalidUTF8() {
+        #expect(JSONDocumentReader.rootObject(Array(#"{"a": "x"#.utf8) + [0xFF, 0xFE] + Array(#"y"}"#.utf8)) == nil)
+        #expect(JSONDocumentReader.rootObject(Array(#"{"a": "x"#.utf8) + [0xC3] + Array(#""}"#.utf8)) == nil)
+    }
+}
+
+extension String {
+    fileprivate var wrappedInQuotes: String { "\"" + self + "\"" }
+}
