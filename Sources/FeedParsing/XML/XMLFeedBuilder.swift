@@ -326,13 +326,16 @@ struct XMLFeedBuilder {
 
     /// Opens a new entry (the last of `entries`).
     private mutating func startEntry() {
+        // Room for a typical feed's entries at once: growing one by one moves them all, often.
+        if entries.isEmpty { entries.reserveCapacity(min(limits.maxEntries, 32)) }
         entries.append(Entry())
         entry = EntryDraft(depth: depth)
     }
 
-    /// The entry being built: the last of `entries`, changed in place.
+    /// The entry being built: the last of `entries`, read and changed in place (a `get` would
+    /// copy the whole entry, retaining and releasing its dozen fields, to read one).
     private var current: Entry {
-        get { entries[entries.count - 1] }
+        _read { yield entries[entries.count - 1] }
         _modify { yield &entries[entries.count - 1] }
     }
 }
