@@ -106,21 +106,45 @@ static inline size_t hd_next_long_markup(const unsigned char *p, size_t n, size_
     return n;
 }
 
-/* Writes p[0..<n] JSON-escaped into out[0..<capacity] as far as it fits: the runs between
- * escapes copied whole, `"` `\\` and controls escaped as JSONWriter writes them (\n \r \t,
- * \u00xx in lower case). Returns the bytes written; `*consumed` is how many of p were. It stops
- * before an escape that might not fit (6 bytes), so calling again from p + *consumed goes on;
+/* Writes p[0..<n] JSON-escaped into out[0..<capacity] as far as it fits: the bytes between
+ * escapes copied 16 at a time (each block stored whole, then counted up to its first byte to
+ * escape), `"` `\\` and controls escaped as JSONWriter writes them (\n \r \t, \u00xx in
+ * lower case). Returns the bytes written; `*consumed` is how many of p were. It stops before
+ * an escape that might not fit (6 bytes), so calling again from p + *consumed goes on;
  * `capacity` must be at least 6, or nothing may be written. */
 static inline size_t hd_json_escape(const unsigned char *p, size_t n, size_t *consumed, unsigned char *out,
                                     size_t capacity) {
     static const char hex[] = "0123456789abcdef";
     size_t in = 0, written = 0;
-    while (in < n) {
-        size_t run = hd_json_next_escape(p + in, n - in);
-        if (run > capacity - written) run = capacity - written;
-        memcpy(out + written, p + in, run);
-        in += run;
-        written += run;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), highest_control = _mm_set1_epi8(0x1F);
+#endif
+    for (;;) {
+#if defined(__SSE2__)
+        while (in + 16 <= n && capacity - written >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + in));
+            _mm_storeu_si128((__m128i *)(out + written), v);
+            __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
+            __m128i found = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+            int bits = _mm_movemask_epi8(found);
+            if (bits == 0) {
+                in += 16;
+                written += 16;
+                continue;
+            }
+            size_t clean = (size_t)__builtin_ctz((unsigned)bits);
+            in += clean;
+            written += clean;
+            break;
+        }
+#endif
+        /* The tail, and the bytes before the end of `out`, one at a time. */
+        while (in < n && written < capacity) {
+            unsigned char c = p[in];
+            if (c < 0x20 || c == '"' || c == '\\') break;
+            out[written++] = c;
+            in++;
+        }
         if (in == n || capacity - written < 6) break;
         unsigned char c = p[in++];
         out[written++] = '\\';

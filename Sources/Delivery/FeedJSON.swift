@@ -25,7 +25,7 @@ public enum FeedJSON {
     /// `content`, `authors`, `categories`, `enclosures`, `published`, `updated`), UTF-8, each
     /// followed by a line feed, in one buffer; and the offset of each line feed.
     public static func lines(_ entries: [Entry], feedID: Int64?) -> (lines: [UInt8], lineEnds: [Int]) {
-        var json = JSONWriter(reservingCapacity: 4096)
+        var json = JSONWriter(reservingCapacity: estimatedBytes(entries))
         var lineEnds: [Int] = []
         lineEnds.reserveCapacity(entries.count)
         entries.forEachInPlace { entry in
@@ -34,6 +34,17 @@ public enum FeedJSON {
             json.lineFeed()
         }
         return (json.bytes, lineEnds)  // the writer ends here: its buffer is handed over, not copied
+    }
+
+    /// Room for the JSON of `entries` at once, so the buffer is not copied as it grows: their
+    /// long text (a summary that is the content counts twice, as it is written twice), a tenth
+    /// more for escapes (HTML's quotes and line ends), and 512 bytes an entry for the rest.
+    private static func estimatedBytes(_ entries: [Entry]) -> Int {
+        var text = 0
+        entries.forEachInPlace { entry in
+            text += (entry.pointee.summaryText?.utf8Count ?? 0) + (entry.pointee.contentText?.utf8Count ?? 0)
+        }
+        return text + text / 10 + 512 * entries.count + 64
     }
 
     private static func write(_ entry: UnsafePointer<Entry>, feedID: Int64?, into json: inout JSONWriter) {
