@@ -34,6 +34,11 @@ enum CharsetLabel: Sendable, Equatable {
     /// Classifies `raw` (case, surrounding space and quotes do not matter; `_` is read as `-`).
     /// Nil when it is empty.
     init?(_ raw: String) {
+        // The label nearly every document writes, read without building a key.
+        if raw == "UTF-8" || raw == "utf-8" {
+            self = .utf8
+            return
+        }
         let trimmed = raw.trimmingASCII(" \t\r\n\"'")
         guard !trimmed.isEmpty else { return nil }
         let key = String(trimmed.lowercased().map { $0 == "_" ? "-" : $0 })
@@ -57,11 +62,9 @@ enum CharsetLabel: Sendable, Equatable {
 extension String {
     /// The string without the given ASCII characters at either end.
     fileprivate func trimmingASCII(_ characters: String) -> String {
-        let set = Set(characters.utf8)
-        let bytes = Array(utf8)
-        guard let first = bytes.firstIndex(where: { !set.contains($0) }),
-            let last = bytes.lastIndex(where: { !set.contains($0) })
-        else { return "" }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        let bytes = utf8
+        let kept = { (byte: UInt8) in !characters.utf8.contains(byte) }
+        guard let first = bytes.firstIndex(where: kept), let last = bytes.lastIndex(where: kept) else { return "" }
+        return String(self[first...last])
     }
 }
