@@ -57,28 +57,6 @@ static inline size_t hd_next_byte(const unsigned char *p, size_t n, size_t from,
     return n;
 }
 
-/* How many times `byte` occurs in p[0..<n]: 16 bytes a step, the matches summed in byte-wide
- * counters that are added up every 255 steps (before one could overflow). */
-static inline size_t hd_count_byte(const unsigned char *p, size_t n, unsigned char byte) {
-    size_t count = 0, i = 0;
-#if defined(__SSE2__)
-    const __m128i needle = _mm_set1_epi8((char)byte), zero = _mm_setzero_si128();
-    while (i + 16 <= n) {
-        __m128i counters = zero;
-        size_t steps = (n - i) / 16;
-        if (steps > 255) steps = 255;
-        for (size_t step = 0; step < steps; step++, i += 16) {
-            /* a match is 0xFF, that is -1: subtracting it adds one */
-            counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), needle));
-        }
-        __m128i sums = _mm_sad_epu8(counters, zero);
-        count += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
-    }
-#endif
-    for (; i < n; i++) count += p[i] == byte;
-    return count;
-}
-
 /* For the attribute census (Sources/FeedParsing/XML/AttributeCensus.swift): the index of the
  * next '<' at or after `from` that is followed by more than `span` bytes before the next '<'
  * (or the end of p[0..<n]), skipping CDATA sections whole; n when there is none, or when a

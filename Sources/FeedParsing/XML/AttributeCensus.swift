@@ -16,9 +16,8 @@ import Glibc
 /// a start tag's attributes at the next `<` (even inside a quoted value, where it is an
 /// error), so a tag followed by no more than `limit` bytes before the next `<` holds at most
 /// `limit` attributes. Finding the `<`s is one vectorised pass in C
-/// (`hd_next_long_markup`); most tags are never read. Every tag is counted only when the
-/// document holds more `=` than ``ParserLimits/maxAttributes`` (each attribute has one;
-/// counted 16 bytes a step by `hd_count_byte`).
+/// (`hd_next_long_markup`); most tags are never read. The whole document is counted only
+/// when it is long enough to pass ``ParserLimits/maxAttributes`` (one byte per `=`).
 enum AttributeCensus {
     static func check(_ bytes: [UInt8], limits: ParserLimits) throws(FeedParsingError) {
         let perElement = limits.maxAttributesPerElement
@@ -27,9 +26,7 @@ enum AttributeCensus {
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let end = buffer.count
-            // Each attribute counted has its own `=`: with no more `=` than the total limit in
-            // the whole document, only the per-element limit can be passed.
-            if end > inAll && hd_count_byte(base, end, UInt8(ascii: "=")) > inAll {
+            if end > inAll {
                 refusal = everyTag(base, end: end, perElement: perElement, inAll: inAll)
                 return
             }
