@@ -9,24 +9,31 @@
 #include <emmintrin.h>
 #endif
 
-/* The index of the first byte of p[0..<n] that JSON must escape inside a string (a control
- * below 0x20, '"' or '\\'), or n when there is none. */
+/* Whether JSON escapes `c` inside a string: a control below 0x20, '"' or '\\'. */
+static inline int hd_json_needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+#if defined(__SSE2__)
+/* The same for the 16 bytes of `v`, one bit a byte. */
+static inline int hd_json_escape_bits(__m128i v) {
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), highest_control = _mm_set1_epi8(0x1F);
+    /* v <= 0x1F (unsigned) exactly when min(v, 0x1F) == v */
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
+    return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control));
+}
+#endif
+
+/* The index of the first byte of p[0..<n] that JSON must escape inside a string, or n when
+ * there is none. */
 static inline size_t hd_json_next_escape(const unsigned char *p, size_t n) {
     size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), highest_control = _mm_set1_epi8(0x1F);
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        /* v <= 0x1F (unsigned) exactly when min(v, 0x1F) == v */
-        __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
-        __m128i found = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-        int bits = _mm_movemask_epi8(found);
+        int bits = hd_json_escape_bits(_mm_loadu_si128((const __m128i *)(p + i)));
         if (bits != 0) return i + (size_t)__builtin_ctz((unsigned)bits);
     }
 #endif
     for (; i < n; i++) {
-        unsigned char c = p[i];
-        if (c < 0x20 || c == '"' || c == '\\') return i;
+        if (hd_json_needs_escape(p[i])) return i;
     }
     return n;
 }
@@ -94,17 +101,12 @@ static inline size_t hd_json_escape(const unsigned char *p, size_t n, size_t *co
                                     size_t capacity) {
     static const char hex[] = "0123456789abcdef";
     size_t in = 0, written = 0;
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), highest_control = _mm_set1_epi8(0x1F);
-#endif
     for (;;) {
 #if defined(__SSE2__)
         while (in + 16 <= n && capacity - written >= 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(p + in));
             _mm_storeu_si128((__m128i *)(out + written), v);
-            __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
-            __m128i found = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-            int bits = _mm_movemask_epi8(found);
+            int bits = hd_json_escape_bits(v);
             if (bits == 0) {
                 in += 16;
                 written += 16;
@@ -118,10 +120,8 @@ static inline size_t hd_json_escape(const unsigned char *p, size_t n, size_t *co
 #endif
         /* The tail, and the bytes before the end of `out`, one at a time. */
         while (in < n && written < capacity) {
-            unsigned char c = p[in];
-            if (c < 0x20 || c == '"' || c == '\\') break;
-            out[written++] = c;
-            in++;
+            if (hd_json_needs_escape(p[in])) break;
+            out[written++] = p[in++];
         }
         if (in == n || capacity - written < 6) break;
         unsigned char c = p[in++];

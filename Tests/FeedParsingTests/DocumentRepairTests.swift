@@ -180,6 +180,18 @@ import Testing
         #expect(DocumentRepair.normaliseEncoding(plain, httpCharset: nil).encoding == nil)
     }
 
+    @Test("charset labels: quotes and white space trimmed, any case, '_' as '-'; nothing left is no label")
+    func charsetLabels() {
+        for utf8 in ["UTF-8", "utf-8", " \"Utf_8\" ", "'us-ascii'", "\tUTF8\r\n"] { #expect(CharsetLabel(utf8) == .utf8, "\(utf8)") }
+        for latin1 in ["ISO-8859-1", " latin1 ", "\"windows-1252\""] { #expect(CharsetLabel(latin1) == .windows1252, "\(latin1)") }
+        #expect(CharsetLabel(" 'UTF-16LE' ") == .wide)
+        #expect(CharsetLabel(" \" ' ") == nil)
+        #expect(CharsetLabel("") == nil)
+        // What is not a known name keeps its bytes as written, only the ASCII ends trimmed.
+        #expect(CharsetLabel("\"x\u{0600}\"") == .unknown("x\u{0600}"))
+        #expect(CharsetLabel(" é-9 ") == .unknown("é-9"))
+    }
+
     @Test func unknownEncodingIsReadAsUTF8() {
         let input = Self.bytes(Self.rss("<title>\u{E9}</title>", prolog: #"<?xml version="1.0" encoding="bogus"?>"#))
         let prepared = DocumentRepair.normaliseEncoding(input, httpCharset: "nonsense")

@@ -76,10 +76,42 @@ struct JSONDocumentReaderTests {
         #expect(read == 300)
     }
 
+    /// Keys and values at the edges of the grammar: where the reader answers, it answers as
+    /// JSONSerialization does.
+    @Test("keys and numbers at the edges read as JSONSerialization reads them, or are declined", arguments: [
+        #"{"": 1}"#, #"{"k\"ey\u00e9": "v"}"#, #"{"a": -0}"#, #"{"a": 1E400}"#, #"{"a": -1e-400}"#, #"{"a": 0.1}"#,
+        #"{"a": -}"#, #"{"a": 1.}"#, #"{"a": .5}"#, #"{"a": 1e}"#, #"{"a": --1}"#, #"{"a": 1.0e+}"#, #"{"a": 1 2}"#,
+        #"{"a": "x\u2028y"}"#, #"{"a": "\uD83D\uDE00"}"#,
+    ])
+    func edges(_ json: String) throws {
+        let bytes = Array(json.utf8)
+        guard let fast = JSONDocumentReader.rootObject(bytes) else { return }  // declined: read the long way
+        let reference = try #require(Self.serialization(bytes), "read a document JSONSerialization refuses: \(json)")
+        #expect(Self.canonical(fast) == Self.canonical(reference), "\(json)")
+    }
+
+    @Test("a byte order mark that starts a string or follows an escape is declined (JSONSerialization drops it); elsewhere it is kept as it keeps it")
+    func byteOrderMarksInStrings() throws {
+        let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        for declined in [
+            Array(#"{"a": ""#.utf8) + mark + Array(#"x"}"#.utf8), Array(#"{"a": "x\n"#.utf8) + mark + Array(#"y"}"#.utf8),
+            Array(#"{""#.utf8) + mark + Array(#"k": 1}"#.utf8),
+        ] {
+            #expect(JSONDocumentReader.rootObject(declined) == nil)
+        }
+        let inside = Array(#"{"a": "x"#.utf8) + mark + Array(#"y"}"#.utf8)
+        let fast = try #require(JSONDocumentReader.rootObject(inside))
+        #expect(Self.canonical(fast) == Self.canonical(try #require(Self.serialization(inside))))
+        #expect((fast["a"] as? String)?.unicodeScalars.map(\.value) == [0x78, 0xFEFF, 0x79])
+    }
+
+    /// Declined: invalid JSON, a byte order mark, lone surrogates, repeated keys, deep nesting,
+    /// and trailing commas (JSONSerialization takes those; the long way reads them as before).
     @Test("documents whose reading is JSONSerialization's or the repairs' are declined", arguments: [
         #"{"a": "lone \ud800 high"}"#, #"{"a": "lone \udc00 low"}"#, #"{"a": "\ud800\u0041"}"#,
         #"{"a": 1, "a": 2}"#, "\u{FEFF}{\"a\": 1}", "{\"a\": \"raw\ttab\"}", #"{"a": "\x"}"#, #"{"a": 1,}"#,
         #"{"a": [1,]}"#, #"{"a": 1} x"#, #"["not", "an object"]"#, #"{"a": +1}"#, #"{"a": 01}"#, #"{"a": tru}"#,
+        #"{"a": truex}"#, #"{"a": nullx}"#, "{\"a\":\u{0C}1}", "{\"a\":\u{A0}1}",
         #"{"a": "unterminated}"#, #"{"a" 1}"#, #"{'a': 1}"#,
         String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
         "{\"a\": " + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}",
@@ -92,6 +124,9 @@ struct JSONDocumentReaderTests {
     func declinesInvalidUTF8() {
         #expect(JSONDocumentReader.rootObject(Array(#"{"a": "x"#.utf8) + [0xFF, 0xFE] + Array(#"y"}"#.utf8)) == nil)
         #expect(JSONDocumentReader.rootObject(Array(#"{"a": "x"#.utf8) + [0xC3] + Array(#""}"#.utf8)) == nil)
+        // A surrogate written in UTF-8 (ED A0 80) and an overlong form of '/'.
+        #expect(JSONDocumentReader.rootObject(Array(#"{"a": "x"#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8)) == nil)
+        #expect(JSONDocumentReader.rootObject(Array(#"{"a": "x"#.utf8) + [0xC0, 0xAF] + Array(#""}"#.utf8)) == nil)
     }
 }
 

@@ -14,17 +14,25 @@ import Foundation
 /// `JSONSerialization` as before, so errors, warnings and repairs stay exactly its own: invalid
 /// JSON, bytes that are not UTF-8, a byte order mark, a lone UTF-16 surrogate escape (see
 /// ``LoneSurrogates``), a key given twice in one object, nesting deeper than
-/// ``maximumDepth``. Numbers (a few per item at most) are read by `JSONSerialization` itself,
-/// token by token, so their `NSNumber` types are its own.
+/// ``maximumDepth``, a trailing comma (which `JSONSerialization` takes), and a U+FEFF at the
+/// start of a string or right after an escape (which `JSONSerialization` drops: it decodes
+/// each run between escapes as a document that may start with a byte order mark). Numbers (a
+/// few per item at most) are read by `JSONSerialization` itself, token by token, so their
+/// `NSNumber` types are its own.
 enum JSONDocumentReader {
     /// Deeper documents go the long way (JSON Feeds nest four or five levels).
     static let maximumDepth = 64
 
+    /// JSON's white space: space, line feed, carriage return, tab.
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
     /// The root object of `bytes`, or nil to say: read it with `JSONSerialization`.
     static func rootObject(_ bytes: [UInt8]) -> [String: Any]? {
         bytes.withUnsafeBufferPointer { buffer -> [String: Any]? in
-            guard let base = buffer.baseAddress else { return nil }
-            var reader = Cursor(base: base, end: buffer.count)
+            guard buffer.baseAddress != nil else { return nil }
+            var reader = Cursor(buffer)
             reader.skipWhitespace()
             guard reader.peek() == UInt8(ascii: "{"), let root = reader.object(depth: 1) else { return nil }
             reader.skipWhitespace()
@@ -34,26 +42,24 @@ enum JSONDocumentReader {
 
     /// One pass over the document; every method returns nil at the first thing it does not take.
     private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
         let base: UnsafePointer<UInt8>
         let end: Int
         var index = 0
         /// Reused for strings with escapes.
         var scratch: [UInt8] = []
 
-        init(base: UnsafePointer<UInt8>, end: Int) {
-            self.base = base
-            self.end = end
+        /// `bytes` must not be empty.
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+            base = bytes.baseAddress!
+            end = bytes.count
         }
 
         func peek() -> UInt8? { index < end ? base[index] : nil }
 
         mutating func skipWhitespace() {
-            while index < end {
-                switch base[index] {
-                case 0x20, 0x0A, 0x0D, 0x09: index += 1
-                default: return
-                }
-            }
+            while index < end, JSONDocumentReader.isWhitespace(base[index]) { index += 1 }
         }
 
         /// Consumes `byte` (after white space); false when something else is there.
@@ -142,6 +148,8 @@ enum JSONDocumentReader {
             var run = index
             var escaped = false
             while true {
+                // JSONSerialization drops a byte order mark that starts a run between escapes.
+                if end - run >= 3 && base[run] == 0xEF && base[run + 1] == 0xBB && base[run + 2] == 0xBF { return nil }
                 let next = run + hd_json_next_escape(base + run, end - run)
                 guard next < end else { return nil }  // never closed
                 let byte = base[next]
@@ -178,44 +186,24 @@ enum JSONDocumentReader {
             case UInt8(ascii: "r"): simple = 0x0D
             case UInt8(ascii: "t"): simple = 0x09
             case UInt8(ascii: "u"):
-                guard let unit = codeUnit(at: at) else { return nil }
+                guard let unit = LoneSurrogates.codeUnit(bytes, at: at).map(UInt32.init) else { return nil }
                 var scalar = unit
                 var after = at + 6
                 if (0xD800...0xDBFF).contains(unit) {
-                    guard let low = codeUnit(at: after), (0xDC00...0xDFFF).contains(low) else { return nil }
-                    scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    guard let low = LoneSurrogates.codeUnit(bytes, at: after).map(UInt32.init), (0xDC00...0xDFFF).contains(low)
+                    else { return nil }
+                    scalar = UnicodeTranscoding.scalar(high: unit, low: low)
                     after += 6
                 } else if (0xDC00...0xDFFF).contains(unit) {
                     return nil
                 }
-                guard let decoded = Unicode.Scalar(scalar) else { return nil }
-                scratch.append(contentsOf: UTF8.encode(decoded)!)
+                UnicodeTranscoding.appendUTF8(scalar, to: &scratch)
                 return after
             default:
                 return nil
             }
             scratch.append(simple)
             return at + 2
-        }
-
-        /// The four hex digits of a `\u` escape whose backslash is at `at`.
-        func codeUnit(at: Int) -> UInt32? {
-            guard at + 6 <= end, base[at] == UInt8(ascii: "\\"), base[at + 1] == UInt8(ascii: "u") else { return nil }
-            var unit: UInt32 = 0
-            for offset in 2..<6 {
-                guard let digit = Self.hexDigit(base[at + offset]) else { return nil }
-                unit = unit << 4 | digit
-            }
-            return unit
-        }
-
-        private static func hexDigit(_ byte: UInt8) -> UInt32? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
-            default: nil
-            }
         }
     }
 }

@@ -26,7 +26,7 @@ enum JSONFeedParser {
         if bytes.count > options.limits.maxDocumentBytes {
             throw .documentTooLarge(bytes: bytes.count, limit: options.limits.maxDocumentBytes)
         }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { throw .empty }
+        if bytes.allSatisfy(JSONDocumentReader.isWhitespace) { throw .empty }
 
         // The short way gives the same values; it declines documents that need what follows.
         let fast = JSONDocumentReader.rootObject(bytes)

@@ -38,7 +38,7 @@ enum LoneSurrogates {
     }
 
     /// The code unit of a `\uXXXX` escape starting at `start`; nil when there is none there.
-    private static func codeUnit(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt16? {
+    static func codeUnit(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt16? {
         guard start + 6 <= bytes.count, bytes[start] == UInt8(ascii: "\\"), bytes[start + 1] == UInt8(ascii: "u") else {
             return nil
         }

@@ -65,6 +65,6 @@ extension String {
         let bytes = utf8
         let kept = { (byte: UInt8) in !characters.utf8.contains(byte) }
         guard let first = bytes.firstIndex(where: kept), let last = bytes.lastIndex(where: kept) else { return "" }
-        return String(self[first...last])
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

@@ -49,7 +49,7 @@ enum UnicodeTranscoding {
                         second >= 0xDC00 && second <= 0xDFFF
                     {
                         index += 2
-                        appendUTF8(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00), to: &output)
+                        appendUTF8(scalar(high: first, low: second), to: &output)
                     } else {
                         appendUTF8(0xFFFD, to: &output)
                         replaced += 1
@@ -80,6 +80,11 @@ enum UnicodeTranscoding {
             }
             return (output, replaced)
         }
+    }
+
+    /// The scalar a UTF-16 surrogate pair stands for (`high` in D800...DBFF, `low` in DC00...DFFF).
+    static func scalar(high: UInt32, low: UInt32) -> UInt32 {
+        0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
     }
 
     /// Appends the UTF-8 of `scalar` (a valid Unicode scalar value).
