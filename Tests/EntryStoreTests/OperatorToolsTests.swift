@@ -7,7 +7,7 @@ import TestSupport
 
 /// What the operators' tools read of the store: its key schema, the feeds per range
 /// (`shards list --count`) and a server's report (`shards check`).
-@Suite("Operators' tools", .serialized)
+@Suite("Operators' tools", .serialized, .ownThread)
 struct OperatorToolsTests {
     @Test("the feed keys are e:{feed} and f:{feed}; any other key is no feed's")
     func keySchema() {
