@@ -339,8 +339,8 @@ final class CurlMulti: @unchecked Sendable {
         set("FORBID_REUSE", hd_curl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, options.idleConnections == 0 ? 1 : 0))
         set("NOSIGNAL", hd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         set("USERAGENT", hd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent))
-        set("CONNECTTIMEOUT_MS", hd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(options.connectTimeout)))
-        set("TIMEOUT_MS", hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(transfer.deadline - .now))))
+        set("CONNECTTIMEOUT_MS", hd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout.wholeMilliseconds)))
+        set("TIMEOUT_MS", hd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Int((transfer.deadline - .now).wholeMilliseconds))))
         // HTTP/2 where ALPN offers it, and then wait for a connection that can multiplex rather
         // than open another; HTTP/1.1 only when it is off.
         let version = options.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1
@@ -490,11 +490,6 @@ final class CurlMulti: @unchecked Sendable {
             list = longer
         }
         return list
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
 }
 

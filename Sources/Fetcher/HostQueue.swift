@@ -69,8 +69,7 @@ struct HostQueue {
     /// host busy at its deadline rather than up to `limit` after it.
     static func wait(until nextDeadline: ContinuousClock.Instant?, atMost limit: Int32) -> Int32 {
         guard let nextDeadline else { return limit }
-        let (seconds, attoseconds) = (nextDeadline - .now).components
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1
+        let milliseconds = (nextDeadline - .now).wholeMilliseconds + 1
         return Int32(clamping: max(0, min(milliseconds, Int64(limit))))
     }
 
