@@ -18,6 +18,9 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/xmlerror.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* An external entity loader that loads nothing: no file, no network, ever. */
 static inline xmlParserInputPtr hd_xml_refusing_loader(const char *url, const char *id,
@@ -193,6 +196,8 @@ typedef struct {
     int after_cr;  /* the last event ended with a CR, now a LF: a LF that starts the next is its pair */
     xmlSAXHandler *sax;  /* the running parser's handler table, while attached */
     void *session;       /* the Swift side of that parse, while attached */
+    void *parser;        /* the running parser's own context, while attached (entity content
+                          * is parsed by other contexts that share this sink) */
 } hd_text_sink;
 
 static inline int hd_text_sink_reserve(hd_text_sink *sink, size_t extra) {
@@ -374,6 +379,7 @@ static inline void hd_text_sink_set_mode(hd_text_sink *sink, int mode) {
 static inline void hd_text_sink_attach(hd_text_sink *sink, xmlParserCtxtPtr ctxt, void *session) {
     sink->sax = ctxt != NULL ? ctxt->sax : NULL;
     sink->session = ctxt != NULL ? session : NULL;
+    sink->parser = ctxt;
     if (ctxt != NULL) ctxt->_private = sink;
     hd_text_sink_set_mode(sink, sink->mode);
 }
@@ -382,6 +388,210 @@ static inline void hd_text_sink_attach(hd_text_sink *sink, xmlParserCtxtPtr ctxt
 static inline void *hd_xml_ctxt_session(void *ctx) {
     hd_text_sink *sink = (hd_text_sink *)((xmlParserCtxtPtr)ctx)->_private;
     return sink != NULL ? sink->session : NULL;
+}
+
+/* ---- Kept text read here, ahead of libxml2 ----
+ * Most of a feed's bytes are the text of a few elements (content, description, title), and
+ * most of that is escaped HTML: libxml2 reads it a character at a time and makes one
+ * reference call and one characters event per entity (`&lt;p&gt;` is four events). When an
+ * element's text is kept, the text right after its start tag is read here instead, 16 bytes a
+ * step, up to the next '<'; libxml2 then goes on from that '<'. Only text libxml2 would read
+ * without a word is taken: UTF-8 characters XML allows, tab and line feed, the five
+ * predefined entities and character references to characters XML allows. Anything else (a
+ * carriage return, a control character, a byte that is not UTF-8, another entity, "]]>")
+ * leaves the whole run to libxml2, which reports it as it always does. */
+
+/* XML 1.0's Char production (libxml2's IS_CHAR). */
+static inline int hd_xml_is_char(unsigned int c) {
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
+        || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/* The length of the UTF-8 character at p[0] (not ASCII) within p[0..<n] when it is well
+ * formed and a character XML allows, else 0. */
+static inline size_t hd_xml_text_utf8_length(const unsigned char *p, size_t n) {
+    unsigned char c = p[0];
+    if (c >= 0xC2 && c <= 0xDF) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+        unsigned int v = (unsigned int)(c & 0x0F) << 12 | (unsigned int)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+        return v >= 0x800 && hd_xml_is_char(v) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+        unsigned int v = (unsigned int)(c & 0x07) << 18 | (unsigned int)(p[1] & 0x3F) << 12
+            | (unsigned int)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+        return v >= 0x10000 && v <= 0x10FFFF ? 4 : 0;
+    }
+    return 0;
+}
+
+/* Reads the reference at p[0] == '&' within p[0..<n]: writes its character to `out` and
+ * returns the bytes read, with the bytes written in `*written`; 0 when it is not one of
+ * those this reader takes. */
+static inline size_t hd_xml_text_reference(const unsigned char *p, size_t n, unsigned char *out, size_t *written) {
+    *written = 1;
+    if (n >= 4 && p[2] == 't' && p[3] == ';') {
+        if (p[1] == 'l') { *out = '<'; return 4; }
+        if (p[1] == 'g') { *out = '>'; return 4; }
+        return 0;
+    }
+    if (n >= 5 && memcmp(p, "&amp;", 5) == 0) { *out = '&'; return 5; }
+    if (n >= 6 && memcmp(p, "&quot;", 6) == 0) { *out = '"'; return 6; }
+    if (n >= 6 && memcmp(p, "&apos;", 6) == 0) { *out = '\''; return 6; }
+    if (n < 4 || p[1] != '#') return 0;
+    unsigned int value = 0;
+    size_t i, digits = 0;
+    if (p[2] == 'x') {
+        for (i = 3; i < n && digits < 7; i++, digits++) {
+            unsigned char c = p[i];
+            if (c >= '0' && c <= '9') value = value * 16 + (c - '0');
+            else if (c >= 'a' && c <= 'f') value = value * 16 + (c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') value = value * 16 + (c - 'A' + 10);
+            else break;
+        }
+    } else {
+        for (i = 2; i < n && digits < 8; i++, digits++) {
+            unsigned char c = p[i];
+            if (c < '0' || c > '9') break;
+            value = value * 10 + (c - '0');
+        }
+    }
+    /* up to 6 hex or 7 decimal digits: libxml2 reads longer ones in ways of its own */
+    if (digits == 0 || digits > (p[2] == 'x' ? 6u : 7u) || i >= n || p[i] != ';' || !hd_xml_is_char(value)) return 0;
+    if (value < 0x80) {
+        out[0] = (unsigned char)value;
+    } else if (value < 0x800) {
+        out[0] = (unsigned char)(0xC0 | value >> 6);
+        out[1] = (unsigned char)(0x80 | (value & 0x3F));
+        *written = 2;
+    } else if (value < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | value >> 12);
+        out[1] = (unsigned char)(0x80 | (value >> 6 & 0x3F));
+        out[2] = (unsigned char)(0x80 | (value & 0x3F));
+        *written = 3;
+    } else {
+        out[0] = (unsigned char)(0xF0 | value >> 18);
+        out[1] = (unsigned char)(0x80 | (value >> 12 & 0x3F));
+        out[2] = (unsigned char)(0x80 | (value >> 6 & 0x3F));
+        out[3] = (unsigned char)(0x80 | (value & 0x3F));
+        *written = 4;
+    }
+    return i + 1;
+}
+
+#if defined(__SSE2__)
+/* The bytes of `v` the reader must look at one by one (a bit a byte): '&', ']', and
+ * anything but tab, line feed and printable ASCII. */
+static inline int hd_xml_text_special_bits(__m128i v) {
+    const __m128i highest_control = _mm_set1_epi8(0x1F);
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
+    __m128i spacing = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    __m128i marks = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
+    return _mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(spacing, control), marks));
+}
+#endif
+
+/* Decodes the character data in[0..<n] (no '<' in it) into `out`, which has room for n + 16
+ * bytes; returns the bytes written and counts the line feeds in `*lines`, or returns
+ * (size_t)-1 when the run holds anything this reader leaves to libxml2. */
+static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsigned char *out, size_t *lines) {
+    size_t i = 0, o = 0, feeds = 0;
+    while (i < n) {
+#if defined(__SSE2__)
+        while (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
+            unsigned int newline = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+            unsigned int special = (unsigned int)hd_xml_text_special_bits(v);
+            _mm_storeu_si128((__m128i *)(out + o), v);
+            if (special == 0) {
+                feeds += (size_t)__builtin_popcount(newline);
+                i += 16;
+                o += 16;
+                continue;
+            }
+            unsigned int plain = (unsigned int)__builtin_ctz(special);
+            feeds += (size_t)__builtin_popcount(newline & ((1u << plain) - 1));
+            i += plain;
+            o += plain;
+            break;
+        }
+#endif
+        if (i >= n) break;
+        unsigned char c = in[i];
+        if ((c >= 0x20 && c < 0x80 && c != '&' && c != ']') || c == '\t') {
+            out[o++] = c;
+            i++;
+        } else if (c == '\n') {
+            out[o++] = c;
+            i++;
+            feeds++;
+        } else if (c == '&') {
+            size_t written;
+            size_t read = hd_xml_text_reference(in + i, n - i, out + o, &written);
+            if (read == 0) return (size_t)-1;
+            i += read;
+            o += written;
+        } else if (c == ']') {
+            if (i + 2 < n && in[i + 1] == ']' && in[i + 2] == '>') return (size_t)-1;
+            out[o++] = c;
+            i++;
+        } else if (c >= 0x80) {
+            size_t length = hd_xml_text_utf8_length(in + i, n - i);
+            if (length == 0) return (size_t)-1;
+            memcpy(out + o, in + i, length);
+            i += length;
+            o += length;
+        } else {
+            return (size_t)-1; /* CR, NUL or another control character */
+        }
+    }
+    *lines = feeds;
+    return o;
+}
+
+/* The noinline part of hd_xml_take_text. */
+static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtPtr ctxt, hd_text_sink *sink) {
+    xmlParserInputPtr input = ctxt->input;
+    /* Only the document's own push parse, in a start tag of it (libxml2 2.9 leaves the state
+     * at CONTENT after reading attributes), well-formed so far: after an error libxml2 drops
+     * entity references, and the run must read as libxml2 would read it. */
+    if (input == NULL || input->buf == NULL || ctxt->inputNr != 1
+        || (ctxt->instate != XML_PARSER_START_TAG && ctxt->instate != XML_PARSER_CONTENT)
+        || !ctxt->wellFormed || ctxt->disableSAX || ctxt->charset != XML_CHAR_ENCODING_UTF8) return;
+    const unsigned char *cur = input->cur, *end = input->end;
+    if (cur == NULL || end == NULL || cur >= end || *cur != '>') return;
+    const unsigned char *text = cur + 1;
+    const unsigned char *lt = (const unsigned char *)memchr(text, '<', (size_t)(end - text));
+    if (lt == NULL || lt == text) return;
+    size_t n = (size_t)(lt - text);
+    if (!hd_text_sink_reserve(sink, n + 16)) return;
+    size_t lines = 0;
+    size_t written = hd_xml_text_decode(text, n, sink->bytes + sink->count, &lines);
+    if (written == (size_t)-1) return;
+    sink->count += written;
+    sink->after_cr = 0;
+    input->line += (int)lines;
+    if (lines == 0) {
+        input->col += (int)n;
+    } else {
+        const unsigned char *feed = lt - 1;
+        while (*feed != '\n') feed--;
+        input->col = (int)(lt - feed);
+    }
+    /* libxml2 goes on by consuming the start tag's '>': it now finds one right before the
+     * '<'. The byte it replaces was text, read above; the buffer is libxml2's own copy. */
+    *(xmlChar *)(lt - 1) = '>';
+    input->cur = lt - 1;
+}
+
+/* Called by the startElementNs callback once the builder has chosen what happens to the
+ * element's text: when the text is kept, reads it up to the next '<' here (see above). */
+static inline void hd_xml_take_text(void *ctx) {
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
+    hd_text_sink *sink = (hd_text_sink *)ctxt->_private;
+    if (sink == NULL || sink->mode != HD_TEXT_KEEP || sink->parser != (void *)ctxt) return;
+    hd_xml_take_text_run(ctxt, sink);
 }
 
 #endif

@@ -163,7 +163,9 @@ enum LibXML2SAXParser {
             session.pointee.startElement(local, prefix, uri, attributeCount, attributes)
             if session.pointee.builder.wantsToStop || !session.pointee.withinBudget() {
                 hd_xml_ctxt_stop(ctx)
+                return
             }
+            hd_xml_take_text(ctx)  // kept text up to the next '<', read in C ahead of libxml2
         }
         sax.endElementNs = { ctx, local, prefix, uri in
             guard let local, let session = LibXML2SAXParser.session(ctx) else { return }
