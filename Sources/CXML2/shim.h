@@ -391,15 +391,19 @@ static inline void *hd_xml_ctxt_session(void *ctx) {
 }
 
 /* ---- Kept text read here, ahead of libxml2 ----
- * Most of a feed's bytes are the text of a few elements (content, description, title), and
- * most of that is escaped HTML: libxml2 reads it a character at a time and makes one
- * reference call and one characters event per entity (`&lt;p&gt;` is four events). When an
- * element's text is kept, the text right after its start tag is read here instead, 16 bytes a
- * step, up to the next '<'; libxml2 then goes on from that '<'. Only text libxml2 would read
- * without a word is taken: UTF-8 characters XML allows, tab and line feed, the five
- * predefined entities and character references to characters XML allows. Anything else (a
- * carriage return, a control character, a byte that is not UTF-8, another entity, "]]>")
- * leaves the whole run to libxml2, which reports it as it always does. */
+ * Most of a feed's bytes are the text of a few elements (content, description, title): escaped
+ * HTML, which libxml2 reads a character at a time with one reference call and one characters
+ * event per entity (`&lt;p&gt;` is four events), or CDATA sections, which its push parser
+ * reads three times a byte at a time (to find "]]>", to check the characters, to count lines).
+ * When an element's text is kept, what follows its start tag is read here instead, 16 bytes a
+ * step: text and CDATA sections, up to the first other '<' (a child, a comment, the end tag);
+ * libxml2 then goes on from that '<'. Only what libxml2 would read without a word is taken:
+ * UTF-8 characters XML allows, tab, line ends, the five predefined entities and character
+ * references to characters XML allows. Anything else (a control character, a byte that is not
+ * UTF-8, another entity, "]]>" in text, a CDATA section left open) ends the reading there and
+ * leaves the rest to libxml2, which reports it as it always does. The text reaches the sink as
+ * libxml2's events would have brought it: line ends read as libxml2 reads them (CR LF and a
+ * lone CR in text become LF; CDATA goes through hd_xml_cdata, as its cdataBlock event). */
 
 /* XML 1.0's Char production (libxml2's IS_CHAR). */
 static inline int hd_xml_is_char(unsigned int c) {
@@ -493,8 +497,9 @@ static inline int hd_xml_text_special_bits(__m128i v) {
 #endif
 
 /* Decodes the character data in[0..<n] (no '<' in it) into `out`, which has room for n + 16
- * bytes; returns the bytes written and counts the line feeds in `*lines`, or returns
- * (size_t)-1 when the run holds anything this reader leaves to libxml2. */
+ * bytes; returns the bytes written and counts the lines libxml2 counts in `*lines` (a LF, a
+ * CR LF; not a lone CR), or returns (size_t)-1 when the run holds anything this reader leaves
+ * to libxml2. */
 static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsigned char *out, size_t *lines) {
     size_t i = 0, o = 0, feeds = 0;
     while (i < n) {
@@ -542,12 +547,67 @@ static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsig
             memcpy(out + o, in + i, length);
             i += length;
             o += length;
+        } else if (c == '\r') {
+            out[o++] = '\n';
+            if (i + 1 < n && in[i + 1] == '\n') {
+                i += 2;
+                feeds++;
+            } else {
+                i++;
+            }
         } else {
-            return (size_t)-1; /* CR, NUL or another control character */
+            return (size_t)-1; /* NUL or another control character */
         }
     }
     *lines = feeds;
     return o;
+}
+
+/* The first "]]>" in p[0..<end], or NULL. */
+static inline const unsigned char *hd_xml_cdata_end(const unsigned char *p, const unsigned char *end) {
+    while (end - p >= 3) {
+        const unsigned char *bracket = (const unsigned char *)memchr(p, ']', (size_t)(end - p) - 2);
+        if (bracket == NULL) return NULL;
+        if (bracket[1] == ']' && bracket[2] == '>') return bracket;
+        p = bracket + 1;
+    }
+    return NULL;
+}
+
+/* Whether p[0..<n] is CDATA content libxml2 takes without a word (UTF-8 characters XML
+ * allows, tab, CR, LF), counting its line feeds in `*lines`. */
+static inline int hd_xml_cdata_valid(const unsigned char *p, size_t n, size_t *lines) {
+    size_t i = 0, feeds = 0;
+    while (i < n) {
+#if defined(__SSE2__)
+        const __m128i highest_control = _mm_set1_epi8(0x1F);
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+            __m128i feed = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
+            __m128i spacing = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), feed),
+                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+            __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
+            if ((_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_andnot_si128(spacing, control))) != 0) break;
+            feeds += (size_t)__builtin_popcount((unsigned int)_mm_movemask_epi8(feed));
+        }
+#endif
+        if (i >= n) break;
+        unsigned char c = p[i];
+        if (c >= 0x80) {
+            size_t length = hd_xml_text_utf8_length(p + i, n - i);
+            if (length == 0) return 0;
+            i += length;
+        } else if (c >= 0x20 || c == '\t' || c == '\r') {
+            i++;
+        } else if (c == '\n') {
+            i++;
+            feeds++;
+        } else {
+            return 0;
+        }
+    }
+    *lines = feeds;
+    return 1;
 }
 
 /* The noinline part of hd_xml_take_text. */
@@ -555,34 +615,49 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
     xmlParserInputPtr input = ctxt->input;
     /* Only the document's own push parse, in a start tag of it (libxml2 2.9 leaves the state
      * at CONTENT after reading attributes), well-formed so far: after an error libxml2 drops
-     * entity references, and the run must read as libxml2 would read it. */
+     * entity references, and the text must read as libxml2 would read it. */
     if (input == NULL || input->buf == NULL || ctxt->inputNr != 1
         || (ctxt->instate != XML_PARSER_START_TAG && ctxt->instate != XML_PARSER_CONTENT)
         || !ctxt->wellFormed || ctxt->disableSAX || ctxt->charset != XML_CHAR_ENCODING_UTF8) return;
     const unsigned char *cur = input->cur, *end = input->end;
     if (cur == NULL || end == NULL || cur >= end || *cur != '>') return;
-    const unsigned char *text = cur + 1;
-    const unsigned char *lt = (const unsigned char *)memchr(text, '<', (size_t)(end - text));
-    if (lt == NULL || lt == text) return;
-    size_t n = (size_t)(lt - text);
-    if (!hd_text_sink_reserve(sink, n + 16)) return;
+    const unsigned char *start = cur + 1, *next = start;
     size_t lines = 0;
-    size_t written = hd_xml_text_decode(text, n, sink->bytes + sink->count, &lines);
-    if (written == (size_t)-1) return;
-    sink->count += written;
-    sink->after_cr = 0;
+    for (;;) {
+        const unsigned char *lt = (const unsigned char *)memchr(next, '<', (size_t)(end - next));
+        if (lt == NULL) break;
+        if (lt > next) {
+            size_t n = (size_t)(lt - next), feeds = 0;
+            if (!hd_text_sink_reserve(sink, n + 16)) break;
+            size_t written = hd_xml_text_decode(next, n, sink->bytes + sink->count, &feeds);
+            if (written == (size_t)-1) break;
+            sink->count += written;
+            sink->after_cr = 0; /* as the characters callback does */
+            lines += feeds;
+            next = lt;
+        }
+        if (end - lt < 12 || memcmp(lt, "<![CDATA[", 9) != 0) break;
+        const unsigned char *content = lt + 9;
+        const unsigned char *close = hd_xml_cdata_end(content, end);
+        size_t feeds = 0;
+        if (close == NULL || close - content > INT32_MAX || !hd_xml_cdata_valid(content, (size_t)(close - content), &feeds)) break;
+        hd_xml_cdata(ctxt, content, (int)(close - content)); /* libxml2's one cdataBlock event */
+        lines += feeds;
+        next = close + 3;
+    }
+    if (next == start) return;
     input->line += (int)lines;
     if (lines == 0) {
-        input->col += (int)n;
+        input->col += (int)(next - start);
     } else {
-        const unsigned char *feed = lt - 1;
+        const unsigned char *feed = next - 1;
         while (*feed != '\n') feed--;
-        input->col = (int)(lt - feed);
+        input->col = (int)(next - feed);
     }
     /* libxml2 goes on by consuming the start tag's '>': it now finds one right before the
-     * '<'. The byte it replaces was text, read above; the buffer is libxml2's own copy. */
-    *(xmlChar *)(lt - 1) = '>';
-    input->cur = lt - 1;
+     * '<'. The byte it replaces was read above; the buffer is libxml2's own copy. */
+    *(xmlChar *)(next - 1) = '>';
+    input->cur = next - 1;
 }
 
 /* Called by the startElementNs callback once the builder has chosen what happens to the
