@@ -198,6 +198,7 @@ typedef struct {
     void *session;       /* the Swift side of that parse, while attached */
     void *parser;        /* the running parser's own context, while attached (entity content
                           * is parsed by other contexts that share this sink) */
+    size_t read_ahead;   /* bytes of the document read by hd_xml_take_text instead of libxml2 */
 } hd_text_sink;
 
 static inline int hd_text_sink_reserve(hd_text_sink *sink, size_t extra) {
@@ -646,6 +647,7 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
         next = close + 3;
     }
     if (next == start) return;
+    sink->read_ahead += (size_t)(next - start);
     input->line += (int)lines;
     if (lines == 0) {
         input->col += (int)(next - start);

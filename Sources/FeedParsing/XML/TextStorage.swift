@@ -31,6 +31,9 @@ final class TextStorage: @unchecked Sendable {
 
     var count: Int { sink.pointee.count }
 
+    /// Bytes of the document whose text the shim read itself, ahead of libxml2 (`hd_xml_take_text`).
+    var readAheadBytes: Int { sink.pointee.read_ahead }
+
     /// True when memory ran out while text was being collected (some text is missing).
     var failed: Bool { sink.pointee.failed != 0 }
 
