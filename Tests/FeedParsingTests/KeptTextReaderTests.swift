@@ -10,7 +10,7 @@ import Testing
 /// whole text to libxml2 (the reader takes only what directly follows the start tag). Every
 /// byte after the start tags is at the same offset in both (libxml2's push parser reads an
 /// unclosed CDATA section differently by how much of the document is left).
-@Suite("Kept text read ahead of libxml2")
+@Suite("Kept text read ahead of libxml2", .ownThread(nice: 19))
 struct KeptTextReaderTests {
     /// An RSS document whose item's title, description and content hold `text`, followed by an
     /// item with an undefined entity (so a later error's line number is part of the result).
