@@ -199,6 +199,7 @@ typedef struct {
     void *parser;        /* the running parser's own context, while attached (entity content
                           * is parsed by other contexts that share this sink) */
     size_t read_ahead;   /* bytes of the document read by hd_xml_take_text instead of libxml2 */
+    int reads_ahead;     /* whether hd_xml_take_text may read (see hd_xml_reads_ahead) */
 } hd_text_sink;
 
 static inline int hd_text_sink_reserve(hd_text_sink *sink, size_t extra) {
@@ -611,6 +612,14 @@ static inline int hd_xml_cdata_valid(const unsigned char *p, size_t n, size_t *l
     return 1;
 }
 
+/* Whether the libxml2 running is one whose push parser the reader above was checked against
+ * (2.9.x: it relies on how xmlParseTryOrFinish ends a start tag and on the input's fields);
+ * with any other, kept text is left to libxml2. */
+static inline int hd_xml_reads_ahead(void) {
+    int version = atoi(xmlParserVersion);
+    return version >= 20900 && version < 21000;
+}
+
 /* The noinline part of hd_xml_take_text. */
 static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtPtr ctxt, hd_text_sink *sink) {
     xmlParserInputPtr input = ctxt->input;
@@ -667,7 +676,7 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
 static inline void hd_xml_take_text(void *ctx) {
     xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
     hd_text_sink *sink = (hd_text_sink *)ctxt->_private;
-    if (sink == NULL || sink->mode != HD_TEXT_KEEP || sink->parser != (void *)ctxt) return;
+    if (sink == NULL || sink->mode != HD_TEXT_KEEP || !sink->reads_ahead || sink->parser != (void *)ctxt) return;
     hd_xml_take_text_run(ctxt, sink);
 }
 

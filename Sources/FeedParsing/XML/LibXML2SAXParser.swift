@@ -15,12 +15,17 @@ import Synchronization
 /// through the text sink that `ctxt->_private` points to (`hd_text_sink_attach`); it is
 /// reached through a pointer, so the hot path pays for no reference counting and no dynamic
 /// exclusivity checks. Text events never reach Swift: the shim appends them to the builder's
-/// ``TextStorage`` in C.
+/// ``TextStorage`` in C, and reads the text of kept elements itself, ahead of libxml2
+/// (`hd_xml_take_text`, docs/DESIGN-NOTES.md).
 enum LibXML2SAXParser {
     private static let initialised: Bool = {
         hd_xml_global_init()
         return true
     }()
+
+    /// Whether kept text is read in the shim ahead of libxml2 (`hd_xml_take_text`): only with
+    /// the libxml2 series it was checked against (2.9).
+    private static let readsKeptTextAhead = hd_xml_reads_ahead() != 0
 
     /// Parses `bytes` into `builder`. `encoding` nil means the bytes are UTF-8 and the
     /// document's own encoding declaration is ignored; otherwise libxml2 decodes from `encoding`.
@@ -47,6 +52,7 @@ enum LibXML2SAXParser {
             session.deallocate()
         }
         let sink = builder.textStorage.sink
+        sink.pointee.reads_ahead = readsKeptTextAhead ? 1 : 0
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 guard let names = KnownNames.shared.dictionary else {
