@@ -202,15 +202,23 @@ typedef struct {
     int reads_ahead;     /* whether hd_xml_take_text may read (see hd_xml_reads_ahead) */
 } hd_text_sink;
 
-static inline int hd_text_sink_reserve(hd_text_sink *sink, size_t extra) {
+/* Room for `extra` more bytes; 0 when memory ran out (nothing else changes). */
+static inline int hd_text_sink_reserve_quietly(hd_text_sink *sink, size_t extra) {
     if (sink->count + extra <= sink->capacity) return 1;
     size_t capacity = sink->capacity ? sink->capacity * 2 : 4096;
     while (capacity < sink->count + extra) capacity *= 2;
     unsigned char *grown = (unsigned char *)realloc(sink->bytes, capacity);
-    if (grown == NULL) { sink->failed = 1; return 0; }
+    if (grown == NULL) return 0;
     sink->bytes = grown;
     sink->capacity = capacity;
     return 1;
+}
+
+/* The same, marking the sink failed (text is missing) when memory ran out. */
+static inline int hd_text_sink_reserve(hd_text_sink *sink, size_t extra) {
+    if (hd_text_sink_reserve_quietly(sink, extra)) return 1;
+    sink->failed = 1;
+    return 0;
 }
 
 static inline void hd_text_sink_append(hd_text_sink *sink, const unsigned char *bytes, size_t length) {
@@ -501,9 +509,11 @@ static inline int hd_xml_text_special_bits(__m128i v) {
 /* Decodes the character data in[0..<n] (no '<' in it) into `out`, which has room for n + 16
  * bytes; returns the bytes written and counts the lines libxml2 counts in `*lines` (a LF, a
  * CR LF; not a lone CR), or returns (size_t)-1 when the run holds anything this reader leaves
- * to libxml2. */
-static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsigned char *out, size_t *lines) {
-    size_t i = 0, o = 0, feeds = 0;
+ * to libxml2. `*continuations`: the UTF-8 continuation bytes after the run's last LF (libxml2
+ * counts columns in characters). */
+static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsigned char *out, size_t *lines,
+                                        size_t *continuations) {
+    size_t i = 0, o = 0, feeds = 0, extra = 0;
     while (i < n) {
 #if defined(__SSE2__)
         while (i + 16 <= n) {
@@ -512,13 +522,20 @@ static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsig
             unsigned int special = (unsigned int)hd_xml_text_special_bits(v);
             _mm_storeu_si128((__m128i *)(out + o), v);
             if (special == 0) {
-                feeds += (size_t)__builtin_popcount(newline);
+                if (newline != 0) {
+                    feeds += (size_t)__builtin_popcount(newline);
+                    extra = 0; /* the block is ASCII */
+                }
                 i += 16;
                 o += 16;
                 continue;
             }
             unsigned int plain = (unsigned int)__builtin_ctz(special);
-            feeds += (size_t)__builtin_popcount(newline & ((1u << plain) - 1));
+            newline &= (1u << plain) - 1;
+            if (newline != 0) {
+                feeds += (size_t)__builtin_popcount(newline);
+                extra = 0;
+            }
             i += plain;
             o += plain;
             break;
@@ -533,6 +550,7 @@ static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsig
             out[o++] = c;
             i++;
             feeds++;
+            extra = 0;
         } else if (c == '&') {
             size_t written;
             size_t read = hd_xml_text_reference(in + i, n - i, out + o, &written);
@@ -549,11 +567,13 @@ static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsig
             memcpy(out + o, in + i, length);
             i += length;
             o += length;
+            extra += length - 1;
         } else if (c == '\r') {
             out[o++] = '\n';
             if (i + 1 < n && in[i + 1] == '\n') {
                 i += 2;
                 feeds++;
+                extra = 0;
             } else {
                 i++;
             }
@@ -562,6 +582,7 @@ static inline size_t hd_xml_text_decode(const unsigned char *in, size_t n, unsig
         }
     }
     *lines = feeds;
+    *continuations = extra;
     return o;
 }
 
@@ -612,12 +633,17 @@ static inline int hd_xml_cdata_valid(const unsigned char *p, size_t n, size_t *l
     return 1;
 }
 
-/* Whether the libxml2 running is one whose push parser the reader above was checked against
- * (2.9.x: it relies on how xmlParseTryOrFinish ends a start tag and on the input's fields);
- * with any other, kept text is left to libxml2. */
-static inline int hd_xml_reads_ahead(void) {
-    int version = atoi(xmlParserVersion);
-    return version >= 20900 && version < 21000;
+/* Whether the libxml2 running is the one whose push parser the reader above was checked
+ * against, line by line (2.9.14, Debian 12's: it relies on how xmlParseTryOrFinish ends a
+ * start tag, on the input's fields, and on the buffer being the push parser's own copy); with
+ * any other, kept text is left to libxml2. */
+static inline int hd_xml_reads_ahead(void) { return atoi(xmlParserVersion) == 20914; }
+
+/* The address of the last `byte` in p[0..<n] (there is one; it is usually near the end). */
+static inline const unsigned char *hd_last_byte(const unsigned char *p, size_t n, unsigned char byte) {
+    const unsigned char *at = p + n - 1;
+    while (*at != byte) at--;
+    return at;
 }
 
 /* The noinline part of hd_xml_take_text. */
@@ -629,21 +655,33 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
     if (input == NULL || input->buf == NULL || ctxt->inputNr != 1
         || (ctxt->instate != XML_PARSER_START_TAG && ctxt->instate != XML_PARSER_CONTENT)
         || !ctxt->wellFormed || ctxt->disableSAX || ctxt->charset != XML_CHAR_ENCODING_UTF8) return;
+    /* What the reading assumes of the handler and options: white space goes to the same
+     * callback as text (so libxml2 never asks areBlanks), and predefined entities never reach
+     * getEntity (no XML_PARSE_OLDSAX), so neither libxml2's nor the session's counts change. */
+    if (ctxt->sax == NULL || ctxt->sax->characters != ctxt->sax->ignorableWhitespace
+        || (ctxt->options & XML_PARSE_OLDSAX)) return;
     const unsigned char *cur = input->cur, *end = input->end;
     if (cur == NULL || end == NULL || cur >= end || *cur != '>') return;
     const unsigned char *start = cur + 1, *next = start;
-    size_t lines = 0;
+    /* Lines, and columns as libxml2 counts them: characters in text, bytes in CDATA sections,
+     * since the last LF (or since `start` while there is none). */
+    size_t lines = 0, columns = 0;
     for (;;) {
         const unsigned char *lt = (const unsigned char *)memchr(next, '<', (size_t)(end - next));
         if (lt == NULL) break;
         if (lt > next) {
-            size_t n = (size_t)(lt - next), feeds = 0;
-            if (!hd_text_sink_reserve(sink, n + 16)) break;
-            size_t written = hd_xml_text_decode(next, n, sink->bytes + sink->count, &feeds);
+            size_t n = (size_t)(lt - next), feeds = 0, continuations = 0;
+            if (!hd_text_sink_reserve_quietly(sink, n + 16)) break; /* libxml2 reads it, in smaller pieces */
+            size_t written = hd_xml_text_decode(next, n, sink->bytes + sink->count, &feeds, &continuations);
             if (written == (size_t)-1) break;
             sink->count += written;
             sink->after_cr = 0; /* as the characters callback does */
-            lines += feeds;
+            if (feeds == 0) {
+                columns += n - continuations;
+            } else {
+                lines += feeds;
+                columns = (size_t)(lt - 1 - hd_last_byte(next, n, '\n')) - continuations;
+            }
             next = lt;
         }
         if (end - lt < 12 || memcmp(lt, "<![CDATA[", 9) != 0) break;
@@ -652,19 +690,19 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
         size_t feeds = 0;
         if (close == NULL || close - content > INT32_MAX || !hd_xml_cdata_valid(content, (size_t)(close - content), &feeds)) break;
         hd_xml_cdata(ctxt, content, (int)(close - content)); /* libxml2's one cdataBlock event */
-        lines += feeds;
         next = close + 3;
+        if (feeds == 0) {
+            columns += (size_t)(next - lt);
+        } else {
+            lines += feeds;
+            columns = (size_t)(next - 1 - hd_last_byte(content, (size_t)(close - content), '\n'));
+        }
     }
     if (next == start) return;
     sink->read_ahead += (size_t)(next - start);
+    /* libxml2 adds one for the '>' below, as it would have for the character it replaces. */
     input->line += (int)lines;
-    if (lines == 0) {
-        input->col += (int)(next - start);
-    } else {
-        const unsigned char *feed = next - 1;
-        while (*feed != '\n') feed--;
-        input->col = (int)(next - feed);
-    }
+    input->col = lines == 0 ? input->col + (int)columns : (int)columns;
     /* libxml2 goes on by consuming the start tag's '>': it now finds one right before the
      * '<'. The byte it replaces was read above; the buffer is libxml2's own copy. */
     *(xmlChar *)(next - 1) = '>';
