@@ -68,12 +68,10 @@ public struct JSONWriter {
     /// not escaped again (a long text given as two fields).
     public mutating func repeatedValue(writtenAt range: Range<Int>) {
         separator()
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: range.count))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            (base + start).update(from: base + range.lowerBound, count: range.count)
-        }
+        // Through a copy: appending a slice of the array to itself would copy the whole array
+        // (the slice shares its buffer), and appending `repeatElement` went a byte at a time.
+        let value = Array(bytes[range])
+        value.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
         needsComma = true
     }
 
