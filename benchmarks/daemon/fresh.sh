@@ -16,7 +16,8 @@
 #    once with `POST /ping` (`feed=ID` fields, PING_BATCH a request; a feed's first ping polls
 #    it at once). The clock starts before the first ping and stops when the output file holds
 #    every expected entry (counted up front: the distinct entry keys of each corpus file, from
-#    `hubdiffer parse`, summed over the feeds). Reported: feeds/s, the daemon's CPU seconds in
+#    `hubdiffer parse`, summed over the feeds; a small C stopwatch, wait_lines.c, built here with
+#    gcc or clang and started before the clock, counts the output's lines as it grows). Reported: feeds/s, the daemon's CPU seconds in
 #    that window (utime+stime from /proc/PID/stat before and after) and per feed, its VmHWM
 #    (load included), entries out, nginx's answers.
 #  - Then newsboat (Debian's package; `apt-get install newsboat`) over the same N URLs, in the
