@@ -196,9 +196,10 @@ typedef struct {
     int after_cr;  /* the last event ended with a CR, now a LF: a LF that starts the next is its pair */
     xmlSAXHandler *sax;  /* the running parser's handler table, while attached */
     void *session;       /* the Swift side of that parse, while attached */
-    void *parser;        /* the running parser's own context, while attached (entity content
-                          * is parsed by other contexts that share this sink) */
-    size_t read_ahead;   /* bytes of the document read by hd_xml_take_text instead of libxml2 */
+    xmlParserCtxtPtr parser; /* the running parser's own context, while attached (entity
+                              * content is parsed by other contexts that share this sink) */
+    size_t read_ahead;   /* bytes of the document hd_xml_take_text read instead of libxml2: a
+                          * count for the tests, which show with it that the reader ran */
     int reads_ahead;     /* whether hd_xml_take_text may read (see hd_xml_reads_ahead) */
 } hd_text_sink;
 
@@ -415,12 +416,6 @@ static inline void *hd_xml_ctxt_session(void *ctx) {
  * libxml2's events would have brought it: line ends read as libxml2 reads them (CR LF and a
  * lone CR in text become LF; CDATA goes through hd_xml_cdata, as its cdataBlock event). */
 
-/* XML 1.0's Char production (libxml2's IS_CHAR). */
-static inline int hd_xml_is_char(unsigned int c) {
-    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
-        || (c >= 0x10000 && c <= 0x10FFFF);
-}
-
 /* The length of the UTF-8 character at p[0] (not ASCII) within p[0..<n] when it is well
  * formed and a character XML allows, else 0. */
 static inline size_t hd_xml_text_utf8_length(const unsigned char *p, size_t n) {
@@ -429,7 +424,7 @@ static inline size_t hd_xml_text_utf8_length(const unsigned char *p, size_t n) {
     if (c >= 0xE0 && c <= 0xEF) {
         if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
         unsigned int v = (unsigned int)(c & 0x0F) << 12 | (unsigned int)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-        return v >= 0x800 && hd_xml_is_char(v) ? 3 : 0;
+        return v >= 0x800 && xmlIsCharQ(v) ? 3 : 0;
     }
     if (c >= 0xF0 && c <= 0xF4) {
         if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
@@ -472,42 +467,32 @@ static inline size_t hd_xml_text_reference(const unsigned char *p, size_t n, uns
         }
     }
     /* up to 6 hex or 7 decimal digits: libxml2 reads longer ones in ways of its own */
-    if (digits == 0 || digits > (p[2] == 'x' ? 6u : 7u) || i >= n || p[i] != ';' || !hd_xml_is_char(value)) return 0;
-    if (value < 0x80) {
-        out[0] = (unsigned char)value;
-    } else if (value < 0x800) {
-        out[0] = (unsigned char)(0xC0 | value >> 6);
-        out[1] = (unsigned char)(0x80 | (value & 0x3F));
-        *written = 2;
-    } else if (value < 0x10000) {
-        out[0] = (unsigned char)(0xE0 | value >> 12);
-        out[1] = (unsigned char)(0x80 | (value >> 6 & 0x3F));
-        out[2] = (unsigned char)(0x80 | (value & 0x3F));
-        *written = 3;
-    } else {
-        out[0] = (unsigned char)(0xF0 | value >> 18);
-        out[1] = (unsigned char)(0x80 | (value >> 12 & 0x3F));
-        out[2] = (unsigned char)(0x80 | (value >> 6 & 0x3F));
-        out[3] = (unsigned char)(0x80 | (value & 0x3F));
-        *written = 4;
-    }
+    if (digits == 0 || digits > (p[2] == 'x' ? 6u : 7u) || i >= n || p[i] != ';' || !xmlIsCharQ(value)) return 0;
+    /* libxml2's own encoder, as its reference code uses (value is a Char: it cannot fail) */
+    *written = (size_t)xmlCopyCharMultiByte(out, (int)value);
     return i + 1;
 }
 
 #if defined(__SSE2__)
-/* The bytes of `v` the reader must look at one by one (a bit a byte): '&', ']', and
- * anything but tab, line feed and printable ASCII. */
-static inline int hd_xml_text_special_bits(__m128i v) {
-    const __m128i highest_control = _mm_set1_epi8(0x1F);
-    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
+/* The bytes of `v` that are not ASCII, or are controls other than tab, LF and (when `cr`) CR:
+ * a bit a byte. */
+static inline int hd_xml_unusual_bits(__m128i v, int cr) {
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v); /* v <= 0x1F */
     __m128i spacing = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    if (cr) spacing = _mm_or_si128(spacing, _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    return _mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_andnot_si128(spacing, control));
+}
+
+/* The bytes of `v` the text reader must look at one by one: the unusual ones (a CR among
+ * them), '&' and ']'. */
+static inline int hd_xml_text_special_bits(__m128i v) {
     __m128i marks = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('&')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
-    return _mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(spacing, control), marks));
+    return hd_xml_unusual_bits(v, 0) | _mm_movemask_epi8(marks);
 }
 #endif
 
-/* Decodes the character data in[0..<n] (no '<' in it) into `out`, which has room for n + 16
- * bytes; returns the bytes written and counts the lines libxml2 counts in `*lines` (a LF, a
+/* Decodes the character data in[0..<n] (no '<' in it) into `out`, which has room for n bytes
+ * (it never writes past what it has read: 16-byte stores stay below n); returns the bytes written and counts the lines libxml2 counts in `*lines` (a LF, a
  * CR LF; not a lone CR), or returns (size_t)-1 when the run holds anything this reader leaves
  * to libxml2. `*continuations`: the UTF-8 continuation bytes after the run's last LF (libxml2
  * counts columns in characters). */
@@ -603,15 +588,10 @@ static inline int hd_xml_cdata_valid(const unsigned char *p, size_t n, size_t *l
     size_t i = 0, feeds = 0;
     while (i < n) {
 #if defined(__SSE2__)
-        const __m128i highest_control = _mm_set1_epi8(0x1F);
         for (; i + 16 <= n; i += 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-            __m128i feed = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
-            __m128i spacing = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), feed),
-                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-            __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, highest_control), v);
-            if ((_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_andnot_si128(spacing, control))) != 0) break;
-            feeds += (size_t)__builtin_popcount((unsigned int)_mm_movemask_epi8(feed));
+            if (hd_xml_unusual_bits(v, 1) != 0) break;
+            feeds += (size_t)__builtin_popcount((unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
         }
 #endif
         if (i >= n) break;
@@ -637,13 +617,27 @@ static inline int hd_xml_cdata_valid(const unsigned char *p, size_t n, size_t *l
  * against, line by line (2.9.14, Debian 12's: it relies on how xmlParseTryOrFinish ends a
  * start tag, on the input's fields, and on the buffer being the push parser's own copy); with
  * any other, kept text is left to libxml2. */
-static inline int hd_xml_reads_ahead(void) { return atoi(xmlParserVersion) == 20914; }
+static inline int hd_xml_reads_ahead(void) { return strcmp(xmlParserVersion, "20914") == 0; }
 
 /* The address of the last `byte` in p[0..<n] (there is one; it is usually near the end). */
 static inline const unsigned char *hd_last_byte(const unsigned char *p, size_t n, unsigned char byte) {
     const unsigned char *at = p + n - 1;
     while (*at != byte) at--;
     return at;
+}
+
+/* Advances the line and column counts of hd_xml_take_text_run over p[0..<n], which holds
+ * `feeds` line feeds and, after the last of them (or in all of it when there is none),
+ * `narrow` bytes that take no column of their own (UTF-8 continuation bytes in text; libxml2
+ * counts a column a character there, a byte in CDATA). */
+static inline void hd_xml_advance_position(const unsigned char *p, size_t n, size_t feeds, size_t narrow,
+                                           size_t *lines, size_t *columns) {
+    if (feeds == 0) {
+        *columns += n - narrow;
+        return;
+    }
+    *lines += feeds;
+    *columns = (size_t)(p + n - 1 - hd_last_byte(p, n, '\n')) - narrow;
 }
 
 /* The noinline part of hd_xml_take_text. */
@@ -664,24 +658,21 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
     if (cur == NULL || end == NULL || cur >= end || *cur != '>') return;
     const unsigned char *start = cur + 1, *next = start;
     /* Lines, and columns as libxml2 counts them: characters in text, bytes in CDATA sections,
-     * since the last LF (or since `start` while there is none). */
+     * since the last LF (or since `start` while there is none). Nothing in HubDiffer reads the
+     * column; it is kept right so that libxml2's state after the reading is the state it would
+     * have reached itself (its error reports carry it). */
     size_t lines = 0, columns = 0;
     for (;;) {
         const unsigned char *lt = (const unsigned char *)memchr(next, '<', (size_t)(end - next));
         if (lt == NULL) break;
         if (lt > next) {
             size_t n = (size_t)(lt - next), feeds = 0, continuations = 0;
-            if (!hd_text_sink_reserve_quietly(sink, n + 16)) break; /* libxml2 reads it, in smaller pieces */
+            if (!hd_text_sink_reserve_quietly(sink, n)) break; /* libxml2 reads it, in smaller pieces */
             size_t written = hd_xml_text_decode(next, n, sink->bytes + sink->count, &feeds, &continuations);
             if (written == (size_t)-1) break;
             sink->count += written;
             sink->after_cr = 0; /* as the characters callback does */
-            if (feeds == 0) {
-                columns += n - continuations;
-            } else {
-                lines += feeds;
-                columns = (size_t)(lt - 1 - hd_last_byte(next, n, '\n')) - continuations;
-            }
+            hd_xml_advance_position(next, n, feeds, continuations, &lines, &columns);
             next = lt;
         }
         if (end - lt < 12 || memcmp(lt, "<![CDATA[", 9) != 0) break;
@@ -691,12 +682,7 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
         if (close == NULL || close - content > INT32_MAX || !hd_xml_cdata_valid(content, (size_t)(close - content), &feeds)) break;
         hd_xml_cdata(ctxt, content, (int)(close - content)); /* libxml2's one cdataBlock event */
         next = close + 3;
-        if (feeds == 0) {
-            columns += (size_t)(next - lt);
-        } else {
-            lines += feeds;
-            columns = (size_t)(next - 1 - hd_last_byte(content, (size_t)(close - content), '\n'));
-        }
+        hd_xml_advance_position(lt, (size_t)(next - lt), feeds, 0, &lines, &columns);
     }
     if (next == start) return;
     sink->read_ahead += (size_t)(next - start);
@@ -704,7 +690,8 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
     input->line += (int)lines;
     input->col = lines == 0 ? input->col + (int)columns : (int)columns;
     /* libxml2 goes on by consuming the start tag's '>': it now finds one right before the
-     * '<'. The byte it replaces was read above; the buffer is libxml2's own copy. */
+     * '<' (the byte it replaces was read above, or is the '>' of a "]]>"); the buffer is the
+     * push parser's own copy of the document. */
     *(xmlChar *)(next - 1) = '>';
     input->cur = next - 1;
 }
@@ -714,7 +701,7 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
 static inline void hd_xml_take_text(void *ctx) {
     xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
     hd_text_sink *sink = (hd_text_sink *)ctxt->_private;
-    if (sink == NULL || sink->mode != HD_TEXT_KEEP || !sink->reads_ahead || sink->parser != (void *)ctxt) return;
+    if (sink == NULL || sink->mode != HD_TEXT_KEEP || !sink->reads_ahead || sink->parser != ctxt) return;
     hd_xml_take_text_run(ctxt, sink);
 }
 

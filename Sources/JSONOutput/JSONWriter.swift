@@ -71,7 +71,7 @@ public struct JSONWriter {
         // Through a copy: appending a slice of the array to itself would copy the whole array
         // (the slice shares its buffer), and appending `repeatElement` went a byte at a time.
         let value = Array(bytes[range])
-        value.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: value)
         needsComma = true
     }
 

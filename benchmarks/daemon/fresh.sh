@@ -216,7 +216,10 @@ while read -r body; do
     -H 'Content-Type: application/x-www-form-urlencoded' "http://127.0.0.1:$control/ping") || code=000
   [[ $code == 202 ]] || { echo "POST /ping answered $code: $(cat "$dir/ping.answer" 2>/dev/null)" >&2; exit 1; }
 done < "$dir/pings"
-if ! wait "$waiter_pid"; then
+waited=0
+wait "$waiter_pid" || waited=$?
+waiter_pid=""  # reaped: cleanup must not signal whatever process gets that number next
+if (( waited != 0 )); then
   curl -s "http://127.0.0.1:$control/metrics" > "$dir/metrics.end" || true
   grep -E '^hubdiffer_(polls_total|new_entries_total|pings_total)' "$dir/metrics.end" >&2 || true
   exit 1

@@ -18,8 +18,23 @@
 
 static double now(void) {
     struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
+    if (clock_gettime(CLOCK_REALTIME, &t) != 0) {
+        perror("clock_gettime");
+        exit(1);
+    }
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A whole-string number, or exit 64 saying which argument is not one. */
+static double number(const char *text, const char *name) {
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || value < 0) {
+        fprintf(stderr, "wait_lines: %s must be a number, not '%s'\n", name, text);
+        exit(64);
+    }
+    return value;
 }
 
 static void pause_briefly(void) {
@@ -33,17 +48,17 @@ int main(int argc, char **argv) {
         return 64;
     }
     const char *path = argv[1], *go = argv[3];
-    long expected = atol(argv[2]);
-    double deadline = atof(argv[4]);
-    pid_t pid = (pid_t)atol(argv[5]);
+    long expected = (long)number(argv[2], "EXPECTED");
+    double deadline = number(argv[4], "DEADLINE_SECONDS");
+    pid_t pid = (pid_t)number(argv[5], "PID");
 
     double started = now(), t0 = 0;
     for (;;) {
         FILE *start = fopen(go, "r");
         if (start != NULL) {
-            int read = fscanf(start, "%lf", &t0);
+            int scanned = fscanf(start, "%lf", &t0);
             fclose(start);
-            if (read == 1) break;
+            if (scanned == 1) break;
         }
         if (now() - started > deadline) { fprintf(stderr, "the clock never started\n"); return 1; }
         pause_briefly();
@@ -67,14 +82,14 @@ int main(int argc, char **argv) {
                 printf("%.3f\n", now() - t0);
                 return 0;
             }
-            continue;
         }
-        if (kill(pid, 0) != 0 && errno == ESRCH) {
-            fprintf(stderr, "the daemon died with %ld of %ld entries out\n", lines, expected);
+        if (now() - t0 > deadline) {  /* also while the output still grows */
+            fprintf(stderr, "%ld of %ld entries out after %g s\n", lines, expected, deadline);
             return 1;
         }
-        if (now() - t0 > deadline) {
-            fprintf(stderr, "%ld of %ld entries out after %g s\n", lines, expected, deadline);
+        if (n > 0) continue;
+        if (kill(pid, 0) != 0 && errno == ESRCH) {
+            fprintf(stderr, "the daemon died with %ld of %ld entries out\n", lines, expected);
             return 1;
         }
         pause_briefly();

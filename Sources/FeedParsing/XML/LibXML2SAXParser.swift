@@ -24,8 +24,8 @@ enum LibXML2SAXParser {
     }()
 
     /// Whether kept text is read in the shim ahead of libxml2 (`hd_xml_take_text`): only with
-    /// the libxml2 series it was checked against (2.9).
-    private static let readsKeptTextAhead = hd_xml_reads_ahead() != 0
+    /// the libxml2 it was checked against, 2.9.14 (`hd_xml_reads_ahead`).
+    static let readsKeptTextAhead = hd_xml_reads_ahead() != 0
 
     /// Parses `bytes` into `builder`. `encoding` nil means the bytes are UTF-8 and the
     /// document's own encoding declaration is ignored; otherwise libxml2 decodes from `encoding`.

@@ -21,7 +21,7 @@ final class TextStorage: @unchecked Sendable {
         sink.initialize(to: hd_text_sink())
         // Sizing ahead only: when it fails, appends grow the buffer themselves (and mark the
         // text as failed if that fails too), so no text is missing yet.
-        if hd_text_sink_reserve(sink, capacity) == 0 { sink.pointee.failed = 0 }
+        _ = hd_text_sink_reserve_quietly(sink, capacity)
     }
 
     deinit {
