@@ -242,7 +242,10 @@ final class ControlConnectionLoop {
             let body = Array(connection.input[connection.bodyOffset..<(connection.bodyOffset + head.contentLength)])
             let request = ControlRequest(method: head.method, path: path, query: query, headers: head.headers, body: body)
             let (mailbox, id) = (self.mailbox, connection.id)
-            Task {
+            // Ahead of the daemon's own work on the cooperative pool: an operator's request is
+            // small, and it must not wait behind a fresh start's thousands of polls (the pool
+            // runs higher-priority jobs first).
+            Task(priority: .high) {
                 let response = await handler(request)
                 mailbox.deliver(response, to: id)
             }
