@@ -221,7 +221,7 @@ struct WaitingTests {
         #expect(!Self.onOwnThread())
     }
 
-    @Test("waitUntil returns as soon as the condition holds, asks once more at the deadline, and says false after it")
+    @Test("waitUntil returns as soon as the condition holds, asks once more at the deadline, and says false after it", .ownThread)
     func waitUntilCondition() async {
         var asked = 0
         #expect(await waitUntil(timeout: .seconds(10), every: .milliseconds(5)) {
