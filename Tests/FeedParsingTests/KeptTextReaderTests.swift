@@ -166,7 +166,7 @@ struct KeptTextReaderTests {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int(truncatingIfNeeded: state >> 33) % bound
         }
-        for _ in 0..<1_500 {
+        for _ in 0..<400 {
             let text = (0..<next(24)).map { _ in pieces[next(pieces.count)] }.joined()
             Self.expectSameReading(text, damageAfter: next(2) == 0, atom: next(3) == 0)
         }

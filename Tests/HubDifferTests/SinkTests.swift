@@ -150,7 +150,9 @@ struct SinkTests {
         let cancelledAt = ContinuousClock.now
         second.cancel()
         #expect(await second.value == false)
-        #expect(ContinuousClock.now - cancelledAt < .milliseconds(500), "the cancelled deliver was not answered at once")
+        // Well before the send under way ends (its retries take 3.5 s); not tighter: in a full
+        // run the cooperative pool that resumes this test can lag by half a second.
+        #expect(ContinuousClock.now - cancelledAt < .seconds(2), "the cancelled deliver was not answered at once")
         #expect(await first.value)
         // The batcher sends nothing more once the first is accepted: feed 2's batch was dropped.
         // Proving an absence takes time: three batching windows (200 ms each) for a send to show.
