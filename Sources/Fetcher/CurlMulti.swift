@@ -3,7 +3,8 @@ import CXXHash
 import Foundation
 import Synchronization
 
-/// The only Swift file that touches libcurl pointers: one multi handle driven by a thread of
+/// With CurlCallbacks.swift (the three functions libcurl calls back), the only Swift code that
+/// touches libcurl pointers: one multi handle driven by a thread of
 /// its own (never the cooperative pool), its easy handles (reused), their header lists, and a
 /// share handle for TLS sessions and DNS answers. Polls and POSTs share all of it. Transfers
 /// come in through a locked inbox and a `curl_multi_wakeup`; each one's completion runs on the
@@ -325,11 +326,11 @@ final class CurlMulti: @unchecked Sendable {
         }
         set("URL", hd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.url))
         set("ERRORBUFFER", hd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer))
-        set("WRITEFUNCTION", hd_curl_easy_setopt_write_callback(easy, CURLOPT_WRITEFUNCTION, writeBody))
+        set("WRITEFUNCTION", hd_curl_easy_setopt_write_callback(easy, CURLOPT_WRITEFUNCTION, CurlCallbacks.writeBody))
         set("WRITEDATA", hd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
-        set("HEADERFUNCTION", hd_curl_easy_setopt_header_callback(easy, takeHeader))
+        set("HEADERFUNCTION", hd_curl_easy_setopt_header_callback(easy, CurlCallbacks.takeHeader))
         set("HEADERDATA", hd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
-        set("OPENSOCKETFUNCTION", hd_curl_easy_setopt_opensocket_callback(easy, openSocket))
+        set("OPENSOCKETFUNCTION", hd_curl_easy_setopt_opensocket_callback(easy, CurlCallbacks.openSocket))
         set("OPENSOCKETDATA", hd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context))
         set("PROTOCOLS_STR", hd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
         set("REDIR_PROTOCOLS_STR", hd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
@@ -491,68 +492,4 @@ final class CurlMulti: @unchecked Sendable {
         }
         return list
     }
-}
-
-// MARK: - Callbacks (run on the loop thread, inside curl_multi_perform)
-
-/// Appends body bytes, or pauses or refuses the transfer as ``Transfer/admitBody(bytes:announcedLength:)``
-/// decides (a refusal aborts it; libcurl keeps the bytes of a paused one and offers them again
-/// on resumption).
-private let writeBody: curl_write_callback = { data, size, count, context in
-    guard let data, let context else { return 0 }
-    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    switch transfer.admitBody(bytes: length, announcedLength: { announcedLength(of: transfer) }) {
-    case .refuse:
-        return 0
-    case .pause:
-        return hd_curl_writefunc_pause()
-    case .append:
-        data.withMemoryRebound(to: UInt8.self, capacity: length) {
-            transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-        }
-        return length
-    }
-}
-
-/// The body length libcurl has from the response (Content-Length); nil when it does not know
-/// it or will not say.
-private func announcedLength(of transfer: Transfer) -> Int? {
-    guard let easy = transfer.easy else { return nil }
-    var announced: curl_off_t = -1
-    do throws(CurlError) {
-        try CurlError.check(
-            hd_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced), "CONTENT_LENGTH_DOWNLOAD_T")
-    } catch {
-        return nil
-    }
-    return announced >= 0 ? Int(announced) : nil
-}
-
-/// Hands each header line to the transfer's collector.
-private let takeHeader: curl_write_callback = { data, size, count, context in
-    guard let data, let context else { return 0 }
-    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        transfer.headers.take(UnsafeBufferPointer(start: $0, count: length))
-    }
-    return length
-}
-
-/// Opens the socket for a connection unless the address is refused: the check is on the
-/// address actually connected to, after DNS, for the first request and every redirect.
-private let openSocket: curl_opensocket_callback = { context, _, address in
-    guard let context, let address else { return hd_curl_socket_bad() }
-    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    var raw: (UInt64, UInt64) = (0, 0)
-    let bytes = withUnsafeMutableBytes(of: &raw) { buffer -> [UInt8] in
-        let count = hd_curl_sockaddr_bytes(address, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        return Array(buffer.prefix(Int(count)))
-    }
-    guard transfer.policy.permits(bytes) else {
-        transfer.refusedAddress = bytes.isEmpty ? "a non-IP address" : AddressPolicy.text(bytes)
-        return hd_curl_socket_bad()
-    }
-    return hd_curl_open_socket(address)
 }
