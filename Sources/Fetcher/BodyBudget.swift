@@ -1,8 +1,9 @@
 import Synchronization
 
 /// The bytes of response bodies held at once, across every transfer of a ``Fetcher`` and
-/// whatever keeps a fetched body afterwards (the parse): what bounds the poller's memory when
-/// hundreds of large feeds answer together.
+/// whatever keeps a fetched body afterwards (the parse, with its own working copy:
+/// ``holding(_:during:)``): what bounds the poller's memory when hundreds of large feeds answer
+/// together.
 ///
 /// A transfer charges the capacity its body buffer grows to (a ``BodyCharge``); the charge is
 /// given back when the last copy of the body is released. When the budget is spent, a transfer
@@ -10,10 +11,16 @@ import Synchronization
 /// and the daemon starts no more polls than fit in what is left at the typical body size
 /// (``pollsThatFit(inFlight:)``). When everything held belongs to transfers
 /// still running (no finished body will be released to make room), one of them may overdraw
-/// the budget, so that paused transfers never wait for each other forever: the memory held is
-/// at most ``limit`` plus one body's buffer (the announced length, or up to half again the
-/// body when the length is not known in advance). A body that alone would need more than the
-/// whole budget is refused (``FetchFailure/bodyOverBudget(limit:)``).
+/// the budget, so that paused transfers never wait for each other forever.
+///
+/// A parse charges its working memory while it runs (``holding(_:during:)``) and never waits:
+/// the bodies it would wait for are the ones waiting for it. So the budget keeps room for the
+/// parses that may run at once (`parallelHolds`, one per parse thread) at the typical size of
+/// a hold, at most half the limit, and bodies get the rest. The memory held is then at most
+/// ``limit`` plus one body's buffer (the announced length, or up to half again the body when
+/// the length is not known in advance), plus what parses of larger than typical bodies hold
+/// past their room. A body that alone would need more than the whole budget is refused
+/// (``FetchFailure/bodyOverBudget(limit:)``).
 public final class BodyBudget: Sendable {
     /// What a transfer asking for more bytes gets.
     enum Grant: Equatable {
@@ -37,6 +44,13 @@ public final class BodyBudget: Sendable {
         var liveCharges = 0
         /// The typical finished body: a moving average (1/8 per body), 64 KiB to begin with.
         var typicalBody = 64 << 10
+        /// What the parses under way hold.
+        var held = 0
+        /// The typical hold: a moving average (1/8 per hold), the first hold to begin with.
+        var typicalHold = 0
+
+        /// What is spoken for: the bodies, and the parses' room or what they hold when it is more.
+        func committed(room: Int) -> Int { used - held + max(held, room) }
     }
 
     /// The most bytes held at once (one transfer may overdraw it by one body).
@@ -44,10 +58,18 @@ public final class BodyBudget: Sendable {
     private let state = Mutex(State())
     private let observers = Mutex<[@Sendable () -> Void]>([])
 
-    public init(limit: Int) {
+    /// How many parses may hold working memory at once; the budget keeps room for them.
+    public let parallelHolds: Int
+
+    /// `parallelHolds`: the parse threads (0: no parse charges the budget, no room kept).
+    public init(limit: Int, parallelHolds: Int = 0) {
         precondition(limit > 0, "a body budget must be positive")
         self.limit = limit
+        self.parallelHolds = max(0, parallelHolds)
     }
+
+    /// The room kept for the parses: `parallelHolds` typical holds, at most half the limit.
+    private func room(_ state: State) -> Int { min(limit / 2, parallelHolds * state.typicalHold) }
 
     /// Bytes charged now.
     public var used: Int { state.withLock { $0.used } }
@@ -65,7 +87,7 @@ public final class BodyBudget: Sendable {
     /// that wish are one step, so a release in between cannot be missed.
     public func pollsThatFit(inFlight: Int) -> Int {
         state.withLock { state in
-            let free = limit - state.used
+            let free = limit - state.committed(room: room(state))
             let fit = free <= 0 ? 0 : max(0, free / max(1, state.typicalBody) - max(0, inFlight - state.liveCharges))
             if fit == 0 { state.someoneWaits = true }
             return fit
@@ -86,14 +108,17 @@ public final class BodyBudget: Sendable {
         let grant = state.withLock { state -> Grant in
             let held = charge.bytes
             if held + bytes > limit { return .refused }
+            // Only when all that is held belongs to running transfers: no body or parse will end
+            // by itself to make room.
             let mayOverdraw = (state.overdraft == nil || state.overdraft == id) && state.used == state.running
-            guard state.used + bytes <= limit || mayOverdraw else {
+            let fits = state.committed(room: room(state)) + bytes <= limit
+            guard fits || mayOverdraw else {
                 if !charge.hasWaited { state.pauses += 1 }
                 charge.hasWaited = true
                 state.someoneWaits = true
                 return .wait
             }
-            if state.used + bytes > limit { state.overdraft = id }
+            if !fits { state.overdraft = id }
             if charge.bytes == 0 && bytes > 0 { state.liveCharges += 1 }
             state.used += bytes
             state.running += bytes
@@ -114,12 +139,36 @@ public final class BodyBudget: Sendable {
         }
     }
 
+    /// Charges `bytes` while `work` runs: the memory a parse takes beside the body it reads
+    /// (libxml2's copy of the document, the text kept from it). It never waits, so it may take
+    /// the budget past its limit; transfers that need more then wait until it is given back,
+    /// as they wait for a released body, and no poll starts meanwhile.
+    public func holding<Value, Failure: Error>(_ bytes: Int, during work: () throws(Failure) -> Value) throws(Failure) -> Value {
+        let bytes = max(0, bytes)
+        state.withLock { state in
+            state.used += bytes
+            state.held += bytes
+            state.typicalHold += state.typicalHold == 0 ? bytes : (bytes - state.typicalHold) / 8
+            state.peak = max(state.peak, state.used)
+        }
+        defer { giveBack(bytes) { $0.held -= bytes } }
+        return try work()
+    }
+
     fileprivate func release(_ bytes: Int, finished: Bool, of id: ObjectIdentifier) {
-        let wake = state.withLock { state -> Bool in
-            state.used -= bytes
+        giveBack(bytes) { state in
             state.liveCharges -= 1
             if !finished { state.running -= bytes }
             if state.overdraft == id { state.overdraft = nil }
+        }
+    }
+
+    /// Takes `bytes` off what is used (with `update`, in the same step) and wakes the
+    /// observers when someone waited for room.
+    private func giveBack(_ bytes: Int, _ update: (inout State) -> Void) {
+        let wake = state.withLock { state -> Bool in
+            state.used -= bytes
+            update(&state)
             defer { state.someoneWaits = false }
             return state.someoneWaits
         }
@@ -135,7 +184,8 @@ public final class BodyBudget: Sendable {
 /// while the transfer runs (by ``BodyBudget/grow(_:by:)`` and ``BodyBudget/finished(_:)``), and
 /// read in `deinit`, after every holder let go.
 public final class BodyCharge: @unchecked Sendable {
-    private let budget: BodyBudget
+    /// The budget charged.
+    public let budget: BodyBudget
     fileprivate(set) var bytes = 0
     fileprivate(set) var isFinished = false
     fileprivate(set) var hasWaited = false

@@ -73,14 +73,14 @@ public struct Daemon: Sendable {
             refusePrivateAddresses: !configuration.allowPrivateAddresses, allowedAddresses: Set(configuration.allowedAddresses),
             caFile: configuration.caFile, http2: configuration.http2)
         if let contactURL = configuration.contactURL { fetcherOptions.contactURL = contactURL }
-        let budget = BodyBudget(limit: configuration.bodyBudget ?? DaemonConfiguration.defaultBodyBudget)
+        let parser = ParseWorkers(threads: ProcessInfo.processInfo.activeProcessorCount)
+        defer { parser.stop() }
+        let budget = BodyBudget(limit: configuration.bodyBudget ?? DaemonConfiguration.defaultBodyBudget, parallelHolds: parser.threads)
         metrics.bodyBudgetLimit.record(budget.limit)
         let fetcher = Fetcher(options: fetcherOptions, budget: budget)
         if fetcher.addressCheckLeftToProxy {
             logger.warning("a proxy is set in the environment: private addresses are the proxy's to refuse")
         }
-        let parser = ParseWorkers(threads: ProcessInfo.processInfo.activeProcessorCount)
-        defer { parser.stop() }
         let sinkWaiting = Atomic<Int>.Box()
         let sinkHealth = SinkHealth()
         let entriesSent = Atomic<Int>.Box()

@@ -252,11 +252,12 @@ public struct FeedPoll {
 
 extension FeedPoll {
     /// Parses the fetched body, then lets it go: its bytes, and with them its charge against the
-    /// daemon's body budget, are released when this returns, before the diff and the sink.
+    /// daemon's body budget, are released when this returns, before the diff and the sink. The
+    /// parse's own working memory is charged to the same budget while it runs.
     fileprivate func parse(taking body: inout FetchedBody?, options: ParserOptions) async throws(FeedParsingError) -> Feed {
         defer { body = nil }
         let bytes = body?.bytes ?? []
-        if let parser { return try await parser.parse(bytes, options: options) }
+        if let parser { return try await parser.parse(bytes, options: options, budget: body?.charge?.budget) }
         return try FeedParser.parse(bytes, options: options)
     }
 }

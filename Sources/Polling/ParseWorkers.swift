@@ -1,4 +1,5 @@
 import FeedParsing
+import Fetcher
 import Foundation
 import Synchronization
 
@@ -17,6 +18,8 @@ public final class ParseWorkers: @unchecked Sendable {
         let continuation: CheckedContinuation<Result<Feed, FeedParsingError>, Never>
         /// Which poll's document it is, so that a cancelled poll can take it out of the line.
         let ticket: UInt64
+        /// What the document is charged to; the parse's working memory is charged too while it runs.
+        let budget: BodyBudget?
     }
 
     private let condition = NSCondition()
@@ -49,13 +52,15 @@ public final class ParseWorkers: @unchecked Sendable {
 
     /// Parses `bytes` on one of the threads. Cancelled while the document waits in line, it
     /// leaves the line and throws ``FeedParsingError/cancelled``; a parse under way finishes
-    /// (within the options' time budget).
-    public func parse(_ bytes: [UInt8], options: ParserOptions) async throws(FeedParsingError) -> Feed {
+    /// (within the options' time budget). With a `budget` (the one the body is charged to), the
+    /// parse's working memory (``FeedParser/workingBytes(documentBytes:)``) is charged to it
+    /// from the parse's start to its end, not while the document waits in line.
+    public func parse(_ bytes: [UInt8], options: ParserOptions, budget: BodyBudget? = nil) async throws(FeedParsingError) -> Feed {
         let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 condition.lock()
-                jobs.append(Job(bytes: bytes, options: options, continuation: continuation, ticket: ticket))
+                jobs.append(Job(bytes: bytes, options: options, continuation: continuation, ticket: ticket, budget: budget))
                 condition.signal()
                 condition.unlock()
                 if Task.isCancelled { withdraw(ticket) }
@@ -105,8 +110,16 @@ public final class ParseWorkers: @unchecked Sendable {
             condition.unlock()
             guard let job = taken else { continue }
             let result: Result<Feed, FeedParsingError>
-            do { result = .success(try FeedParser.parse(job.bytes, options: job.options)) } catch { result = .failure(error) }
+            if let budget = job.budget {
+                result = budget.holding(FeedParser.workingBytes(documentBytes: job.bytes.count)) { Self.parse(job) }
+            } else {
+                result = Self.parse(job)
+            }
             job.continuation.resume(returning: result)
         }
+    }
+
+    private static func parse(_ job: Job) -> Result<Feed, FeedParsingError> {
+        Result { () throws(FeedParsingError) in try FeedParser.parse(job.bytes, options: job.options) }
     }
 }

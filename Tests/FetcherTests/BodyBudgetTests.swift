@@ -45,6 +45,32 @@ struct BodyBudgetTests {
         #expect(budget.pollsThatFit(inFlight: 40) == 0)
     }
 
+    @Test("a parse holds its working memory while it runs, past the limit if need be, and the budget keeps room for the parses after it")
+    func parseHolds() {
+        let budget = BodyBudget(limit: 100, parallelHolds: 1)
+        let woken = WakeCount()
+        budget.onRelease { woken.add() }
+        var parsed: BodyCharge? = budget.charge()
+        #expect(budget.grow(parsed!, by: 80) == .granted)
+        budget.finished(parsed!)
+        let running = budget.charge()
+        budget.holding(40) {
+            #expect(budget.used == 120 && budget.peak == 120)
+            // No overdraft while a parse runs: its end makes room.
+            #expect(budget.grow(running, by: 10) == .wait)
+        }
+        #expect(budget.used == 80 && woken.count == 1)
+        parsed = nil
+        // Room for one hold of 40 is kept: bodies get 60, and past that only the overdraft.
+        #expect(budget.grow(running, by: 60) == .granted)
+        #expect(budget.pollsThatFit(inFlight: 0) == 0)
+        #expect(budget.grow(running, by: 30) == .granted)  // overdraws: 60 + 30 + the room of 40
+        #expect(budget.grow(budget.charge(), by: 5) == .wait, "without the room 95 bytes would fit")
+        // The parse of that body takes its room: 90 + 40, within the limit plus the overdraft.
+        budget.holding(40) { #expect(budget.used == 130) }
+        #expect(budget.used == 90)
+    }
+
     @Test("no overdraft while a finished body is held: its release makes the room")
     func finishedBodiesComeFirst() {
         let budget = BodyBudget(limit: 100)
