@@ -22,12 +22,16 @@ struct HostFairnessDaemonTests {
         try await daemon.start(DaemonTests.quietClock + ["--fetch-timeout", "4", "--stop-grace", "2"])
 
         var roundSeconds: [Double] = []
+        // The most hosts seen backed off at once: read during the rounds, since the back-off
+        // (60 s) may have ended by the last round on a loaded machine.
+        var mostBackedOff = 0.0
         for round in 0...3 {
             let began = Date()
             if round > 0 { _ = try farm.advance() }
             var awaiting = -1
             let polled = try await waitUntil(timeout: .seconds(20 - Date().timeIntervalSince(began)), every: .milliseconds(100)) {
                 awaiting = try farm.awaiting(round: round)
+                mostBackedOff = max(mostBackedOff, try daemon.metric("hubdiffer_hosts_backed_off") ?? 0)
                 return awaiting == 0
             }
             #expect(polled, "round \(round): \(awaiting) healthy feeds not polled within 20 s")
@@ -45,7 +49,8 @@ struct HostFairnessDaemonTests {
         #expect((lag?.bound ?? 99) < 2, "scheduler lag p99")
         #expect(timeouts >= 3 && busy > 0 && backedOff > 0)
         #expect(silent.accepted <= 6 * 3, "the hanging host got more than its places")
-        #expect(try daemon.metric("hubdiffer_hosts_backed_off") == 1)
+        mostBackedOff = max(mostBackedOff, try daemon.metric("hubdiffer_hosts_backed_off") ?? 0)
+        #expect(mostBackedOff == 1, "the silent host was never seen backed off")
         #expect(daemon.log().contains("timed out on 3 polls in a row"))
 
         let stopped = await daemon.stop(SIGTERM)

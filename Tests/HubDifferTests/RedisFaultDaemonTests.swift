@@ -83,6 +83,7 @@ struct RedisFaultDaemonTests {
         let farm = try FeedFarm(feeds: Self.feedCount, rounds: 5, seed: 11)
         defer { farm.stop() }
         #expect(try redis.command(["CONFIG", "SET", "maxmemory", "1"]) == "OK")
+        let refusing = ContinuousClock.now
         let daemon = try await Self.start(redis, farm)
         try await Self.round(farm, daemon, advance: false)
         #expect(daemon.entries().isEmpty, "the first poll's backlog was sent")
@@ -92,12 +93,16 @@ struct RedisFaultDaemonTests {
         #expect(try daemon.metric("hubdiffer_store_errors_total", "kind=\"oom\"") ?? 0 > 0)
         #expect(try daemon.metric("hubdiffer_store_shard_writable") == 0)
         #expect(try redis.command(["CONFIG", "SET", "maxmemory", "0"]) == "OK")
+        // The kind is logged again after a quiet minute (StoreErrorReporter): a loaded machine
+        // can stretch the refusing rounds past it.
+        let refusedFor = ContinuousClock.now - refusing
         for _ in 0..<3 { try await Self.round(farm, daemon) }
         #expect(try Int(redis.command(["DBSIZE"])) ?? 0 > Self.feedCount, "the sets were not written after recovery")
         let tally = try await Self.finish(farm, daemon)
         #expect(tally.lost == 0 && tally.twice == 0 && tally.backlog == 0, "\(tally)")
         let log = daemon.log()
-        #expect(log.components(separatedBy: "refuses writes (out of memory)").count - 1 == 1, "\(log.suffix(3000))")
+        let lines = log.components(separatedBy: "refuses writes (out of memory)").count - 1
+        #expect(lines >= 1 && lines <= 1 + Int(refusedFor / .seconds(60)), "\(lines) lines in \(refusedFor): \(log.suffix(3000))")
         #expect(log.contains("shard accepts writes again"))
     }
 
