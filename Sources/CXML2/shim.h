@@ -199,11 +199,14 @@ typedef struct {
     size_t read_ahead;   /* bytes of the document hd_xml_take_text read instead of libxml2: a
                           * count for the tests, which show with it that the reader ran */
     int reads_ahead;     /* whether hd_xml_take_text may read (see hd_xml_reads_ahead) */
+    size_t ceiling;      /* the most bytes it may hold, 0: no bound; growth past it fails as when
+                          * memory runs out (a seam for the tests of that path) */
 } hd_text_sink;
 
 /* Room for `extra` more bytes; 0 when memory ran out (nothing else changes). */
 static inline int hd_text_sink_reserve_quietly(hd_text_sink *sink, size_t extra) {
     if (sink->count + extra <= sink->capacity) return 1;
+    if (sink->ceiling != 0 && sink->count + extra > sink->ceiling) return 0;
     size_t capacity = sink->capacity ? sink->capacity * 2 : 4096;
     while (capacity < sink->count + extra) capacity *= 2;
     unsigned char *grown = (unsigned char *)realloc(sink->bytes, capacity);

@@ -135,7 +135,8 @@ public enum FeedParser {
         _ document: PreparedDocument, options: ParserOptions, stopAtForbiddenCharacter: Bool = false
     ) throws(FeedParsingError) -> Attempt {
         var builder = XMLFeedBuilder(
-            documentURL: options.documentURL, limits: options.limits, documentBytes: document.bytes.count)
+            documentURL: options.documentURL, limits: options.limits, documentBytes: document.bytes.count,
+            textStore: options.textStore)
         let report = LibXML2SAXParser.parse(
             document.bytes, encoding: document.encoding, into: &builder, stopAtForbiddenCharacter: stopAtForbiddenCharacter)
         if let refusal = report.refusal { throw refusal }

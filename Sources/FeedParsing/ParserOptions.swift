@@ -38,10 +38,21 @@ public struct ParserOptions: Sendable, Hashable {
     public var httpCharset: String?
     /// Size and count bounds.
     public var limits: ParserLimits
+    /// How the parse's text store is sized: left as it is but by tests of its growth.
+    var textStore = TextStoreSizing()
 
     public init(documentURL: String? = nil, httpCharset: String? = nil, limits: ParserLimits = ParserLimits()) {
         self.documentURL = documentURL
         self.httpCharset = httpCharset
         self.limits = limits
     }
+}
+
+/// How a parse's text store (``TextStorage``) is sized: a seam for the tests of its growth and
+/// of its failure, which a store sized to the document never meets.
+struct TextStoreSizing: Sendable, Hashable {
+    /// Room reserved up front; nil: the document's size (at least 4 KiB).
+    var capacity: Int?
+    /// The most bytes the store may hold: growing past it fails as when memory runs out. 0: no bound.
+    var ceiling = 0
 }

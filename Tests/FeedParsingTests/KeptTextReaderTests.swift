@@ -37,9 +37,12 @@ struct KeptTextReaderTests {
     }
 
     /// The parse as a string that differs whenever any byte of any field, or any warning, does.
-    static func reading(_ bytes: [UInt8]) -> String {
+    /// `store`: how the parse's text store is sized (by default, to the document).
+    static func reading(_ bytes: [UInt8], store: TextStoreSizing = TextStoreSizing()) -> String {
+        var options = ParserOptions()
+        options.textStore = store
         let feed: Feed
-        do { feed = try FeedParser.parse(bytes, options: ParserOptions()) } catch { return "refused: \(error)" }
+        do { feed = try FeedParser.parse(bytes, options: options) } catch { return "refused: \(error)" }
         func exact(_ string: String?) -> String { string.map { Array($0.utf8).description } ?? "nil" }
         var lines = ["format \(feed.format) title \(exact(feed.title)) link \(exact(feed.link))"]
         for entry in feed.entries {
@@ -52,8 +55,8 @@ struct KeptTextReaderTests {
     }
 
     /// Bytes of `document` read ahead of libxml2, in one pass.
-    static func readAhead(_ document: [UInt8]) -> Int {
-        var builder = XMLFeedBuilder(documentURL: nil, limits: ParserLimits(), documentBytes: document.count)
+    static func readAhead(_ document: [UInt8], store: TextStoreSizing = TextStoreSizing()) -> Int {
+        var builder = XMLFeedBuilder(documentURL: nil, limits: ParserLimits(), documentBytes: document.count, textStore: store)
         _ = LibXML2SAXParser.parse(document, encoding: nil, into: &builder)
         return builder.textStorage.readAheadBytes
     }
@@ -191,5 +194,39 @@ struct KeptTextReaderTests {
         #expect(Self.reading(direct) == Self.reading(latin1(Self.document(text, bypass: true))))
         let title = try FeedParser.parse(direct, options: ParserOptions()).entries.first?.title
         #expect(title == "caf\u{E9} & na\u{EF}ve <b> d\u{E9}j\u{E0}\nfin")
+    }
+
+    @Test("a text store that starts empty grows under the reader as under libxml2's events")
+    func growingStore() {
+        let empty = TextStoreSizing(capacity: 0)
+        let paragraph = "&lt;p&gt;caf\u{E9} &amp; \u{1F600}&lt;/p&gt;\r\n<![CDATA[<b>raw</b>]]>\n"
+        for count in [1, 40, 41, 100, 400, 2_000] {  // 4 KiB, the first growth, is crossed at ~40
+            let text = String(repeating: paragraph, count: count)
+            let direct = Self.reading(Self.document(text, bypass: false), store: empty)
+            #expect(direct == Self.reading(Self.document(text, bypass: true), store: empty), "\(count) paragraphs")
+            #expect(direct == Self.reading(Self.document(text, bypass: false)), "\(count) paragraphs, store sized to the document")
+            #expect(!direct.contains("out of memory"))
+            let others = Self.readAhead(Self.document("", bypass: true), store: empty)
+            #expect(Self.readAhead(Self.document(text, bypass: false), store: empty) >= others + 3 * text.utf8.count)
+        }
+    }
+
+    @Test("a text store that cannot grow: the reader leaves the text to libxml2, and the parse says text is missing, as when libxml2 reads it all")
+    func storeThatCannotGrow() {
+        let bounded = TextStoreSizing(capacity: 0, ceiling: 8_192)
+        // Escaped text alone: the reader takes none of it, so libxml2's events are the same both ways.
+        let escaped = String(repeating: "&lt;p&gt;caf\u{E9} &amp; more&lt;/p&gt;\n", count: 1_000)
+        let direct = Self.reading(Self.document(escaped, bypass: false), store: bounded)
+        #expect(direct == Self.reading(Self.document(escaped, bypass: true), store: bounded))
+        #expect(direct.contains("warning out of memory while collecting text: some text is missing"))
+        // Text that fits, then CDATA and text that do not: the reader takes the first part and
+        // leaves the rest, which libxml2 cuts into other pieces than when it reads it all, so
+        // only the outcome is compared: the same entries, and text said to be missing.
+        let mixed = "fits" + String(repeating: "<![CDATA[<b>raw</b>]]> &amp; text ", count: 400)
+        for bypass in [false, true] {
+            let reading = Self.reading(Self.document(mixed, bypass: bypass), store: bounded)
+            #expect(reading.contains("warning out of memory while collecting text: some text is missing"), "bypass \(bypass)")
+            #expect(reading.components(separatedBy: "\nentry id ").count == 4, "bypass \(bypass): \(reading.prefix(300))")
+        }
     }
 }

@@ -50,8 +50,8 @@ struct TextBuffer {
 
     /// `capacity`: room to reserve up front. The document's size is a good guess (kept text is
     /// most of a feed) and costs nothing until written: untouched pages are never faulted in.
-    init(capacity: Int) {
-        storage = TextStorage(capacity: capacity)
+    init(capacity: Int, ceiling: Int = 0) {
+        storage = TextStorage(capacity: capacity, ceiling: ceiling)
     }
 
     var count: Int { storage.count }

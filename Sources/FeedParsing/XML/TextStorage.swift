@@ -16,9 +16,11 @@ final class TextStorage: @unchecked Sendable {
     /// Bytes below this offset belong to entries and are never truncated.
     private(set) var keptCount = 0
 
-    init(capacity: Int) {
+    /// `ceiling`: see ``TextStoreSizing/ceiling``.
+    init(capacity: Int, ceiling: Int = 0) {
         sink = .allocate(capacity: 1)
         sink.initialize(to: hd_text_sink())
+        sink.pointee.ceiling = ceiling
         // Sizing ahead only: when it fails, appends grow the buffer themselves (and mark the
         // text as failed if that fails too), so no text is missing yet.
         _ = hd_text_sink_reserve_quietly(sink, capacity)

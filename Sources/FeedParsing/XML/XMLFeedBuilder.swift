@@ -40,10 +40,10 @@ struct XMLFeedBuilder {
     private(set) var rootClosed = false
 
     /// `documentBytes`: the size of the document, to size the text store once.
-    init(documentURL: String?, limits: ParserLimits, documentBytes: Int = 0) {
+    init(documentURL: String?, limits: ParserLimits, documentBytes: Int = 0, textStore: TextStoreSizing = TextStoreSizing()) {
         self.limits = limits
         cap = EntryCap(limit: limits.maxEntries)
-        text = TextBuffer(capacity: max(documentBytes, 4096))
+        text = TextBuffer(capacity: textStore.capacity ?? max(documentBytes, 4096), ceiling: textStore.ceiling)
         if let documentURL, !documentURL.isEmpty { bases.append((0, documentURL)) }
     }
 
