@@ -229,4 +229,61 @@ struct KeptTextReaderTests {
             #expect(reading.components(separatedBy: "\nentry id ").count == 4, "bypass \(bypass): \(reading.prefix(300))")
         }
     }
+
+    @Test("a differential harness in C agrees: libxml2 and the reader give the same text, errors, lines, columns and entity counts on random documents")
+    func differentialHarness() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let compiler = try #require(
+            ["gcc", "clang", "cc"].lazy.compactMap(Self.executable(named:)).first, "no C compiler for the harness: apt-get install gcc")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kept-text-differential-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let harness = directory.appendingPathComponent("differential").path
+        let build = try Self.run(
+            compiler,
+            [
+                "-O1", "-I/usr/include/libxml2", "-I" + root.appendingPathComponent("Sources/CXML2").path,
+                root.appendingPathComponent("Tests/Differential/kept_text_differential.c").path, "-o", harness, "-lxml2",
+            ], in: directory)
+        try #require(build.status == 0, "\(build.output)")
+        // (arguments, environment, whether the reader must have taken text)
+        let runs: [([String], [String: String], Bool)] = [
+            (["fuzz", "1", "20000"], [:], true),
+            (["fuzz", "2", "10000"], ["BADPCT": "20"], true),
+            (["fuzz", "3", "3000", "ISO-8859-1"], [:], true),
+            (["fuzz", "4", "3000"], ["WIDE": "2"], true),
+            (["bigfuzz", "5", "4"], [:], true),
+        ]
+        for (arguments, environment, takes) in runs {
+            let result = try Self.run(harness, arguments, environment: environment, in: directory)
+            #expect(result.status == 0 && result.output.contains(": 0/\(arguments[2]) differ"), "\(arguments) \(environment): \(result.output)")
+            #expect(!takes || !result.output.contains("advanced 0,"), "the reader took nothing: \(result.output)")
+        }
+    }
+
+    static func executable(named name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `path` to its end (killed after 120 s), with its output and errors as one text.
+    static func run(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL
+    ) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let deadline = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: deadline)
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        deadline.cancel()
+        return (process.terminationStatus, String(decoding: bytes, as: UTF8.self))
+    }
 }
