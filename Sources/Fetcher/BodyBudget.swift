@@ -16,11 +16,13 @@ import Synchronization
 /// A parse charges its working memory while it runs (``holding(_:during:)``) and never waits:
 /// the bodies it would wait for are the ones waiting for it. So the budget keeps room for the
 /// parses that may run at once (`parallelHolds`, one per parse thread) at the typical size of
-/// a hold, at most half the limit, and bodies get the rest. The memory held is then at most
+/// a hold (none before the first hold; at most half the limit, and never so much that a
+/// typical body no longer fits), and bodies get the rest. The bytes charged are then at most
 /// ``limit`` plus one body's buffer (the announced length, or up to half again the body when
-/// the length is not known in advance), plus what parses of larger than typical bodies hold
-/// past their room. A body that alone would need more than the whole budget is refused
-/// (``FetchFailure/bodyOverBudget(limit:)``).
+/// the length is not known in advance), plus what the parses under way hold past their room
+/// (at most `parallelHolds` holds). What a parse leaves behind (the entries' text, until the
+/// poll is done with them) is not charged. A body that alone would need more than the whole
+/// budget is refused (``FetchFailure/bodyOverBudget(limit:)``).
 public final class BodyBudget: Sendable {
     /// What a transfer asking for more bytes gets.
     enum Grant: Equatable {
@@ -53,7 +55,7 @@ public final class BodyBudget: Sendable {
         func committed(room: Int) -> Int { used - held + max(held, room) }
     }
 
-    /// The most bytes held at once (one transfer may overdraw it by one body).
+    /// The bytes bodies and parses may hold at once (what may go past it: see above).
     public let limit: Int
     private let state = Mutex(State())
     private let observers = Mutex<[@Sendable () -> Void]>([])
@@ -68,8 +70,14 @@ public final class BodyBudget: Sendable {
         self.parallelHolds = max(0, parallelHolds)
     }
 
-    /// The room kept for the parses: `parallelHolds` typical holds, at most half the limit.
-    private func room(_ state: State) -> Int { min(limit / 2, parallelHolds * state.typicalHold) }
+    /// The room kept for the parses: `parallelHolds` typical holds, at most half the limit and
+    /// never so much that a typical body no longer fits beside it.
+    private func room(_ state: State) -> Int {
+        min(limit / 2, max(0, limit - state.typicalBody), parallelHolds * state.typicalHold)
+    }
+
+    /// `average` moved an eighth of the way to `sample`: the typical body's and hold's pace.
+    private static func movedAverage(_ average: Int, toward sample: Int) -> Int { average + (sample - average) / 8 }
 
     /// Bytes charged now.
     public var used: Int { state.withLock { $0.used } }
@@ -88,13 +96,17 @@ public final class BodyBudget: Sendable {
     public func pollsThatFit(inFlight: Int) -> Int {
         state.withLock { state in
             let free = limit - state.committed(room: room(state))
-            let fit = free <= 0 ? 0 : max(0, free / max(1, state.typicalBody) - max(0, inFlight - state.liveCharges))
+            var fit = free <= 0 ? 0 : max(0, free / max(1, state.typicalBody) - max(0, inFlight - state.liveCharges))
+            // Nothing under way and nothing held: no poll's end and no release would come to
+            // ask again, so one poll may start (its body may overdraw).
+            if fit == 0 && inFlight == 0 && state.used == 0 { fit = 1 }
             if fit == 0 { state.someoneWaits = true }
             return fit
         }
     }
 
-    /// Calls `observer` (on the releasing thread) after a release that someone waited for.
+    /// Calls `observer` after a release, or the end of a parse's hold, that made room someone
+    /// waited for; on the thread that gave the bytes back (a transfer's, a poll's, a parse's).
     public func onRelease(_ observer: @escaping @Sendable () -> Void) {
         observers.withLock { $0.append(observer) }
     }
@@ -135,7 +147,7 @@ public final class BodyBudget: Sendable {
         charge.isFinished = true
         state.withLock { state in
             state.running -= charge.bytes
-            if charge.bytes > 0 { state.typicalBody += (charge.bytes - state.typicalBody) / 8 }
+            if charge.bytes > 0 { state.typicalBody = Self.movedAverage(state.typicalBody, toward: charge.bytes) }
         }
     }
 
@@ -148,10 +160,18 @@ public final class BodyBudget: Sendable {
         state.withLock { state in
             state.used += bytes
             state.held += bytes
-            state.typicalHold += state.typicalHold == 0 ? bytes : (bytes - state.typicalHold) / 8
+            state.typicalHold = state.typicalHold == 0 ? bytes : Self.movedAverage(state.typicalHold, toward: bytes)
             state.peak = max(state.peak, state.used)
         }
-        defer { giveBack(bytes) { $0.held -= bytes } }
+        defer {
+            giveBack(bytes) { state in
+                let spokenFor = max(state.held, room(state))
+                state.held -= bytes
+                // Room for bodies only when the parses now take less than their room did, or
+                // when only running transfers are left (one may overdraw).
+                return max(state.held, room(state)) < spokenFor || (state.used == state.running && state.overdraft == nil)
+            }
+        }
         return try work()
     }
 
@@ -160,17 +180,18 @@ public final class BodyBudget: Sendable {
             state.liveCharges -= 1
             if !finished { state.running -= bytes }
             if state.overdraft == id { state.overdraft = nil }
+            return true
         }
     }
 
-    /// Takes `bytes` off what is used (with `update`, in the same step) and wakes the
-    /// observers when someone waited for room.
-    private func giveBack(_ bytes: Int, _ update: (inout State) -> Void) {
+    /// Takes `bytes` off what is used (with `update`, in the same step, which says whether that
+    /// made room for bodies) and wakes the observers when it did and someone waited for room.
+    private func giveBack(_ bytes: Int, _ update: (inout State) -> Bool) {
         let wake = state.withLock { state -> Bool in
             state.used -= bytes
-            update(&state)
-            defer { state.someoneWaits = false }
-            return state.someoneWaits
+            guard update(&state), state.someoneWaits else { return false }
+            state.someoneWaits = false
+            return true
         }
         guard wake else { return }
         for observer in observers.withLock({ $0 }) { observer() }

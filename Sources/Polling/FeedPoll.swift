@@ -252,8 +252,9 @@ public struct FeedPoll {
 
 extension FeedPoll {
     /// Parses the fetched body, then lets it go: its bytes, and with them its charge against the
-    /// daemon's body budget, are released when this returns, before the diff and the sink. The
-    /// parse's own working memory is charged to the same budget while it runs.
+    /// daemon's body budget, are released when this returns, before the diff and the sink. On
+    /// the daemon's ``ParseWorkers``, the parse's own working memory is charged to the same
+    /// budget while it runs.
     fileprivate func parse(taking body: inout FetchedBody?, options: ParserOptions) async throws(FeedParsingError) -> Feed {
         defer { body = nil }
         let bytes = body?.bytes ?? []

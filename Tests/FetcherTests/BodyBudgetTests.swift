@@ -47,28 +47,68 @@ struct BodyBudgetTests {
 
     @Test("a parse holds its working memory while it runs, past the limit if need be, and the budget keeps room for the parses after it")
     func parseHolds() {
-        let budget = BodyBudget(limit: 100, parallelHolds: 1)
+        let k = 10_000  // sizes in units of 10 kB: the typical body starts at 64 KiB
+        let budget = BodyBudget(limit: 100 * k, parallelHolds: 1)
         let woken = WakeCount()
         budget.onRelease { woken.add() }
         var parsed: BodyCharge? = budget.charge()
-        #expect(budget.grow(parsed!, by: 80) == .granted)
+        #expect(budget.grow(parsed!, by: 80 * k) == .granted)
         budget.finished(parsed!)
         let running = budget.charge()
-        budget.holding(40) {
-            #expect(budget.used == 120 && budget.peak == 120)
+        budget.holding(40 * k) {
+            #expect(budget.used == 120 * k && budget.peak == 120 * k)
             // No overdraft while a parse runs: its end makes room.
-            #expect(budget.grow(running, by: 10) == .wait)
+            #expect(budget.grow(running, by: 10 * k) == .wait)
         }
-        #expect(budget.used == 80 && woken.count == 1)
+        // Its end leaves the room kept (the typical hold is now 40): no room for bodies, nobody woken.
+        #expect(budget.used == 80 * k && woken.count == 0)
         parsed = nil
+        #expect(woken.count == 1)
         // Room for one hold of 40 is kept: bodies get 60, and past that only the overdraft.
-        #expect(budget.grow(running, by: 60) == .granted)
-        #expect(budget.pollsThatFit(inFlight: 0) == 0)
-        #expect(budget.grow(running, by: 30) == .granted)  // overdraws: 60 + 30 + the room of 40
-        #expect(budget.grow(budget.charge(), by: 5) == .wait, "without the room 95 bytes would fit")
+        #expect(budget.grow(running, by: 60 * k) == .granted)
+        #expect(budget.pollsThatFit(inFlight: 1) == 0)
+        #expect(budget.grow(running, by: 30 * k) == .granted)  // overdraws: 60 + 30 + the room of 40
+        #expect(budget.grow(budget.charge(), by: 5 * k) == .wait, "without the room 95 would fit")
         // The parse of that body takes its room: 90 + 40, within the limit plus the overdraft.
-        budget.holding(40) { #expect(budget.used == 130) }
-        #expect(budget.used == 90)
+        let before = woken.count
+        budget.holding(40 * k) { #expect(budget.used == 130 * k) }
+        #expect(budget.used == 90 * k)
+        #expect(woken.count == before, "a hold within its room made no room for bodies: nobody woken")
+    }
+
+    @Test("the end of a hold wakes who waits when it made room: past the room kept, or with only running transfers left")
+    func holdEndsWake() {
+        let k = 10_000
+        let budget = BodyBudget(limit: 100 * k, parallelHolds: 1)
+        let woken = WakeCount()
+        budget.onRelease { woken.add() }
+        let running = budget.charge()
+        #expect(budget.grow(running, by: 50 * k) == .granted)
+        budget.holding(30 * k) {
+            budget.holding(30 * k) {  // two parses where room is kept for one
+                #expect(budget.grow(running, by: 10 * k) == .wait)
+            }
+            #expect(woken.count == 1, "the second hold was past the room")
+            #expect(budget.grow(running, by: 25 * k) == .wait)  // 50 + the room of 30 + 25
+        }
+        // Only the running transfer is left: it may overdraw now.
+        #expect(woken.count == 2)
+        #expect(budget.grow(running, by: 30 * k) == .granted)
+    }
+
+    @Test("an idle budget always lets a poll start, whatever room it keeps for parses")
+    func idleBudgetStartsAPoll() {
+        // Room at its cap and a typical body larger than what is left beside it.
+        let budget = BodyBudget(limit: 1_600_000, parallelHolds: 2)
+        budget.holding(1_000_000) {}
+        for _ in 0..<40 {
+            let body = budget.charge()
+            #expect(budget.grow(body, by: 1_500_000) == .granted)
+            budget.finished(body)
+        }
+        #expect(budget.used == 0 && budget.typicalBody > 1_400_000)
+        #expect(budget.pollsThatFit(inFlight: 0) == 1)
+        #expect(budget.pollsThatFit(inFlight: 1) == 0)
     }
 
     @Test("no overdraft while a finished body is held: its release makes the room")
