@@ -209,6 +209,7 @@ static inline int hd_text_sink_reserve_quietly(hd_text_sink *sink, size_t extra)
     if (sink->ceiling != 0 && sink->count + extra > sink->ceiling) return 0;
     size_t capacity = sink->capacity ? sink->capacity * 2 : 4096;
     while (capacity < sink->count + extra) capacity *= 2;
+    if (sink->ceiling != 0 && capacity > sink->ceiling) capacity = sink->ceiling;
     unsigned char *grown = (unsigned char *)realloc(sink->bytes, capacity);
     if (grown == NULL) return 0;
     sink->bytes = grown;

@@ -91,7 +91,7 @@ static void start_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
     xmlParserCtxtPtr ctxt = ctx;
     text_printf(&session->log, "S %s line=%d\n", name, ctxt->input ? ctxt->input->line : -1);
     text_printf(&session->columns, "S %s col=%d\n", name, ctxt->input ? ctxt->input->col : -1);
-    int parent = session->depth > 0 ? session->modes[session->depth - 1] : HD_TEXT_IGNORE;
+    int parent = session->depth > 0 && session->depth <= 4096 ? session->modes[session->depth - 1] : HD_TEXT_IGNORE;
     int mode = mode_for(name, parent);
     if (session->depth < 4096) session->modes[session->depth] = mode;
     session->depth++;

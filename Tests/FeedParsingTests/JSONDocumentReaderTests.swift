@@ -36,7 +36,7 @@ struct JSONDocumentReaderTests {
     /// 64-bit number (`Q`) stay apart.
     static func numberKind(_ number: NSNumber) -> String {
         let type = String(cString: number.objCType)
-        return ["c", "d", "f", "Q"].contains(type) ? type : "signed"
+        return ["s", "i", "l", "q"].contains(type) ? "signed" : type
     }
 
     static func serialization(_ json: [UInt8]) -> Any? {

@@ -50,7 +50,7 @@ struct HostFairnessDaemonTests {
         #expect(timeouts >= 3 && busy > 0 && backedOff > 0)
         #expect(silent.accepted <= 6 * 3, "the hanging host got more than its places")
         mostBackedOff = max(mostBackedOff, try daemon.metric("hubdiffer_hosts_backed_off") ?? 0)
-        #expect(mostBackedOff == 1, "the silent host was never seen backed off")
+        #expect(mostBackedOff == 1, "most hosts seen backed off at once: \(mostBackedOff), want the silent one alone")
         #expect(daemon.log().contains("timed out on 3 polls in a row"))
 
         let stopped = await daemon.stop(SIGTERM)
