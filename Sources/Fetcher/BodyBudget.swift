@@ -168,8 +168,9 @@ public final class BodyBudget: Sendable {
                 let spokenFor = max(state.held, room(state))
                 state.held -= bytes
                 // Room for bodies only when the parses now take less than their room did, or
-                // when only running transfers are left (one may overdraw).
-                return max(state.held, room(state)) < spokenFor || (state.used == state.running && state.overdraft == nil)
+                // when only running transfers are left (one may overdraw). In the daemon the
+                // parsed body's release follows, and wakes waiters in any case.
+                return max(state.held, room(state)) < spokenFor || state.used == state.running
             }
         }
         return try work()
