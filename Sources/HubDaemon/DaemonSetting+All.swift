@@ -65,7 +65,7 @@ extension DaemonSetting {
             .number("idle-connections", "count", 0...1_000_000, "Idle connections kept open for the next poll of their host, as nginx's upstream keepalive (default \(defaults.idleConnections)); past it the one idle longest is closed. A kept HTTPS connection holds ~40 KB (~95 KB with HTTP/2); lower it to save memory when few hosts are polled again within two minutes.") { $0.idleConnections = $1 },
             .parsed(
                 "body-budget", "size",
-                "Bytes of response bodies held at once, as 512M or 2G; no poll starts while it is spent, and a body larger than all of it is refused (default \(defaultBudget)).",
+                "Bytes of response bodies held at once, with the working memory of the parses under way (twice each document), as 512M or 2G; no poll starts while it is spent, and a body larger than all of it is refused (default \(defaultBudget)).",
                 problem: "body-budget must be a size of at least 1M, as in 512M or 2G", { DaemonConfiguration.byteCount($0).flatMap { $0 >= 1 << 20 ? $0 : nil } }
             ) { $0.bodyBudget = $1 },
             DaemonSetting(
