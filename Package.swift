@@ -131,7 +131,7 @@ let package = Package(
             exclude: ["feed_farm_selftest.py"],
             resources: [.copy("quirky_server.py"), .copy("feed_farm.py")]),
         .testTarget(
-            name: "FeedParsingTests", dependencies: ["FeedParsing"], path: "Tests/FeedParsingTests",
+            name: "FeedParsingTests", dependencies: ["FeedParsing", "TestSupport"], path: "Tests/FeedParsingTests",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ShardRouterTests", dependencies: ["ShardRouter"], path: "Tests/ShardRouterTests"),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import FeedParsing
 
@@ -233,21 +234,22 @@ struct KeptTextReaderTests {
     @Test("a differential harness in C agrees: libxml2 and the reader give the same text, errors, lines, columns and entity counts on random documents")
     func differentialHarness() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let compiler = try #require(
-            ["gcc", "clang", "cc"].lazy.compactMap(Self.executable(named:)).first, "no C compiler for the harness: apt-get install gcc")
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        let compiler = ChildProcess.executable(["gcc", "clang", "cc"].flatMap { name in path.map { "\($0)/\(name)" } })
+        try #require(FileManager.default.isExecutableFile(atPath: compiler), "no C compiler for the harness: apt-get install gcc")
         // Kept when a document differs: the harness writes the first five there.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kept-text-differential-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var differs = false
         defer { if !differs { try? FileManager.default.removeItem(at: directory) } }
         let harness = directory.appendingPathComponent("differential").path
-        let build = try Self.run(
+        let build = try ChildProcess.runCapturingErrors(
             compiler,
             [
                 "-O1", "-I/usr/include/libxml2", "-I" + root.appendingPathComponent("Sources/CXML2").path,
                 root.appendingPathComponent("Tests/Differential/kept_text_differential.c").path, "-o", harness, "-lxml2",
             ], in: directory)
-        try #require(build.status == 0, "\(build.output)")
+        try #require(build.status == 0, "\(String(decoding: build.errors, as: UTF8.self))")
         let runs: [([String], [String: String])] = [
             (["fuzz", "1", "20000"], [:]),
             (["fuzz", "2", "10000"], ["BADPCT": "20"]),
@@ -256,37 +258,14 @@ struct KeptTextReaderTests {
             (["bigfuzz", "5", "4"], [:]),
         ]
         for (arguments, environment) in runs {
-            let result = try Self.run(harness, arguments, environment: environment, in: directory)
-            let agreed = result.status == 0 && result.output.contains(": 0/\(arguments[2]) differ")
+            let result = try ChildProcess.runCapturingErrors(harness, arguments, environment: environment, in: directory)
+            let output = String(decoding: result.output, as: UTF8.self)
+            let agreed = result.status == 0 && output.contains(": 0/\(arguments[2]) differ")
             differs = differs || !agreed
-            #expect(agreed, "\(arguments) \(environment): \(result.output) (documents in \(directory.path))")
-            #expect(!result.output.contains("advanced 0,"), "the reader took nothing: \(result.output)")
+            #expect(
+                agreed,
+                "\(arguments) \(environment): \(output)\(String(decoding: result.errors, as: UTF8.self)) (documents in \(directory.path))")
+            #expect(!output.contains("advanced 0,"), "the reader took nothing: \(output)")
         }
-    }
-
-    static func executable(named name: String) -> String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Runs `path` to its end (killed after 120 s), with its output and errors as one text.
-    static func run(
-        _ path: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL
-    ) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = DispatchWorkItem { process.terminate() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: deadline)
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        deadline.cancel()
-        return (process.terminationStatus, String(decoding: bytes, as: UTF8.self))
     }
 }

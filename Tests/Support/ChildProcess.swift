@@ -33,7 +33,7 @@ public enum ChildProcess {
     }
 
     /// The first executable among `candidates`, or the last one (for a PATH lookup error).
-    static func executable(_ candidates: [String]) -> String {
+    public static func executable(_ candidates: [String]) -> String {
         candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last ?? ""
     }
 
@@ -53,9 +53,10 @@ public enum ChildProcess {
 
     /// Runs `executable` with `arguments` like `run(_:_:)` (standard input empty), and also
     /// returns its standard error (gathered in a temp file, so neither stream can fill a pipe and
-    /// stall the child).
+    /// stall the child). `environment`: variables added to this process's; `directory`: where
+    /// it runs (nil: here).
     public static func runCapturingErrors(
-        _ executable: String, _ arguments: [String]
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
     ) throws -> (status: Int32, output: Data, errors: Data) {
         let errorPath = "\(NSTemporaryDirectory())/child-stderr-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: errorPath, contents: nil),
@@ -65,6 +66,8 @@ public enum ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if let directory { process.currentDirectoryURL = directory }
         let output = Pipe.closingOnExec()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
