@@ -63,7 +63,7 @@ public final class BodyBudget: Sendable {
     /// How many parses may hold working memory at once; the budget keeps room for them.
     public let parallelHolds: Int
 
-    /// `parallelHolds`: the parse threads (0: no parse charges the budget, no room kept).
+    /// `parallelHolds`: the parse threads (0: no room kept for parses).
     public init(limit: Int, parallelHolds: Int = 0) {
         precondition(limit > 0, "a body budget must be positive")
         self.limit = limit
@@ -95,11 +95,12 @@ public final class BodyBudget: Sendable {
     /// that wish are one step, so a release in between cannot be missed.
     public func pollsThatFit(inFlight: Int) -> Int {
         state.withLock { state in
+            // With nothing held, what is free is at least a typical body (the room leaves one a
+            // place) or the whole limit: one poll may always start on an idle budget, as no
+            // poll's end and no release would come to ask again.
             let free = limit - state.committed(room: room(state))
-            var fit = free <= 0 ? 0 : max(0, free / max(1, state.typicalBody) - max(0, inFlight - state.liveCharges))
-            // Nothing under way and nothing held: no poll's end and no release would come to
-            // ask again, so one poll may start (its body may overdraw).
-            if fit == 0 && inFlight == 0 && state.used == 0 { fit = 1 }
+            let body = max(1, min(state.typicalBody, limit))
+            let fit = free <= 0 ? 0 : max(0, free / body - max(0, inFlight - state.liveCharges))
             if fit == 0 { state.someoneWaits = true }
             return fit
         }
@@ -165,12 +166,12 @@ public final class BodyBudget: Sendable {
         }
         defer {
             giveBack(bytes) { state in
-                let spokenFor = max(state.held, room(state))
+                // Room for bodies only when the parses held more than their room, or when only
+                // running transfers are left (one may overdraw). In the daemon the parsed
+                // body's release follows, and wakes waiters in any case.
+                let pastRoom = bytes > 0 && state.held > room(state)
                 state.held -= bytes
-                // Room for bodies only when the parses now take less than their room did, or
-                // when only running transfers are left (one may overdraw). In the daemon the
-                // parsed body's release follows, and wakes waiters in any case.
-                return max(state.held, room(state)) < spokenFor || state.used == state.running
+                return pastRoom || state.used == state.running
             }
         }
         return try work()
@@ -206,8 +207,7 @@ public final class BodyBudget: Sendable {
 /// while the transfer runs (by ``BodyBudget/grow(_:by:)`` and ``BodyBudget/finished(_:)``), and
 /// read in `deinit`, after every holder let go.
 public final class BodyCharge: @unchecked Sendable {
-    /// The budget charged.
-    public let budget: BodyBudget
+    private let budget: BodyBudget
     fileprivate(set) var bytes = 0
     fileprivate(set) var isFinished = false
     fileprivate(set) var hasWaited = false

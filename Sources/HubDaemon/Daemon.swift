@@ -73,9 +73,10 @@ public struct Daemon: Sendable {
             refusePrivateAddresses: !configuration.allowPrivateAddresses, allowedAddresses: Set(configuration.allowedAddresses),
             caFile: configuration.caFile, http2: configuration.http2)
         if let contactURL = configuration.contactURL { fetcherOptions.contactURL = contactURL }
-        let parser = ParseWorkers(threads: ProcessInfo.processInfo.activeProcessorCount)
+        let parseThreads = ProcessInfo.processInfo.activeProcessorCount
+        let budget = BodyBudget(limit: configuration.bodyBudget ?? DaemonConfiguration.defaultBodyBudget, parallelHolds: parseThreads)
+        let parser = ParseWorkers(threads: parseThreads, budget: budget)
         defer { parser.stop() }
-        let budget = BodyBudget(limit: configuration.bodyBudget ?? DaemonConfiguration.defaultBodyBudget, parallelHolds: parser.threads)
         metrics.bodyBudgetLimit.record(budget.limit)
         let fetcher = Fetcher(options: fetcherOptions, budget: budget)
         if fetcher.addressCheckLeftToProxy {

@@ -258,7 +258,7 @@ extension FeedPoll {
     fileprivate func parse(taking body: inout FetchedBody?, options: ParserOptions) async throws(FeedParsingError) -> Feed {
         defer { body = nil }
         let bytes = body?.bytes ?? []
-        if let parser { return try await parser.parse(bytes, options: options, budget: body?.charge?.budget) }
+        if let parser { return try await parser.parse(bytes, options: options) }
         return try FeedParser.parse(bytes, options: options)
     }
 }

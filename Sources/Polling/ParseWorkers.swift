@@ -18,8 +18,6 @@ public final class ParseWorkers: @unchecked Sendable {
         let continuation: CheckedContinuation<Result<Feed, FeedParsingError>, Never>
         /// Which poll's document it is, so that a cancelled poll can take it out of the line.
         let ticket: UInt64
-        /// What the document is charged to; the parse's working memory is charged too while it runs.
-        let budget: BodyBudget?
     }
 
     private let condition = NSCondition()
@@ -32,9 +30,15 @@ public final class ParseWorkers: @unchecked Sendable {
     private let nextTicket = Atomic<UInt64>(0)
     /// Threads parsing.
     public let threads: Int
+    /// What the documents are charged to (the daemon's body budget); each parse's working
+    /// memory (``FeedParser/workingBytes(documentBytes:)``) is charged to it from the parse's
+    /// start to its end, not while the document waits in line. Nil: nothing is charged.
+    public let budget: BodyBudget?
 
-    public init(threads: Int) {
+    /// `budget`: see ``budget``; its room for parses is kept for `threads` of them.
+    public init(threads: Int, budget: BodyBudget? = nil) {
         self.threads = max(1, threads)
+        self.budget = budget
         for index in 0..<self.threads {
             let thread = Thread { [self] in work() }
             thread.name = "hubdiffer-parse-\(index)"
@@ -52,15 +56,13 @@ public final class ParseWorkers: @unchecked Sendable {
 
     /// Parses `bytes` on one of the threads. Cancelled while the document waits in line, it
     /// leaves the line and throws ``FeedParsingError/cancelled``; a parse under way finishes
-    /// (within the options' time budget). With a `budget` (the one the body is charged to), the
-    /// parse's working memory (``FeedParser/workingBytes(documentBytes:)``) is charged to it
-    /// from the parse's start to its end, not while the document waits in line.
-    public func parse(_ bytes: [UInt8], options: ParserOptions, budget: BodyBudget? = nil) async throws(FeedParsingError) -> Feed {
+    /// (within the options' time budget), its working memory charged to ``budget``.
+    public func parse(_ bytes: [UInt8], options: ParserOptions) async throws(FeedParsingError) -> Feed {
         let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 condition.lock()
-                jobs.append(Job(bytes: bytes, options: options, continuation: continuation, ticket: ticket, budget: budget))
+                jobs.append(Job(bytes: bytes, options: options, continuation: continuation, ticket: ticket))
                 condition.signal()
                 condition.unlock()
                 if Task.isCancelled { withdraw(ticket) }
@@ -110,7 +112,7 @@ public final class ParseWorkers: @unchecked Sendable {
             condition.unlock()
             guard let job = taken else { continue }
             let result: Result<Feed, FeedParsingError>
-            if let budget = job.budget {
+            if let budget {
                 result = budget.holding(FeedParser.workingBytes(documentBytes: job.bytes.count)) { Self.parse(job) }
             } else {
                 result = Self.parse(job)
