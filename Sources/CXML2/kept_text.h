@@ -257,11 +257,6 @@ static inline __attribute__((noinline)) void hd_xml_take_text_run(xmlParserCtxtP
     if (input == NULL || input->buf == NULL || ctxt->inputNr != 1
         || (ctxt->instate != XML_PARSER_START_TAG && ctxt->instate != XML_PARSER_CONTENT)
         || !ctxt->wellFormed || ctxt->disableSAX || ctxt->charset != XML_CHAR_ENCODING_UTF8) return;
-    /* What the reading assumes of the handler and options: white space goes to the same
-     * callback as text (so libxml2 never asks areBlanks), and predefined entities never reach
-     * getEntity (no XML_PARSE_OLDSAX), so neither libxml2's nor the session's counts change. */
-    if (ctxt->sax == NULL || ctxt->sax->characters != ctxt->sax->ignorableWhitespace
-        || (ctxt->options & XML_PARSE_OLDSAX)) return;
     const unsigned char *cur = input->cur, *end = input->end;
     if (cur == NULL || end == NULL || cur >= end || *cur != '>') return;
     const unsigned char *start = cur + 1, *next = start;

@@ -192,7 +192,6 @@ typedef struct {
     int mode;      /* HD_TEXT_IGNORE, HD_TEXT_KEEP or HD_TEXT_ESCAPE (as markup) */
     int failed;    /* an allocation failed: text is missing */
     int after_cr;  /* the last event ended with a CR, now a LF: a LF that starts the next is its pair */
-    xmlSAXHandler *sax;  /* the running parser's handler table, while attached */
     void *session;       /* the Swift side of that parse, while attached */
     xmlParserCtxtPtr parser; /* the running parser's own context, while attached (entity
                               * content is parsed by other contexts that share this sink) */
@@ -380,17 +379,23 @@ static inline void hd_xml_cdata(void *ctx, const xmlChar *text, int length) {
 static inline void hd_text_sink_set_mode(hd_text_sink *sink, int mode) {
     sink->mode = mode;
     sink->after_cr = 0;
-    if (sink->sax == NULL) return;
+    /* The running parser's handler table, shared by the contexts that parse entity content. */
+    xmlSAXHandler *sax = sink->parser != NULL ? sink->parser->sax : NULL;
+    if (sax == NULL) return;
     int ignore = mode == HD_TEXT_IGNORE;
-    sink->sax->characters = ignore ? NULL : hd_xml_characters;
-    sink->sax->cdataBlock = ignore ? NULL : hd_xml_cdata;
-    sink->sax->ignorableWhitespace = ignore ? NULL : hd_xml_characters;
+    sax->characters = ignore ? NULL : hd_xml_characters;
+    sax->cdataBlock = ignore ? NULL : hd_xml_cdata;
+    /* White space goes to the text callback too (libxml2 then never asks areBlanks): the
+     * kept-text reader relies on it. */
+    sax->ignorableWhitespace = ignore ? NULL : hd_xml_characters;
 }
 
 /* Connects a sink to a parser before the parse (ctxt->_private is then the sink, and
- * `session` the Swift side of the parse), and disconnects it (NULL) after. */
+ * `session` the Swift side of the parse), and disconnects it (NULL) after. With
+ * XML_PARSE_OLDSAX, predefined entities reach getEntity, which the kept-text reader does not
+ * do: it is then off for the parse. */
 static inline void hd_text_sink_attach(hd_text_sink *sink, xmlParserCtxtPtr ctxt, void *session) {
-    sink->sax = ctxt != NULL ? ctxt->sax : NULL;
+    if (ctxt != NULL && (ctxt->options & XML_PARSE_OLDSAX)) sink->reads_ahead = 0;
     sink->session = ctxt != NULL ? session : NULL;
     sink->parser = ctxt;
     if (ctxt != NULL) ctxt->_private = sink;

@@ -20,7 +20,10 @@ final class StoreErrorReporter {
     private var counters: [StoreErrorKind: Counter] = [:]
     private var said: [StoreErrorKind: Said] = [:]
 
-    init(shard: String, logger: Logger, metrics: MetricsFactory, quietPeriod: Duration = .seconds(60)) {
+    /// How long a kind stays unlogged after its line, unless told otherwise.
+    static let defaultQuietPeriod: Duration = .seconds(60)
+
+    init(shard: String, logger: Logger, metrics: MetricsFactory, quietPeriod: Duration = defaultQuietPeriod) {
         self.shard = shard
         self.logger = logger
         self.metrics = metrics

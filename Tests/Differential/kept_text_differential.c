@@ -64,7 +64,6 @@ typedef struct {
     int modes[4096];
     int depth;
     hd_text_sink *sink;
-    int reads_ahead;
 } Session;
 
 static long reader_calls, reader_advanced, reader_bytes;
@@ -72,6 +71,11 @@ static long reader_calls, reader_advanced, reader_bytes;
 static Session *session_of(void *ctx) {
     hd_text_sink *sink = ((xmlParserCtxtPtr)ctx)->_private;
     return sink ? (Session *)sink->session : NULL;
+}
+
+/* The mode of the element enclosing the one at `session->depth` (the document's: ignore). */
+static int parent_mode(const Session *session) {
+    return session->depth > 0 && session->depth <= 4096 ? session->modes[session->depth - 1] : HD_TEXT_IGNORE;
 }
 
 static int mode_for(const xmlChar *name, int parent) {
@@ -91,12 +95,11 @@ static void start_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
     xmlParserCtxtPtr ctxt = ctx;
     text_printf(&session->log, "S %s line=%d\n", name, ctxt->input ? ctxt->input->line : -1);
     text_printf(&session->columns, "S %s col=%d\n", name, ctxt->input ? ctxt->input->col : -1);
-    int parent = session->depth > 0 && session->depth <= 4096 ? session->modes[session->depth - 1] : HD_TEXT_IGNORE;
-    int mode = mode_for(name, parent);
+    int mode = mode_for(name, parent_mode(session));
     if (session->depth < 4096) session->modes[session->depth] = mode;
     session->depth++;
     hd_text_sink_set_mode(session->sink, mode);
-    if (!session->reads_ahead) return;
+    if (!session->sink->reads_ahead) return;
     const xmlChar *before = ctxt->input ? ctxt->input->cur : NULL;
     size_t count = session->sink->count;
     hd_xml_take_text(ctx);
@@ -115,8 +118,7 @@ static void end_element(void *ctx, const xmlChar *name, const xmlChar *prefix, c
     text_printf(&session->log, "E %s line=%d\n", name, ctxt->input ? ctxt->input->line : -1);
     text_printf(&session->columns, "E %s col=%d\n", name, ctxt->input ? ctxt->input->col : -1);
     session->depth--;
-    int parent = session->depth > 0 && session->depth <= 4096 ? session->modes[session->depth - 1] : HD_TEXT_IGNORE;
-    hd_text_sink_set_mode(session->sink, parent);
+    hd_text_sink_set_mode(session->sink, parent_mode(session));
 }
 
 static void structured_error(void *ctx, xmlErrorPtr error) {
@@ -126,8 +128,6 @@ static void structured_error(void *ctx, xmlErrorPtr error) {
                 error->message ? error->message : "");
     text_printf(&session->columns, "ERR code=%d col=%d\n", error->code, error->int2);
 }
-
-static xmlEntityPtr document_entity(void *ctx, const xmlChar *name) { return hd_xml_document_entity(ctx, name); }
 
 typedef struct {
     Text log, columns;
@@ -147,7 +147,7 @@ static void parse(const char *document, int length, const char *encoding, int re
     sax.internalSubset = xmlSAX2InternalSubset;
     sax.entityDecl = xmlSAX2EntityDecl;
     sax.startDocument = xmlSAX2StartDocument;
-    sax.getEntity = document_entity;
+    sax.getEntity = hd_xml_document_entity;
     sax.startElementNs = start_element;
     sax.endElementNs = end_element;
     sax.characters = hd_xml_characters;
@@ -162,8 +162,7 @@ static void parse(const char *document, int length, const char *encoding, int re
     hd_text_sink sink;
     memset(&sink, 0, sizeof sink);
     session.sink = &sink;
-    session.reads_ahead = reads_ahead;
-    sink.reads_ahead = 1;
+    sink.reads_ahead = reads_ahead;
     memset(reading, 0, sizeof *reading);
     int status = 0;
     xmlParserCtxtPtr ctxt = hd_xml_ctxt_new(&sax, options, encoding, names, &status);

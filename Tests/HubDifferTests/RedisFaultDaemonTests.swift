@@ -3,6 +3,8 @@ import Glibc
 import TestSupport
 import Testing
 
+@testable import EntryStore
+
 /// The promise under Redis faults, end to end: the daemon over the feed farm, a fault while
 /// feeds have their first polls (or between a stop and a start), then healthy rounds. Every
 /// entry the farm served after a feed's first poll must go out; where the fault is an outage,
@@ -102,7 +104,7 @@ struct RedisFaultDaemonTests {
         #expect(tally.lost == 0 && tally.twice == 0 && tally.backlog == 0, "\(tally)")
         let log = daemon.log()
         let lines = log.components(separatedBy: "refuses writes (out of memory)").count - 1
-        #expect(lines >= 1 && lines <= 1 + Int(refusedFor / .seconds(60)), "\(lines) lines in \(refusedFor): \(log.suffix(3000))")
+        #expect(lines >= 1 && lines <= 1 + Int(refusedFor / StoreErrorReporter.defaultQuietPeriod), "\(lines) lines in \(refusedFor): \(log.suffix(3000))")
         #expect(log.contains("shard accepts writes again"))
     }
 
