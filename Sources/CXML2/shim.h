@@ -89,6 +89,14 @@ static inline int hd_xml_ctxt_use_shared_dict(xmlParserCtxtPtr ctxt, xmlDictPtr 
     return 1;
 }
 
+/* The parser options of every HubDiffer parse: recover from damage, substitute entities, no
+ * network; with `ignore_encoding` (the caller names no encoding: the bytes are UTF-8), the
+ * document's own encoding declaration is ignored. */
+static inline int hd_xml_parse_options(int ignore_encoding) {
+    int options = XML_PARSE_RECOVER | XML_PARSE_NOENT | XML_PARSE_NONET;
+    return ignore_encoding ? options | XML_PARSE_IGNORE_ENC : options;
+}
+
 /* A push parser context, with `sax` copied in and names looked up in a child of `shared`
  * (see hd_xml_ctxt_use_shared_dict); the document is handed over whole by hd_xml_ctxt_parse. A push context (xmlParseChunk of the
  * whole document) runs the same SAX2 parse as xmlCreateMemoryParserCtxt + xmlParseDocument at

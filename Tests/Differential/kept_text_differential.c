@@ -154,9 +154,7 @@ static void parse(const char *document, int length, const char *encoding, int re
     sax.cdataBlock = hd_xml_cdata;
     sax.ignorableWhitespace = hd_xml_characters;
     sax.serror = structured_error;
-    /* As LibXML2SAXParser parses. */
-    int options = XML_PARSE_RECOVER | XML_PARSE_NOENT | XML_PARSE_NONET;
-    if (encoding == NULL) options |= XML_PARSE_IGNORE_ENC;
+    int options = hd_xml_parse_options(encoding == NULL); /* as LibXML2SAXParser parses */
     Session session;
     memset(&session, 0, sizeof session);
     hd_text_sink sink;

@@ -39,8 +39,7 @@ enum LibXML2SAXParser {
     ) -> XMLParseReport {
         _ = initialised
         var sax = makeHandler()
-        var options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NOENT.rawValue | XML_PARSE_NONET.rawValue)
-        if encoding == nil { options |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
+        let options = hd_xml_parse_options(encoding == nil ? 1 : 0)
         let session = UnsafeMutablePointer<SAXSession>.allocate(capacity: 1)
         session.initialize(
             to: SAXSession(
